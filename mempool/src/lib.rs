@@ -1,0 +1,1 @@
+//! Transaction pool, relay policy and block template assembly (built on `consensus`).

@@ -1,0 +1,1 @@
+//! Script interpreter and signature hashing (built on `primitives`).

@@ -1,0 +1,1 @@
+//! See `tests/`: integration tests against real `zennetd` processes.

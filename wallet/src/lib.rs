@@ -1,0 +1,1 @@
+//! Wallet logic: keys, coin selection, signing, identities and payment channels (built on `mempool`).

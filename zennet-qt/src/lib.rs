@@ -1,0 +1,1 @@
+//! The GUI wallet, a JSON-RPC client of `zennetd` (built on `rpc` and `primitives`).
