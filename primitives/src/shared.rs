@@ -7,7 +7,10 @@ use std::path::PathBuf;
 pub fn shared_dir(crate_manifest_dir: &str) -> PathBuf {
     let candidate = match std::env::var_os("ZENNET_SHARED") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(crate_manifest_dir).join("..").join("..").join("shared"),
+        None => PathBuf::from(crate_manifest_dir)
+            .join("..")
+            .join("..")
+            .join("shared"),
     };
     assert!(
         candidate.join("vectors").is_dir(),

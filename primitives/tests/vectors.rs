@@ -6,9 +6,15 @@ use primitives::{shared::shared_dir, Block, Transaction};
 use serde_json::Value;
 
 fn core_vectors(name: &str) -> Vec<Value> {
-    let path = shared_dir(env!("CARGO_MANIFEST_DIR")).join("vectors/bitcoin-core").join(name);
+    let path = shared_dir(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors/bitcoin-core")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 /// Rows of tx_valid/tx_invalid that are tests (first element an array).
@@ -26,13 +32,21 @@ fn core_transaction_vectors_round_trip() {
     for file in ["tx_valid.json", "tx_invalid.json"] {
         for tx_hex in tx_rows(file) {
             let bytes = hex::decode(&tx_hex).unwrap();
-            let tx = Transaction::from_bytes(&bytes).unwrap_or_else(|e| panic!("{file}: {tx_hex}: {e}"));
+            let tx =
+                Transaction::from_bytes(&bytes).unwrap_or_else(|e| panic!("{file}: {tx_hex}: {e}"));
             assert_eq!(tx.serialize(), bytes, "{file}: re-encoding differs");
             assert_eq!(tx.total_size(), bytes.len());
             // A second implementation must agree on the ids.
             let theirs: bitcoin::Transaction = bitcoin::consensus::deserialize(&bytes).unwrap();
-            assert_eq!(tx.txid().to_byte_array(), theirs.compute_txid().to_byte_array(), "{file}: {tx_hex}");
-            assert_eq!(tx.wtxid().to_byte_array(), theirs.compute_wtxid().to_byte_array());
+            assert_eq!(
+                tx.txid().to_byte_array(),
+                theirs.compute_txid().to_byte_array(),
+                "{file}: {tx_hex}"
+            );
+            assert_eq!(
+                tx.wtxid().to_byte_array(),
+                theirs.compute_wtxid().to_byte_array()
+            );
             assert_eq!(tx.weight(), theirs.weight().to_wu());
             rows += 1;
         }
@@ -57,7 +71,10 @@ fn mainnet_block_413567_round_trips() {
     assert_eq!(root, block.header.merkle_root);
     assert!(!mutated);
     let target = primitives::Target::from_compact(block.header.bits);
-    assert!(target.is_met_by(block.block_hash()), "sha256d proof of work");
+    assert!(
+        target.is_met_by(block.block_hash()),
+        "sha256d proof of work"
+    );
     assert_eq!(block.header.bits.to_consensus(), 0x1805_8436);
 
     let mut trailing = bytes.clone();
