@@ -1,0 +1,162 @@
+//! `zennet-cli`: to zennetd what bitcoin-cli is to bitcoind.
+//!
+//! `zennet-cli [options] <command> [params]`, options in Core's spelling
+//! (`-regtest`, `-datadir=<dir>`, `-rpcport=<port>`, `-named`, ...).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use primitives::Network;
+use rpc::auth::{read_cookie, Credentials};
+use rpc::conffile;
+use rpc::convert::{arg_value, is_json_arg, is_json_named};
+use rpc::{ClientError, RpcClient};
+use serde_json::{Map, Value};
+
+const USAGE: &str = "Usage: zennet-cli [options] <command> [params]
+
+Options:
+  -regtest | -testnet | -chain=<main|test|regtest>
+  -datadir=<dir>        data directory (default ~/.zennet)
+  -conf=<file>          configuration file (default <datadir>/zennet.conf)
+  -rpcconnect=<ip>      server address (default 127.0.0.1)
+  -rpcport=<port>       server port (default 7878, testnet 17878, regtest 27878)
+  -rpcuser=<user>       user name (default: the cookie in the datadir)
+  -rpcpassword=<pw>     password
+  -rpccookiefile=<file> cookie file
+  -rpcwait              wait for the server to start
+  -rpcclienttimeout=<n> seconds to wait for a reply (default 900)
+  -named                pass named parameters (name=value)
+
+Run 'zennet-cli help' for the server's command list.";
+
+#[derive(Default)]
+struct Options {
+    settings: Vec<(String, String)>,
+    named: bool,
+    wait: bool,
+}
+
+impl Options {
+    fn get(&self, key: &str) -> Option<&str> {
+        conffile::last(&self.settings, key)
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, String> {
+    let mut args = std::env::args().skip(1).peekable();
+    let mut opts = Options::default();
+    while let Some(arg) = args.peek() {
+        if !arg.starts_with('-') || arg == "-" {
+            break;
+        }
+        let arg = args.next().unwrap_or_default();
+        let body = arg.trim_start_matches('-');
+        let (key, value) = body.split_once('=').unwrap_or((body, "1"));
+        match key {
+            "h" | "help" | "?" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            "named" => opts.named = value != "0",
+            "rpcwait" => opts.wait = value != "0",
+            "testnet" if value != "0" => opts.settings.push(("chain".into(), "test".into())),
+            "regtest" if value != "0" => opts.settings.push(("chain".into(), "regtest".into())),
+            _ => opts.settings.push((key.to_string(), value.to_string())),
+        }
+    }
+    let network: Network = opts.get("chain").unwrap_or("main").parse()?;
+    let base = opts.get("datadir").map(PathBuf::from).unwrap_or_else(conffile::default_datadir);
+    let conf_path = opts.get("conf").map(PathBuf::from).unwrap_or_else(|| base.join("zennet.conf"));
+    let file = conffile::read(&conf_path, network.chain_name()).map_err(|e| e.to_string())?;
+    // Command-line settings win over the file's.
+    let mut settings = file;
+    settings.append(&mut opts.settings);
+    opts.settings = settings;
+
+    let method = args.next().ok_or_else(|| "too few parameters (need at least a command)".to_string())?;
+    let params = build_params(&method, args.collect(), opts.named)?;
+
+    let host = opts.get("rpcconnect").unwrap_or("127.0.0.1").to_string();
+    let port = match opts.get("rpcport") {
+        Some(p) => p.parse::<u16>().map_err(|_| format!("invalid port in -rpcport={p}"))?,
+        None => network.rpc_port(),
+    };
+    let datadir = conffile::network_datadir(&base, network);
+    let timeout = opts.get("rpcclienttimeout").and_then(|t| t.parse().ok()).unwrap_or(900u64);
+    let url = format!("http://{host}:{port}/");
+
+    let deadline = Instant::now() + Duration::from_secs(if opts.wait { timeout } else { 0 });
+    loop {
+        let credentials = match (opts.get("rpcuser"), opts.get("rpcpassword")) {
+            (Some(user), Some(password)) if !password.is_empty() => {
+                Ok(Credentials { user: user.to_string(), password: password.to_string() })
+            }
+            _ => match opts.get("rpccookiefile") {
+                Some(file) => read_cookie_file(&PathBuf::from(file)),
+                None => read_cookie(&datadir).map_err(|e| {
+                    format!("Could not locate RPC credentials. No authentication cookie could be found ({e}), and RPC password is not set. See -rpcpassword and -stdinrpcpass. Configuration file: ({})", conf_path.display())
+                }),
+            },
+        };
+        let outcome = credentials.map(|c| {
+            RpcClient::new(url.clone(), c, Duration::from_secs(timeout)).call(&method, params.clone())
+        });
+        let retry = matches!(&outcome, Err(_) | Ok(Err(ClientError::Transport { .. })))
+            || matches!(&outcome, Ok(Err(ClientError::Rpc(e))) if e.code == rpc::codes::IN_WARMUP);
+        if retry && opts.wait && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(250));
+            continue;
+        }
+        return match outcome? {
+            Ok(result) => {
+                print_result(&result);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(ClientError::Rpc(e)) => {
+                eprintln!("error code: {}\nerror message:\n{}", e.code, e.message);
+                Ok(ExitCode::from(e.code.unsigned_abs().min(255) as u8))
+            }
+            Err(ClientError::Transport { .. }) => Err(format!("Could not connect to the server {host}:{port}\n\nMake sure the zennetd server is running and that you are connecting to the correct RPC port.")),
+            Err(other) => Err(other.to_string()),
+        };
+    }
+}
+
+fn read_cookie_file(path: &PathBuf) -> Result<Credentials, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read cookie file {}: {e}", path.display()))?;
+    let (user, password) = text.trim().split_once(':').ok_or("malformed cookie file")?;
+    Ok(Credentials { user: user.into(), password: password.into() })
+}
+
+fn build_params(method: &str, args: Vec<String>, named: bool) -> Result<Value, String> {
+    if !named {
+        let values = args.iter().enumerate().map(|(i, a)| arg_value(is_json_arg(method, i), a)).collect();
+        return Ok(Value::Array(values));
+    }
+    let mut map = Map::new();
+    for arg in args {
+        let (name, value) = arg.split_once('=').ok_or_else(|| format!("No '=' in named argument '{arg}', this may be because a positional argument was given with -named"))?;
+        map.insert(name.to_string(), arg_value(is_json_named(method, name), value));
+    }
+    Ok(Value::Object(map))
+}
+
+fn print_result(result: &Value) {
+    match result {
+        Value::Null => {}
+        Value::String(s) => println!("{s}"),
+        other => println!("{}", serde_json::to_string_pretty(other).unwrap_or_default()),
+    }
+}

@@ -1,0 +1,30 @@
+//! Which command-line arguments `zennet-cli` passes as JSON rather than as
+//! strings (Core's `vRPCConvertParams`): everything else stays a string, so a
+//! hash or an address is never mistaken for a number.
+
+/// (method, argument index, argument name).
+const CONVERT: &[(&str, usize, &str)] = &[
+    ("getblock", 1, "verbosity"),
+    ("getblockhash", 0, "height"),
+    ("getblockheader", 1, "verbose"),
+    ("generatetoaddress", 0, "nblocks"),
+    ("generatetoaddress", 2, "maxtries"),
+];
+
+pub fn is_json_arg(method: &str, index: usize) -> bool {
+    CONVERT.iter().any(|&(m, i, _)| m == method && i == index)
+}
+
+pub fn is_json_named(method: &str, name: &str) -> bool {
+    CONVERT.iter().any(|&(m, _, n)| m == method && n == name)
+}
+
+/// Turns a command-line value into JSON: parsed for converted arguments
+/// (falling back to the string so the server names the type error), else a string.
+pub fn arg_value(convert: bool, text: &str) -> serde_json::Value {
+    if convert {
+        serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+    } else {
+        serde_json::Value::String(text.to_string())
+    }
+}

@@ -1,0 +1,250 @@
+//! The HTTP layer in front of jsonrpsee that makes it speak like Bitcoin
+//! Core: Basic auth (401 with `WWW-Authenticate`), POST only, and legacy
+//! JSON-RPC 1.0/1.1 requests (any content type) rewritten to 2.0 on the way
+//! in and back to the legacy shape on the way out (`result` and `error` both
+//! present; HTTP 404 for an unknown method, 500 for other errors).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{header, HeaderValue, Method, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use jsonrpsee::core::BoxError;
+use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+use tower::{Layer, Service};
+
+use crate::auth::Auth;
+use crate::codes;
+
+/// Installs [`CoreHttp`] around the jsonrpsee service.
+#[derive(Clone)]
+pub struct CoreHttpLayer {
+    auth: Arc<Auth>,
+    max_body: usize,
+}
+
+impl CoreHttpLayer {
+    pub fn new(auth: Auth, max_body: usize) -> Self {
+        CoreHttpLayer { auth: Arc::new(auth), max_body }
+    }
+}
+
+impl<S> Layer<S> for CoreHttpLayer {
+    type Service = CoreHttp<S>;
+    fn layer(&self, inner: S) -> CoreHttp<S> {
+        CoreHttp { inner, auth: self.auth.clone(), max_body: self.max_body }
+    }
+}
+
+#[derive(Clone)]
+pub struct CoreHttp<S> {
+    inner: S,
+    auth: Arc<Auth>,
+    max_body: usize,
+}
+
+impl<S> Service<HttpRequest<HttpBody>> for CoreHttp<S>
+where
+    S: Service<HttpRequest<HttpBody>, Response = HttpResponse<HttpBody>, Error = BoxError> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = HttpResponse<HttpBody>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: HttpRequest<HttpBody>) -> Self::Future {
+        // The clone that was polled ready serves this call.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let auth = self.auth.clone();
+        let max_body = self.max_body;
+        Box::pin(handle(inner, auth, max_body, req))
+    }
+}
+
+fn plain(status: StatusCode, body: &'static str) -> HttpResponse<HttpBody> {
+    let mut resp = HttpResponse::new(HttpBody::from(body));
+    *resp.status_mut() = status;
+    resp
+}
+
+fn json_response(status: StatusCode, body: &Value) -> HttpResponse<HttpBody> {
+    let mut resp = HttpResponse::new(HttpBody::from(body.to_string() + "\n"));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+async fn handle<S>(
+    mut inner: S,
+    auth: Arc<Auth>,
+    max_body: usize,
+    req: HttpRequest<HttpBody>,
+) -> Result<HttpResponse<HttpBody>, BoxError>
+where
+    S: Service<HttpRequest<HttpBody>, Response = HttpResponse<HttpBody>, Error = BoxError>,
+{
+    if req.method() != Method::POST {
+        return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "JSONRPC server handles only POST requests"));
+    }
+    let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if !auth.check(authorization) {
+        let mut resp = plain(StatusCode::UNAUTHORIZED, "");
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"jsonrpc\""));
+        return Ok(resp);
+    }
+
+    let (mut parts, body) = req.into_parts();
+    let bytes = match Limited::new(body, max_body).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Ok(plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large")),
+    };
+    let request: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => {
+            let reply = json!({"result": null, "error": {"code": codes::PARSE_ERROR, "message": "Parse error"}, "id": null});
+            return Ok(json_response(StatusCode::INTERNAL_SERVER_ERROR, &reply));
+        }
+    };
+    let is_batch = request.is_array();
+    let (rewritten, slots) = rewrite_request(request);
+
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let forwarded = HttpRequest::from_parts(parts, HttpBody::from(rewritten.to_string()));
+    let response = inner.call(forwarded).await?;
+
+    let (resp_parts, resp_body) = response.into_parts();
+    let resp_bytes = resp_body.collect().await?.to_bytes();
+    let Ok(reply) = serde_json::from_slice::<Value>(&resp_bytes) else {
+        return Ok(HttpResponse::from_parts(resp_parts, HttpBody::from(resp_bytes.to_vec())));
+    };
+    let (reply, legacy_error) = restore_response(reply, &slots);
+    let status = match (is_batch, legacy_error) {
+        (false, Some(codes::METHOD_NOT_FOUND)) => StatusCode::NOT_FOUND,
+        (false, Some(codes::INVALID_REQUEST)) => StatusCode::BAD_REQUEST,
+        (false, Some(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => resp_parts.status,
+    };
+    Ok(json_response(status, &reply))
+}
+
+/// What a request's id was before it was replaced by its slot number, and
+/// whether it came in the legacy shape.
+#[derive(Debug, Clone)]
+struct Slot {
+    id: Value,
+    legacy: bool,
+}
+
+/// Rewrites every request object to JSON-RPC 2.0 with a unique numeric id
+/// (so responses map back whatever ids the client chose).
+fn rewrite_request(request: Value) -> (Value, Vec<Slot>) {
+    let mut slots = Vec::new();
+    let rewritten = match request {
+        Value::Array(items) => Value::Array(items.into_iter().map(|i| rewrite_one(i, &mut slots)).collect()),
+        single => rewrite_one(single, &mut slots),
+    };
+    (rewritten, slots)
+}
+
+fn rewrite_one(item: Value, slots: &mut Vec<Slot>) -> Value {
+    let Value::Object(mut obj) = item else {
+        return item;
+    };
+    let legacy = obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0");
+    if !legacy && !obj.contains_key("id") {
+        return Value::Object(obj); // a 2.0 notification: no reply
+    }
+    let id = obj.remove("id").unwrap_or(Value::Null);
+    if obj.get("params").is_some_and(Value::is_null) {
+        obj.remove("params");
+    }
+    obj.insert("jsonrpc".into(), Value::from("2.0"));
+    obj.insert("id".into(), Value::from(slots.len() as u64));
+    slots.push(Slot { id, legacy });
+    Value::Object(obj)
+}
+
+/// Puts the original ids back and legacy replies into the legacy shape.
+/// Also returns the error code of a single legacy reply (for the HTTP status).
+fn restore_response(reply: Value, slots: &[Slot]) -> (Value, Option<i32>) {
+    match reply {
+        Value::Array(items) => (Value::Array(items.into_iter().map(|i| restore_one(i, slots).0).collect()), None),
+        single => restore_one(single, slots),
+    }
+}
+
+fn restore_one(item: Value, slots: &[Slot]) -> (Value, Option<i32>) {
+    let Value::Object(mut obj) = item else {
+        return (item, None);
+    };
+    let slot = obj.get("id").and_then(Value::as_u64).and_then(|i| slots.get(i as usize));
+    let Some(slot) = slot else {
+        return (Value::Object(obj), None);
+    };
+    let result = obj.remove("result");
+    let error = obj.remove("error");
+    let mut out = Map::new();
+    if slot.legacy {
+        let code = error.as_ref().and_then(|e| e.get("code")).and_then(Value::as_i64).map(|c| c as i32);
+        out.insert("result".into(), result.unwrap_or(Value::Null));
+        out.insert("error".into(), error.unwrap_or(Value::Null));
+        out.insert("id".into(), slot.id.clone());
+        (Value::Object(out), code)
+    } else {
+        out.insert("jsonrpc".into(), Value::from("2.0"));
+        match (result, error) {
+            (_, Some(error)) => out.insert("error".into(), error),
+            (result, None) => out.insert("result".into(), result.unwrap_or(Value::Null)),
+        };
+        out.insert("id".into(), slot.id.clone());
+        (Value::Object(out), None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_request_round_trip() {
+        let req = json!({"method": "getblockcount", "params": [], "id": "curltest"});
+        let (rewritten, slots) = rewrite_request(req);
+        assert_eq!(rewritten["jsonrpc"], "2.0");
+        assert_eq!(rewritten["id"], 0);
+        let (reply, code) = restore_response(json!({"jsonrpc": "2.0", "result": 7, "id": 0}), &slots);
+        assert_eq!(reply, json!({"result": 7, "error": null, "id": "curltest"}));
+        assert_eq!(code, None);
+        let err = json!({"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": 0});
+        let (reply, code) = restore_response(err, &slots);
+        assert_eq!(reply["result"], Value::Null);
+        assert_eq!(code, Some(-32601));
+    }
+
+    #[test]
+    fn batch_keeps_each_shape_and_duplicate_ids() {
+        let req = json!([
+            {"jsonrpc": "2.0", "method": "a", "id": 1},
+            {"method": "b", "id": 1},
+            {"jsonrpc": "2.0", "method": "notify"}
+        ]);
+        let (rewritten, slots) = rewrite_request(req);
+        assert_eq!(slots.len(), 2);
+        assert!(rewritten[2].get("id").is_none());
+        let reply = json!([
+            {"jsonrpc": "2.0", "result": "x", "id": 1},
+            {"jsonrpc": "2.0", "result": "y", "id": 0}
+        ]);
+        let (restored, _) = restore_response(reply, &slots);
+        assert_eq!(restored[0], json!({"result": "x", "error": null, "id": 1}));
+        assert_eq!(restored[1], json!({"jsonrpc": "2.0", "result": "y", "id": 1}));
+    }
+}

@@ -1,0 +1,74 @@
+//! The RPC method table: names, argument names (for named parameters and
+//! `-named` in the CLI), categories and one-line help, as Core's.
+
+/// One RPC method as clients see it.
+#[derive(Debug, Clone, Copy)]
+pub struct MethodSpec {
+    pub name: &'static str,
+    pub category: &'static str,
+    /// Argument names in positional order; a trailing `?` marks optional ones.
+    pub args: &'static [&'static str],
+    pub summary: &'static str,
+}
+
+impl MethodSpec {
+    pub fn arg_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.args.iter().map(|a| a.trim_end_matches('?'))
+    }
+
+    pub fn required_args(&self) -> usize {
+        self.args.iter().filter(|a| !a.ends_with('?')).count()
+    }
+
+    /// `name arg1 ( optarg )`, the first line of Core's help.
+    pub fn usage(&self) -> String {
+        let mut out = self.name.to_string();
+        for a in self.args {
+            match a.strip_suffix('?') {
+                Some(opt) => out.push_str(&format!(" ( {opt} )")),
+                None => out.push_str(&format!(" {a}")),
+            }
+        }
+        out
+    }
+}
+
+pub const METHODS: &[MethodSpec] = &[
+    MethodSpec { name: "getbestblockhash", category: "Blockchain", args: &[], summary: "Returns the hash of the best (tip) block in the most-work fully-validated chain." },
+    MethodSpec { name: "getblock", category: "Blockchain", args: &["blockhash", "verbosity?"], summary: "Returns a block: hex (0), an object with txids (1, default) or with decoded transactions (2)." },
+    MethodSpec { name: "getblockchaininfo", category: "Blockchain", args: &[], summary: "Returns an object containing various state info regarding blockchain processing." },
+    MethodSpec { name: "getblockcount", category: "Blockchain", args: &[], summary: "Returns the height of the most-work fully-validated chain." },
+    MethodSpec { name: "getblockhash", category: "Blockchain", args: &["height"], summary: "Returns hash of block in best-block-chain at height provided." },
+    MethodSpec { name: "getblockheader", category: "Blockchain", args: &["blockhash", "verbose?"], summary: "Returns the block header as an object (verbose=true) or as hex (verbose=false)." },
+    MethodSpec { name: "getdifficulty", category: "Blockchain", args: &[], summary: "Returns the proof-of-work difficulty of the tip as a multiple of the minimum difficulty." },
+    MethodSpec { name: "getmininginfo", category: "Mining", args: &[], summary: "Returns mining-related information, with the next block's difficulty per algorithm." },
+    MethodSpec { name: "generatetoaddress", category: "Generating", args: &["nblocks", "address", "maxtries?", "algo?"], summary: "Mine blocks immediately to a specified address with an algorithm (sha256d, scrypt, groestl, skein, argon2d)." },
+    MethodSpec { name: "help", category: "Control", args: &["command?"], summary: "List all commands, or get help for a specified command." },
+    MethodSpec { name: "stop", category: "Control", args: &[], summary: "Request a graceful shutdown of Zennet server." },
+    MethodSpec { name: "uptime", category: "Control", args: &[], summary: "Returns the total uptime of the server in seconds." },
+];
+
+pub fn find(name: &str) -> Option<&'static MethodSpec> {
+    METHODS.iter().find(|m| m.name == name)
+}
+
+/// Core's `help` without arguments: commands grouped by category.
+pub fn help_overview() -> String {
+    let mut categories: Vec<&str> = METHODS.iter().map(|m| m.category).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    let mut out = Vec::new();
+    for category in categories {
+        out.push(format!("== {category} =="));
+        let mut names: Vec<String> = METHODS.iter().filter(|m| m.category == category).map(|m| m.usage()).collect();
+        names.sort();
+        out.extend(names);
+        out.push(String::new());
+    }
+    out.join("\n").trim_end().to_string()
+}
+
+/// Core's `help <command>`.
+pub fn help_for(name: &str) -> Option<String> {
+    find(name).map(|m| format!("{}\n\n{}", m.usage(), m.summary))
+}
