@@ -37,7 +37,12 @@ impl RpcClient {
             .timeout_global(Some(timeout))
             .build()
             .into();
-        RpcClient { agent, url: url.into(), credentials, next_id: AtomicU64::new(1) }
+        RpcClient {
+            agent,
+            url: url.into(),
+            credentials,
+            next_id: AtomicU64::new(1),
+        }
     }
 
     pub fn url(&self) -> &str {
@@ -52,12 +57,18 @@ impl RpcClient {
             .header("Authorization", &self.credentials.basic_header())
             .header("Content-Type", "application/json")
             .send(body)
-            .map_err(|e| ClientError::Transport { url: self.url.clone(), message: e.to_string() })?;
+            .map_err(|e| ClientError::Transport {
+                url: self.url.clone(),
+                message: e.to_string(),
+            })?;
         let status = response.status().as_u16();
         let text = response
             .body_mut()
             .read_to_string()
-            .map_err(|e| ClientError::Transport { url: self.url.clone(), message: e.to_string() })?;
+            .map_err(|e| ClientError::Transport {
+                url: self.url.clone(),
+                message: e.to_string(),
+            })?;
         Ok((status, text))
     }
 
@@ -69,12 +80,22 @@ impl RpcClient {
         if status == 401 {
             return Err(ClientError::Unauthorized);
         }
-        let reply: Value = serde_json::from_str(&text).map_err(|_| ClientError::Http { status, body: text.clone() })?;
+        let reply: Value = serde_json::from_str(&text).map_err(|_| ClientError::Http {
+            status,
+            body: text.clone(),
+        })?;
         if let Some(error) = reply.get("error").filter(|e| !e.is_null()) {
             let code = error.get("code").and_then(Value::as_i64).unwrap_or(0) as i32;
-            let message = error.get("message").and_then(Value::as_str).unwrap_or_default().to_string();
+            let message = error
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             return Err(ClientError::Rpc(RpcError::new(code, message)));
         }
-        reply.get("result").cloned().ok_or_else(|| ClientError::BadReply(text))
+        reply
+            .get("result")
+            .cloned()
+            .ok_or_else(|| ClientError::BadReply(text))
     }
 }

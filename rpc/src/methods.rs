@@ -60,7 +60,11 @@ pub fn help_overview() -> String {
     let mut out = Vec::new();
     for category in categories {
         out.push(format!("== {category} =="));
-        let mut names: Vec<String> = METHODS.iter().filter(|m| m.category == category).map(|m| m.usage()).collect();
+        let mut names: Vec<String> = METHODS
+            .iter()
+            .filter(|m| m.category == category)
+            .map(|m| m.usage())
+            .collect();
         names.sort();
         out.extend(names);
         out.push(String::new());

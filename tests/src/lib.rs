@@ -1,1 +1,231 @@
-//! See `tests/`: integration tests against real `zennetd` processes.
+//! Test harness for the integration tests in `tests/`: real `zennetd`
+//! processes on regtest with temporary data directories and free ports.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use rpc::auth::read_cookie;
+use rpc::{ClientError, RpcClient};
+use serde_json::Value;
+
+/// A regtest address (P2WPKH of the public key of secret key 1).
+pub const REGTEST_ADDRESS: &str = "zrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kn8ytsd";
+
+/// How long a node may take to start or stop.
+const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Directory holding the workspace's binaries, built on first use if missing
+/// (the top-level test crate has no `CARGO_BIN_EXE_*`).
+pub fn bin_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable path");
+        // target/<profile>/deps/<test> → target/<profile>
+        let dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target directory")
+            .to_path_buf();
+        let missing = ["zennetd", "zennet-cli"]
+            .iter()
+            .any(|b| !dir.join(b).exists());
+        if missing {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let profile = if dir.ends_with("release") {
+                vec!["--release"]
+            } else {
+                vec![]
+            };
+            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let status = Command::new(cargo)
+                .args(["build", "-p", "zennetd", "-p", "rpc", "--bins"])
+                .args(profile)
+                .current_dir(workspace)
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "cargo build -p zennetd failed");
+        }
+        dir
+    })
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a free port")
+        .port()
+}
+
+/// Polls `condition` until it returns `Some` or the deadline passes.
+pub fn wait_for<T>(what: &str, deadline: Duration, mut condition: impl FnMut() -> Option<T>) -> T {
+    let end = Instant::now() + deadline;
+    loop {
+        if let Some(value) = condition() {
+            return value;
+        }
+        assert!(
+            Instant::now() < end,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A running (or stopped) `zennetd -regtest`.
+pub struct Node {
+    pub datadir: tempfile::TempDir,
+    pub rpc_port: u16,
+    pub p2p_port: u16,
+    extra_args: Vec<String>,
+    child: Option<Child>,
+}
+
+impl Node {
+    /// Starts a node on a fresh datadir and waits until its RPC answers.
+    pub fn start(extra_args: &[&str]) -> Node {
+        let datadir = tempfile::Builder::new()
+            .prefix("zennet-test-")
+            .tempdir()
+            .expect("temporary datadir");
+        let mut node = Node {
+            datadir,
+            rpc_port: free_port(),
+            p2p_port: free_port(),
+            extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
+            child: None,
+        };
+        node.restart();
+        node
+    }
+
+    pub fn args(&self) -> Vec<String> {
+        let mut args = vec![
+            "-regtest".to_string(),
+            format!("-datadir={}", self.datadir.path().display()),
+            format!("-rpcport={}", self.rpc_port),
+            format!("-port={}", self.p2p_port),
+        ];
+        args.extend(self.extra_args.iter().cloned());
+        args
+    }
+
+    pub fn network_dir(&self) -> PathBuf {
+        self.datadir.path().join("regtest")
+    }
+
+    /// Runs `zennetd` with this node's arguments plus `extra`, without waiting.
+    pub fn spawn_process(&self, extra: &[&str]) -> Child {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.datadir.path().join("zennetd.log"))
+            .expect("open log");
+        Command::new(bin_dir().join("zennetd"))
+            .args(self.args())
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn zennetd")
+    }
+
+    /// (Re)starts the process on the same datadir and waits for RPC.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "node already running");
+        self.child = Some(self.spawn_process(&[]));
+        let started = Instant::now();
+        wait_for("zennetd to answer RPC", STARTUP_DEADLINE, || {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "zennetd exited during start-up with {status}; log:\n{}",
+                    self.log()
+                );
+            }
+            match self
+                .client()
+                .map(|c| c.call("getblockcount", serde_json::json!([])))
+            {
+                Ok(Ok(_)) => Some(()),
+                _ => None,
+            }
+        });
+        eprintln!(
+            "zennetd ready on port {} after {:?}",
+            self.rpc_port,
+            started.elapsed()
+        );
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.datadir.path().join("zennetd.log")).unwrap_or_default()
+    }
+
+    /// A client using the node's cookie.
+    pub fn client(&self) -> Result<RpcClient, std::io::Error> {
+        let credentials = read_cookie(&self.network_dir())?;
+        Ok(RpcClient::new(
+            self.url(),
+            credentials,
+            Duration::from_secs(300),
+        ))
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.rpc_port)
+    }
+
+    pub fn try_rpc(&self, method: &str, params: Value) -> Result<Value, ClientError> {
+        self.client().expect("cookie").call(method, params)
+    }
+
+    pub fn rpc(&self, method: &str, params: Value) -> Value {
+        self.try_rpc(method, params.clone())
+            .unwrap_or_else(|e| panic!("{method} {params}: {e}\nlog:\n{}", self.log()))
+    }
+
+    /// `stop` over RPC, then waits for the process to exit.
+    pub fn stop(&mut self) -> ExitStatus {
+        self.rpc("stop", serde_json::json!([]));
+        let mut child = self.child.take().expect("node running");
+        wait_for("zennetd to exit", STARTUP_DEADLINE, || {
+            child.try_wait().ok().flatten()
+        })
+    }
+
+    /// SIGKILL, as a crash.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Runs `zennet-cli` against this node; returns (exit code, stdout, stderr).
+    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let output = Command::new(bin_dir().join("zennet-cli"))
+            .arg("-regtest")
+            .arg(format!("-datadir={}", self.datadir.path().display()))
+            .arg(format!("-rpcport={}", self.rpc_port))
+            .args(args)
+            .output()
+            .expect("run zennet-cli");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,1 +1,55 @@
-fn main() {}
+//! `zennetd`: the Zennet full node.
+
+mod actor;
+mod chainstate;
+mod clock;
+mod config;
+mod miner;
+mod node;
+mod rpc;
+mod store;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let config = match config::Config::from_args(std::env::args_os().collect()) {
+        Ok(config) => config,
+        Err(message) => {
+            // clap's --help and --version come through here too.
+            if message.starts_with("Usage")
+                || message.starts_with("Zennet")
+                || message.starts_with("zennetd")
+            {
+                println!("{message}");
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("Error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sled=warn,jsonrpsee=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(node::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

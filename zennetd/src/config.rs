@@ -1,0 +1,282 @@
+//! Command line and `zennet.conf`, in Bitcoin Core's spelling: `-regtest`,
+//! `-datadir=/x`, `-rpcport=1` work as well as `--regtest`; `-nofoo` and
+//! `-foo=0` switch a flag off; the file's `[main]`/`[test]`/`[regtest]`
+//! sections apply to their network; the command line wins over the file.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser};
+use primitives::Network;
+use rpc::conffile;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "zennetd",
+    version,
+    about = "Zennet full node",
+    args_override_self = true
+)]
+pub struct Cli {
+    /// Base data directory (default ~/.zennet); each network uses a subdirectory.
+    #[arg(long)]
+    pub datadir: Option<PathBuf>,
+    /// Configuration file (default <datadir>/zennet.conf).
+    #[arg(long)]
+    pub conf: Option<PathBuf>,
+    /// Use the test network.
+    #[arg(long)]
+    pub testnet: bool,
+    /// Use the regression-test network (easy targets, local mining).
+    #[arg(long)]
+    pub regtest: bool,
+    /// Network by name: main, test or regtest.
+    #[arg(long)]
+    pub chain: Option<String>,
+    /// Regtest only: switch MultiShield retargeting and the consecutive-algorithm limit on.
+    #[arg(long)]
+    pub regtestmultialgo: bool,
+    /// JSON-RPC port (default 7878, testnet 17878, regtest 27878).
+    #[arg(long)]
+    pub rpcport: Option<u16>,
+    /// P2P port (default 7877, testnet 17877, regtest 27877); reserved for the network layer.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// JSON-RPC user name (with -rpcpassword; otherwise a cookie file is used).
+    #[arg(long)]
+    pub rpcuser: Option<String>,
+    /// JSON-RPC password.
+    #[arg(long)]
+    pub rpcpassword: Option<String>,
+    /// Accepted for Bitcoin Core compatibility; the RPC server always runs.
+    #[arg(long)]
+    pub server: bool,
+    /// Accepted for Bitcoin Core compatibility; logs always go to the console.
+    #[arg(long)]
+    pub printtoconsole: bool,
+}
+
+/// The resolved settings the node runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub network: Network,
+    pub datadir: PathBuf,
+    pub regtest_multialgo: bool,
+    pub rpc_port: u16,
+    pub p2p_port: u16,
+    pub rpc_user: Option<String>,
+    pub rpc_password: Option<String>,
+}
+
+impl Config {
+    pub fn from_args(args: Vec<OsString>) -> Result<Config, String> {
+        let argv = normalize(args)?;
+        let first = Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
+        let network = network_of(&first)?;
+        let base = first
+            .datadir
+            .clone()
+            .unwrap_or_else(conffile::default_datadir);
+        if first.datadir.is_some() && !base.is_dir() {
+            return Err(format!(
+                "Specified data directory \"{}\" does not exist.",
+                base.display()
+            ));
+        }
+        let conf = first
+            .conf
+            .clone()
+            .unwrap_or_else(|| base.join("zennet.conf"));
+
+        // The file may itself choose the network (`regtest=1` at the top), so
+        // read it for the command line's network, then again if that changed.
+        let mut network = network;
+        let mut cli = first;
+        for _ in 0..2 {
+            let settings =
+                conffile::read(&conf, network.chain_name()).map_err(|e| e.to_string())?;
+            // File settings first, so the command line overrides them.
+            let mut merged: Vec<OsString> = vec![argv[0].clone()];
+            merged.extend(conf_args(&settings).into_iter().map(OsString::from));
+            merged.extend(argv.iter().skip(1).cloned());
+            cli = Cli::try_parse_from(merged).map_err(|e| e.to_string())?;
+            let chosen = network_of(&cli)?;
+            if chosen == network {
+                break;
+            }
+            network = chosen;
+        }
+        if cli.regtestmultialgo && network != Network::Regtest {
+            return Err("-regtestmultialgo is only available on regtest".into());
+        }
+        Ok(Config {
+            network,
+            datadir: conffile::network_datadir(&base, network),
+            regtest_multialgo: cli.regtestmultialgo,
+            rpc_port: cli.rpcport.unwrap_or(network.rpc_port()),
+            p2p_port: cli.port.unwrap_or(network.p2p_port()),
+            rpc_user: cli.rpcuser,
+            rpc_password: cli.rpcpassword.filter(|p| !p.is_empty()),
+        })
+    }
+}
+
+fn network_of(cli: &Cli) -> Result<Network, String> {
+    let chosen: Vec<Network> = [
+        cli.testnet.then_some(Network::Test),
+        cli.regtest.then_some(Network::Regtest),
+        cli.chain.as_deref().map(str::parse).transpose()?,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match chosen.as_slice() {
+        [] => Ok(Network::Main),
+        [n] => Ok(*n),
+        [first, rest @ ..] if rest.iter().all(|n| n == first) => Ok(*first),
+        _ => {
+            Err("Invalid combination of -regtest, -testnet and -chain. Can use at most one.".into())
+        }
+    }
+}
+
+/// Names of the options that take no value.
+fn flag_names() -> Vec<String> {
+    Cli::command()
+        .get_arguments()
+        .filter(|a| !a.get_action().takes_values())
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect()
+}
+
+/// Rewrites Core's spellings into clap's: `-x` → `--x`, `-flag=1` → `--flag`,
+/// `-flag=0` and `-noflag` → nothing.
+fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
+    let flags = flag_names();
+    let mut out = Vec::with_capacity(args.len());
+    for (i, arg) in args.into_iter().enumerate() {
+        let Some(text) = arg.to_str().filter(|_| i > 0) else {
+            out.push(arg);
+            continue;
+        };
+        let Some(body) = text
+            .strip_prefix("--")
+            .or_else(|| text.strip_prefix('-'))
+            .filter(|b| !b.is_empty())
+        else {
+            return Err(format!(
+                "Error parsing command line arguments: unexpected argument '{text}'"
+            ));
+        };
+        let (name, value) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (body, None),
+        };
+        if matches!(name, "h" | "help" | "?" | "V" | "version") {
+            out.push(OsString::from(if name == "V" || name == "version" {
+                "--version"
+            } else {
+                "--help"
+            }));
+            continue;
+        }
+        if let Some(negated) = name
+            .strip_prefix("no")
+            .filter(|n| flags.iter().any(|f| f == n))
+        {
+            let _ = negated; // -noflag: the flag stays off
+            continue;
+        }
+        if flags.iter().any(|f| f == name) {
+            match value {
+                None | Some("1") | Some("") => out.push(OsString::from(format!("--{name}"))),
+                Some("0") => {}
+                Some(v) => return Err(format!("Invalid value '{v}' for -{name} (use 0 or 1)")),
+            }
+            continue;
+        }
+        out.push(OsString::from(match value {
+            Some(v) => format!("--{name}={v}"),
+            None => format!("--{name}"),
+        }));
+    }
+    Ok(out)
+}
+
+/// `key=value` settings from the file as arguments; unknown keys are
+/// skipped with a warning (as Core ignores them).
+fn conf_args(settings: &conffile::Settings) -> Vec<String> {
+    let flags = flag_names();
+    let known: Vec<String> = Cli::command()
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
+    let mut out = Vec::new();
+    for (key, value) in settings {
+        if matches!(key.as_str(), "datadir" | "conf") {
+            continue;
+        }
+        if !known.contains(key) {
+            eprintln!("Warning: ignoring unknown configuration setting '{key}'");
+            continue;
+        }
+        if flags.contains(key) {
+            if value != "0" {
+                out.push(format!("--{key}"));
+            }
+        } else {
+            out.push(format!("--{key}={value}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        let dir = std::env::temp_dir();
+        let mut v: Vec<OsString> = vec![
+            "zennetd".into(),
+            format!("-datadir={}", dir.display()).into(),
+        ];
+        v.extend(args.iter().map(OsString::from));
+        Config::from_args(v)
+    }
+
+    #[test]
+    fn core_spelling_is_accepted() {
+        let c = parse(&["-regtest", "-rpcport=27999", "-port=27998"]).unwrap();
+        assert_eq!(c.network, Network::Regtest);
+        assert_eq!(c.rpc_port, 27999);
+        assert_eq!(c.p2p_port, 27998);
+        assert!(c.datadir.ends_with("regtest"));
+        let c = parse(&["--chain=test", "-noregtest"]).unwrap();
+        assert_eq!(c.network, Network::Test);
+        assert_eq!(c.rpc_port, 17878);
+        assert!(parse(&["-regtest", "-testnet"]).is_err());
+        assert!(parse(&["-regtest=0"]).unwrap().network == Network::Main);
+        assert!(parse(&["-bogus=1"]).is_err());
+    }
+
+    #[test]
+    fn file_sections_apply_and_command_line_wins() {
+        let dir = std::env::temp_dir().join(format!("zennet-conf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("zennet.conf"),
+            "regtest=1\n[regtest]\nrpcport=30001\nrpcuser=alice\n[main]\nrpcport=1\n",
+        )
+        .unwrap();
+        let base = format!("-datadir={}", dir.display());
+        let c = Config::from_args(vec!["zennetd".into(), base.clone().into()]).unwrap();
+        assert_eq!(c.network, Network::Regtest);
+        assert_eq!(c.rpc_port, 30001);
+        assert_eq!(c.rpc_user.as_deref(), Some("alice"));
+        let c = Config::from_args(vec!["zennetd".into(), base.into(), "-rpcport=30002".into()])
+            .unwrap();
+        assert_eq!(c.rpc_port, 30002);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

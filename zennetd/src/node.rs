@@ -1,0 +1,120 @@
+//! Start-up and shutdown: lock the datadir, open the chainstate, serve RPC,
+//! and stop cleanly on `stop`, SIGINT or SIGTERM.
+
+use std::fs::File;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::AtomicU32;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use consensus::ChainParams;
+use rpc::auth::{remove_cookie, write_cookie};
+use rpc::{Auth, Credentials};
+use tracing::info;
+
+use crate::actor::ChainHandle;
+use crate::chainstate::Chainstate;
+use crate::config::Config;
+use crate::rpc::RpcContext;
+use crate::store::SledStore;
+
+/// Holds the exclusive lock on a data directory for the life of the node.
+pub struct DatadirLock {
+    _file: File,
+}
+
+impl DatadirLock {
+    pub fn acquire(datadir: &Path) -> anyhow::Result<DatadirLock> {
+        let path = datadir.join(".lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        if file.try_lock().is_err() {
+            bail!(
+                "Cannot obtain a lock on data directory {}. zennetd is probably already running (datadir locked).",
+                datadir.display()
+            );
+        }
+        Ok(DatadirLock { _file: file })
+    }
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.datadir)
+        .with_context(|| format!("cannot create data directory {}", config.datadir.display()))?;
+    let _lock = DatadirLock::acquire(&config.datadir)?;
+    info!(
+        "Zennet {} starting on {} in {}",
+        env!("CARGO_PKG_VERSION"),
+        config.network,
+        config.datadir.display()
+    );
+
+    let params = Arc::new(ChainParams::for_network(
+        config.network,
+        config.regtest_multialgo,
+    ));
+    let store_path = config.datadir.join("chain");
+    let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
+    let chainstate =
+        Chainstate::open(params, Box::new(store)).context("cannot load the chainstate")?;
+    info!(
+        "Loaded chain: height {} tip {}",
+        chainstate.tip().height,
+        chainstate.tip().hash
+    );
+    let (chain, chain_thread) = ChainHandle::spawn(chainstate)?;
+
+    let mut accepted = Vec::new();
+    if let (Some(user), Some(password)) = (&config.rpc_user, &config.rpc_password) {
+        accepted.push(Credentials {
+            user: user.clone(),
+            password: password.clone(),
+        });
+    }
+    let cookie = config.rpc_password.is_none();
+    if cookie {
+        accepted.push(write_cookie(&config.datadir).context("cannot write the RPC cookie")?);
+    }
+
+    let (shutdown_tx, mut shutdown_rx) = tokio::sync::watch::channel(false);
+    let ctx = RpcContext {
+        chain: chain.clone(),
+        network: config.network,
+        started: Instant::now(),
+        shutdown: shutdown_tx,
+        extra_nonce: AtomicU32::new(0),
+    };
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
+    let (server, bound) = crate::rpc::start(addr, Auth::new(accepted), ctx).await?;
+    info!("RPC server listening on {bound}");
+    info!(
+        "P2P port {} is reserved; peer-to-peer networking is not enabled in this version",
+        config.p2p_port
+    );
+
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = shutdown_rx.wait_for(|stop| *stop) => info!("Shutdown requested over RPC"),
+        _ = tokio::signal::ctrl_c() => info!("Interrupted"),
+        _ = sigterm.recv() => info!("Terminated"),
+    }
+
+    // Let in-flight replies (such as `stop`'s) go out, then stop the chainstate.
+    let _ = server.stop();
+    server.stopped().await;
+    drop(chain);
+    tokio::task::spawn_blocking(move || chain_thread.join())
+        .await?
+        .ok();
+    if cookie {
+        remove_cookie(&config.datadir);
+    }
+    info!("Shutdown complete");
+    Ok(())
+}

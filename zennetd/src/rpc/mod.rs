@@ -1,0 +1,117 @@
+//! The RPC method implementations and the server that carries them.
+
+mod asm;
+mod blockchain;
+mod control;
+pub mod json;
+mod mining;
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU32;
+use std::time::Instant;
+
+use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
+use jsonrpsee::RpcModule;
+use primitives::{BlockHash, Network};
+use rpc::http::CoreHttpLayer;
+use rpc::methods::METHODS;
+use rpc::{Args, Auth, RpcError};
+use serde_json::Value;
+
+use crate::actor::{ChainHandle, ChainStopped};
+
+/// Largest request body: a 4 MB block in hex with room to spare.
+const MAX_REQUEST_BODY: u32 = 32 << 20;
+const MAX_RESPONSE_BODY: u32 = 64 << 20;
+
+/// What every method can reach.
+pub struct RpcContext {
+    pub chain: ChainHandle,
+    pub network: Network,
+    pub started: Instant,
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+    pub extra_nonce: AtomicU32,
+}
+
+impl From<ChainStopped> for RpcError {
+    fn from(_: ChainStopped) -> Self {
+        RpcError::misc("Shutting down")
+    }
+}
+
+pub type RpcResult = Result<Value, RpcError>;
+
+/// Starts the JSON-RPC server on `addr` with Core's HTTP conventions.
+pub async fn start(
+    addr: SocketAddr,
+    auth: Auth,
+    ctx: RpcContext,
+) -> anyhow::Result<(ServerHandle, SocketAddr)> {
+    let config = ServerConfig::builder()
+        .max_request_body_size(MAX_REQUEST_BODY)
+        .max_response_body_size(MAX_RESPONSE_BODY)
+        .http_only()
+        .build();
+    let middleware =
+        tower::ServiceBuilder::new().layer(CoreHttpLayer::new(auth, MAX_REQUEST_BODY as usize));
+    let server = Server::builder()
+        .set_config(config)
+        .set_http_middleware(middleware)
+        .build(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("Unable to bind the RPC server to {addr}: {e}"))?;
+    let bound = server.local_addr()?;
+    let mut module = RpcModule::new(ctx);
+    for spec in METHODS {
+        let name = spec.name;
+        module.register_async_method(name, move |params, ctx, _| async move {
+            let raw: Option<Value> = match params.as_str() {
+                Some(text) => Some(
+                    serde_json::from_str(text)
+                        .map_err(|e| RpcError::new(rpc::codes::PARSE_ERROR, e.to_string()))?,
+                ),
+                None => None,
+            };
+            let args = Args::from_params(spec, raw)?;
+            dispatch(name, args, &ctx)
+                .await
+                .map_err(jsonrpsee::types::ErrorObjectOwned::from)
+        })?;
+    }
+    Ok((server.start(module), bound))
+}
+
+async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
+    match name {
+        "getbestblockhash" => blockchain::getbestblockhash(ctx).await,
+        "getblock" => blockchain::getblock(ctx, &args).await,
+        "getblockchaininfo" => blockchain::getblockchaininfo(ctx).await,
+        "getblockcount" => blockchain::getblockcount(ctx).await,
+        "getblockhash" => blockchain::getblockhash(ctx, &args).await,
+        "getblockheader" => blockchain::getblockheader(ctx, &args).await,
+        "getdifficulty" => blockchain::getdifficulty(ctx).await,
+        "getmininginfo" => mining::getmininginfo(ctx).await,
+        "generatetoaddress" => mining::generatetoaddress(ctx, &args).await,
+        "help" => control::help(&args),
+        "stop" => control::stop(ctx),
+        "uptime" => control::uptime(ctx),
+        other => Err(RpcError::new(
+            rpc::codes::METHOD_NOT_FOUND,
+            format!("Method not found: {other}"),
+        )),
+    }
+}
+
+/// Core's `ParseHashV` for a block hash argument.
+pub fn parse_block_hash(args: &Args, index: usize, name: &str) -> Result<BlockHash, RpcError> {
+    let text = args.str(index, name)?;
+    if text.len() != 64 {
+        return Err(RpcError::invalid_parameter(format!(
+            "{name} must be of length 64 (not {}, for '{text}')",
+            text.len()
+        )));
+    }
+    text.parse::<BlockHash>().map_err(|_| {
+        RpcError::invalid_parameter(format!("{name} must be hexadecimal string (not '{text}')"))
+    })
+}

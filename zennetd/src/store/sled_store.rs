@@ -1,0 +1,127 @@
+//! The sled implementation of [`ChainStore`]. Two trees: `blocks` (block and
+//! undo bytes, written and flushed before a connect) and `chainstate`
+//! (coins, index, tip), changed only by one atomic batch per connect.
+
+use std::path::Path;
+
+use bitcoin::hashes::Hash;
+use consensus::check::Coin;
+use primitives::encode::Reader;
+use primitives::{BlockHash, OutPoint};
+
+use super::codec::{decode_coin, encode_coin, hash_from_slice, outpoint_key, IndexRecord};
+use super::{ChainStore, ConnectBatch, StoreError};
+
+const COIN_PREFIX: u8 = b'c';
+const INDEX_PREFIX: u8 = b'i';
+const TIP_KEY: &[u8] = b"mtip";
+const BLOCK_PREFIX: u8 = b'b';
+const UNDO_PREFIX: u8 = b'u';
+
+pub struct SledStore {
+    db: sled::Db,
+    blocks: sled::Tree,
+    chainstate: sled::Tree,
+}
+
+fn db_err(e: sled::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn key(prefix: u8, body: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + body.len());
+    k.push(prefix);
+    k.extend_from_slice(body);
+    k
+}
+
+impl SledStore {
+    pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(64 << 20)
+            .open()
+            .map_err(db_err)?;
+        let blocks = db.open_tree("blocks").map_err(db_err)?;
+        let chainstate = db.open_tree("chainstate").map_err(db_err)?;
+        Ok(SledStore {
+            db,
+            blocks,
+            chainstate,
+        })
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map(|_| ()).map_err(db_err)
+    }
+}
+
+impl ChainStore for SledStore {
+    fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
+        let Some(bytes) = self
+            .chainstate
+            .get(key(COIN_PREFIX, &outpoint_key(outpoint)))
+            .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let mut r = Reader::new(&bytes);
+        decode_coin(&mut r).map(Some)
+    }
+
+    fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .blocks
+            .get(key(BLOCK_PREFIX, hash.as_byte_array()))
+            .map_err(db_err)?
+            .map(|v| v.to_vec()))
+    }
+
+    fn write_block(&self, hash: &BlockHash, block: &[u8], undo: &[u8]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        batch.insert(key(BLOCK_PREFIX, hash.as_byte_array()), block);
+        batch.insert(key(UNDO_PREFIX, hash.as_byte_array()), undo);
+        self.blocks.apply_batch(batch).map_err(db_err)?;
+        self.flush()
+    }
+
+    fn commit(&self, connect: ConnectBatch) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for outpoint in &connect.spent {
+            batch.remove(key(COIN_PREFIX, &outpoint_key(outpoint)));
+        }
+        for (outpoint, coin) in &connect.created {
+            let mut value = Vec::with_capacity(48);
+            encode_coin(coin, &mut value);
+            batch.insert(key(COIN_PREFIX, &outpoint_key(outpoint)), value);
+        }
+        for record in &connect.index {
+            batch.insert(
+                key(INDEX_PREFIX, record.header.block_hash().as_byte_array()),
+                record.encode(),
+            );
+        }
+        batch.insert(TIP_KEY, connect.tip.as_byte_array().as_slice());
+        self.chainstate.apply_batch(batch).map_err(db_err)?;
+        self.flush()
+    }
+
+    fn index_records(&self) -> Result<Vec<IndexRecord>, StoreError> {
+        self.chainstate
+            .scan_prefix([INDEX_PREFIX])
+            .map(|item| IndexRecord::decode(&item.map_err(db_err)?.1))
+            .collect()
+    }
+
+    fn tip(&self) -> Result<Option<BlockHash>, StoreError> {
+        self.chainstate
+            .get(TIP_KEY)
+            .map_err(db_err)?
+            .map(|v| hash_from_slice(&v))
+            .transpose()
+    }
+
+    fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}
