@@ -56,6 +56,28 @@ pub struct Cli {
     pub printtoconsole: bool,
 }
 
+enum ConfigError {
+    /// `--help` / `--version` output.
+    Display(String),
+    Invalid(String),
+}
+
+impl From<clap::Error> for ConfigError {
+    fn from(e: clap::Error) -> Self {
+        use clap::error::ErrorKind;
+        match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ConfigError::Display(e.to_string()),
+            _ => ConfigError::Invalid(e.to_string().trim_start_matches("error: ").to_string()),
+        }
+    }
+}
+
+impl From<String> for ConfigError {
+    fn from(message: String) -> Self {
+        ConfigError::Invalid(message)
+    }
+}
+
 /// The resolved settings the node runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -69,19 +91,28 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_args(args: Vec<OsString>) -> Result<Config, String> {
+    /// Resolves the command line and configuration file. `Err(Ok(text))` is
+    /// help or version text to print; `Err(Err(message))` an invalid setting.
+    pub fn from_args(args: Vec<OsString>) -> Result<Config, Result<String, String>> {
+        Self::resolve(args).map_err(|e| match e {
+            ConfigError::Display(text) => Ok(text),
+            ConfigError::Invalid(message) => Err(message),
+        })
+    }
+
+    fn resolve(args: Vec<OsString>) -> Result<Config, ConfigError> {
         let argv = normalize(args)?;
-        let first = Cli::try_parse_from(&argv).map_err(|e| e.to_string())?;
+        let first = Cli::try_parse_from(&argv)?;
         let network = network_of(&first)?;
         let base = first
             .datadir
             .clone()
             .unwrap_or_else(conffile::default_datadir);
         if first.datadir.is_some() && !base.is_dir() {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "Specified data directory \"{}\" does not exist.",
                 base.display()
-            ));
+            )));
         }
         let conf = first
             .conf
@@ -94,12 +125,12 @@ impl Config {
         let mut cli = first;
         for _ in 0..2 {
             let settings =
-                conffile::read(&conf, network.chain_name()).map_err(|e| e.to_string())?;
+                conffile::read(&conf, network.chain_name()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
             // File settings first, so the command line overrides them.
             let mut merged: Vec<OsString> = vec![argv[0].clone()];
             merged.extend(conf_args(&settings).into_iter().map(OsString::from));
             merged.extend(argv.iter().skip(1).cloned());
-            cli = Cli::try_parse_from(merged).map_err(|e| e.to_string())?;
+            cli = Cli::try_parse_from(merged)?;
             let chosen = network_of(&cli)?;
             if chosen == network {
                 break;
@@ -107,7 +138,7 @@ impl Config {
             network = chosen;
         }
         if cli.regtestmultialgo && network != Network::Regtest {
-            return Err("-regtestmultialgo is only available on regtest".into());
+            return Err(ConfigError::Invalid("-regtestmultialgo is only available on regtest".into()));
         }
         Ok(Config {
             network,
@@ -235,7 +266,7 @@ fn conf_args(settings: &conffile::Settings) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Config, String> {
+    fn parse(args: &[&str]) -> Result<Config, Result<String, String>> {
         let dir = std::env::temp_dir();
         let mut v: Vec<OsString> = vec![
             "zennetd".into(),

@@ -14,15 +14,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let config = match config::Config::from_args(std::env::args_os().collect()) {
         Ok(config) => config,
-        Err(message) => {
-            // clap's --help and --version come through here too.
-            if message.starts_with("Usage")
-                || message.starts_with("Zennet")
-                || message.starts_with("zennetd")
-            {
-                println!("{message}");
-                return ExitCode::SUCCESS;
-            }
+        Err(Ok(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(Err(message)) => {
             eprintln!("Error: {message}");
             return ExitCode::FAILURE;
         }
