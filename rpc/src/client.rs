@@ -96,6 +96,6 @@ impl RpcClient {
         reply
             .get("result")
             .cloned()
-            .ok_or_else(|| ClientError::BadReply(text))
+            .ok_or(ClientError::BadReply(text))
     }
 }

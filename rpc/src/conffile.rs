@@ -83,21 +83,6 @@ pub fn last<'a>(settings: &'a Settings, key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sections_and_comments() {
-        let text =
-            "rpcuser=alice # top\n[regtest]\nrpcport=1234\n[main]\nrpcport=99\ntest.rpcport=5\n";
-        let s = parse(text, "regtest", "zennet.conf").unwrap();
-        assert_eq!(last(&s, "rpcuser"), Some("alice"));
-        assert_eq!(last(&s, "rpcport"), Some("1234"));
-        assert!(parse("oops\n", "main", "zennet.conf").is_err());
-    }
-}
-
 /// `~/.zennet`, the base data directory.
 pub fn default_datadir() -> std::path::PathBuf {
     let home = std::env::var_os("HOME")
@@ -111,5 +96,20 @@ pub fn network_datadir(base: &Path, network: primitives::Network) -> std::path::
     match network.datadir_suffix() {
         "" => base.to_path_buf(),
         suffix => base.join(suffix),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_and_comments() {
+        let text =
+            "rpcuser=alice # top\n[regtest]\nrpcport=1234\n[main]\nrpcport=99\ntest.rpcport=5\n";
+        let s = parse(text, "regtest", "zennet.conf").unwrap();
+        assert_eq!(last(&s, "rpcuser"), Some("alice"));
+        assert_eq!(last(&s, "rpcport"), Some("1234"));
+        assert!(parse("oops\n", "main", "zennet.conf").is_err());
     }
 }

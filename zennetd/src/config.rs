@@ -66,7 +66,9 @@ impl From<clap::Error> for ConfigError {
     fn from(e: clap::Error) -> Self {
         use clap::error::ErrorKind;
         match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ConfigError::Display(e.to_string()),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                ConfigError::Display(e.to_string())
+            }
             _ => ConfigError::Invalid(e.to_string().trim_start_matches("error: ").to_string()),
         }
     }
@@ -124,8 +126,8 @@ impl Config {
         let mut network = network;
         let mut cli = first;
         for _ in 0..2 {
-            let settings =
-                conffile::read(&conf, network.chain_name()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            let settings = conffile::read(&conf, network.chain_name())
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
             // File settings first, so the command line overrides them.
             let mut merged: Vec<OsString> = vec![argv[0].clone()];
             merged.extend(conf_args(&settings).into_iter().map(OsString::from));
@@ -138,7 +140,9 @@ impl Config {
             network = chosen;
         }
         if cli.regtestmultialgo && network != Network::Regtest {
-            return Err(ConfigError::Invalid("-regtestmultialgo is only available on regtest".into()));
+            return Err(ConfigError::Invalid(
+                "-regtestmultialgo is only available on regtest".into(),
+            ));
         }
         Ok(Config {
             network,

@@ -133,7 +133,7 @@ pub fn connect_block(
 
     // Keep creation order deterministic for storage and tests.
     let mut created: Vec<(OutPoint, Coin)> = created.into_iter().collect();
-    created.sort_by(|a, b| (a.1.height, a.0.txid, a.0.vout).cmp(&(b.1.height, b.0.txid, b.0.vout)));
+    created.sort_by_key(|(outpoint, coin)| (coin.height, outpoint.txid, outpoint.vout));
     Ok(UtxoChanges {
         spent,
         created,

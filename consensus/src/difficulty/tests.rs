@@ -21,7 +21,7 @@ fn easy_main() -> ChainParams {
 fn vector_algo(h: u32) -> PowAlgo {
     if h % 13 < 3 {
         PowAlgo::Sha256d
-    } else if h < 30 && h % 4 == 0 {
+    } else if h < 30 && h.is_multiple_of(4) {
         PowAlgo::Argon2d
     } else {
         [PowAlgo::Scrypt, PowAlgo::Groestl, PowAlgo::Skein][(h % 3) as usize]
@@ -166,7 +166,7 @@ fn timestamp_manipulation_cannot_beat_the_clamp() {
                 "height {h}: target rose more than 16%"
             );
             if let Some(last) = &last_attacker_target {
-                assert!(&target <= &(last * 116u32 / 100u32 + 1u32));
+                assert!(target <= last * 116u32 / 100u32 + 1u32);
             }
             last_attacker_target = Some(target);
         }

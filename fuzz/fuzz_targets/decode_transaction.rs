@@ -1,0 +1,18 @@
+//! Any bytes: decoding never panics, and whatever decodes re-encodes to the
+//! same bytes and passes or fails the context-free check without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use primitives::Transaction;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(tx) = Transaction::from_bytes(data) {
+        assert_eq!(tx.serialize(), data);
+        assert_eq!(tx.total_size(), data.len());
+        let pruned = tx.to_pruned();
+        assert_eq!(pruned.txid(), tx.txid());
+        assert_eq!(pruned.wtxid(), tx.wtxid());
+        assert_eq!(pruned.weight(), tx.weight());
+        let _ = consensus::check::check_transaction(&tx);
+    }
+});
