@@ -4,11 +4,10 @@
 use consensus::check::check_block;
 use consensus::ChainParams;
 use criterion::{criterion_group, criterion_main, Criterion};
-use primitives::{shared::shared_dir, Block};
+use primitives::{shared::read_vector, Block};
 
 fn bench(c: &mut Criterion) {
-    let path = shared_dir(env!("CARGO_MANIFEST_DIR")).join("vectors/bitcoin-core/block413567.raw");
-    let bytes = std::fs::read(path).expect("block413567.raw");
+    let bytes = read_vector(env!("CARGO_MANIFEST_DIR"), "bitcoin-core/block413567.raw");
     let params = ChainParams::main();
     let mut group = c.benchmark_group("block413567");
     group.bench_function("check_block", |b| {

@@ -106,11 +106,9 @@ mod tests {
     /// Myriadcoin's own expected hashes for one header (shared/vectors/myriad).
     #[test]
     fn myriad_vectors_for_all_five_algorithms() {
-        let dir = primitives::shared::shared_dir(env!("CARGO_MANIFEST_DIR"));
-        let path = dir.join("vectors/myriad/pow_algos.json");
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let bytes =
+            primitives::shared::read_vector(env!("CARGO_MANIFEST_DIR"), "myriad/pow_algos.json");
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let header: [u8; 80] = hex::decode(json["header_hex"].as_str().unwrap())
             .unwrap()
             .try_into()

@@ -2,15 +2,12 @@
 
 use consensus::check::{check_block, check_transaction};
 use consensus::ChainParams;
-use primitives::{shared::shared_dir, Block, Transaction};
+use primitives::{shared::read_vector, Block, Transaction};
 use serde_json::Value;
 
 fn vectors(name: &str) -> Vec<Value> {
-    let path = shared_dir(env!("CARGO_MANIFEST_DIR"))
-        .join("vectors/bitcoin-core")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str::<Value>(&text)
+    let bytes = read_vector(env!("CARGO_MANIFEST_DIR"), &format!("bitcoin-core/{name}"));
+    serde_json::from_slice::<Value>(&bytes)
         .unwrap()
         .as_array()
         .unwrap()
@@ -68,8 +65,11 @@ fn core_badtx_rows_fail_with_the_right_reason_and_valid_rows_pass() {
 
 #[test]
 fn mainnet_block_413567_passes_context_free_checks() {
-    let path = shared_dir(env!("CARGO_MANIFEST_DIR")).join("vectors/bitcoin-core/block413567.raw");
-    let block = Block::from_bytes(&std::fs::read(path).unwrap()).unwrap();
+    let block = Block::from_bytes(&read_vector(
+        env!("CARGO_MANIFEST_DIR"),
+        "bitcoin-core/block413567.raw",
+    ))
+    .unwrap();
     check_block(&block, &ChainParams::main()).unwrap();
 
     let mut bad = block.clone();

@@ -2,11 +2,10 @@
 //! Core's `DeserializeBlockTest` on the same bytes.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use primitives::{shared::shared_dir, Block};
+use primitives::{shared::read_vector, Block};
 
 fn bench(c: &mut Criterion) {
-    let path = shared_dir(env!("CARGO_MANIFEST_DIR")).join("vectors/bitcoin-core/block413567.raw");
-    let bytes = std::fs::read(path).expect("block413567.raw");
+    let bytes = read_vector(env!("CARGO_MANIFEST_DIR"), "bitcoin-core/block413567.raw");
     let mut group = c.benchmark_group("block413567");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.bench_function("deserialize_block", |b| {

@@ -19,3 +19,12 @@ pub fn shared_dir(crate_manifest_dir: &str) -> PathBuf {
     );
     candidate
 }
+
+/// The bytes of `vectors/<relative>` under [`shared_dir`]; panics with the
+/// path when it cannot be read.
+pub fn read_vector(crate_manifest_dir: &str, relative: &str) -> Vec<u8> {
+    let path = shared_dir(crate_manifest_dir)
+        .join("vectors")
+        .join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}

@@ -2,15 +2,12 @@
 //! re-encoded by Zennet's codec.
 
 use bitcoin::hashes::Hash;
-use primitives::{shared::shared_dir, Block, Transaction};
+use primitives::{shared::read_vector, Block, Transaction};
 use serde_json::Value;
 
 fn core_vectors(name: &str) -> Vec<Value> {
-    let path = shared_dir(env!("CARGO_MANIFEST_DIR"))
-        .join("vectors/bitcoin-core")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str::<Value>(&text)
+    let bytes = read_vector(env!("CARGO_MANIFEST_DIR"), &format!("bitcoin-core/{name}"));
+    serde_json::from_slice::<Value>(&bytes)
         .unwrap()
         .as_array()
         .unwrap()
@@ -57,8 +54,7 @@ fn core_transaction_vectors_round_trip() {
 
 #[test]
 fn mainnet_block_413567_round_trips() {
-    let path = shared_dir(env!("CARGO_MANIFEST_DIR")).join("vectors/bitcoin-core/block413567.raw");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = read_vector(env!("CARGO_MANIFEST_DIR"), "bitcoin-core/block413567.raw");
     let block = Block::from_bytes(&bytes).unwrap();
     assert_eq!(block.txdata.len(), 1557);
     assert_eq!(block.serialize(), bytes);
