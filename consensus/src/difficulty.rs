@@ -24,10 +24,7 @@ pub trait HeaderChain {
     /// The most recent block mined with `algo` at or below `height`. The
     /// default walks back; a block index keeps a pointer instead.
     fn last_of_algo(&self, algo: PowAlgo, height: u32) -> Option<BlockSummary> {
-        (1..=height)
-            .rev()
-            .filter_map(|h| self.at_height(h))
-            .find(|b| b.algo == Some(algo))
+        (1..=height).rev().filter_map(|h| self.at_height(h)).find(|b| b.algo == Some(algo))
     }
 }
 
@@ -46,10 +43,7 @@ impl HeaderChain for Vec<BlockSummary> {
 /// Median of the timestamps of the (up to) 11 blocks ending at `height`.
 pub fn median_time_past(chain: &(impl HeaderChain + ?Sized), height: u32) -> i64 {
     let first = height.saturating_sub(10);
-    let mut times: Vec<u32> = (first..=height)
-        .filter_map(|h| chain.at_height(h))
-        .map(|b| b.time)
-        .collect();
+    let mut times: Vec<u32> = (first..=height).filter_map(|h| chain.at_height(h)).map(|b| b.time).collect();
     times.sort_unstable();
     times.get(times.len() / 2).map_or(0, |&t| i64::from(t))
 }
@@ -71,8 +65,7 @@ pub fn next_target(
         _ => return params.initial_target(algo),
     };
     let target_span = i64::from(window) * params.target_spacing;
-    let mut span =
-        median_time_past(chain, tip.height) - median_time_past(chain, tip.height - window);
+    let mut span = median_time_past(chain, tip.height) - median_time_past(chain, tip.height - window);
     span = target_span + (span - target_span) / 4;
     span = span.clamp(target_span * 92 / 100, target_span * 116 / 100);
 
@@ -95,21 +88,12 @@ pub fn next_target(
 }
 
 /// Compact bits the next block of `algo` after `tip` must carry.
-pub fn next_bits(
-    params: &ChainParams,
-    chain: &(impl HeaderChain + ?Sized),
-    tip: &BlockSummary,
-    algo: PowAlgo,
-) -> u32 {
+pub fn next_bits(params: &ChainParams, chain: &(impl HeaderChain + ?Sized), tip: &BlockSummary, algo: PowAlgo) -> u32 {
     to_compact(&next_target(params, chain, tip, algo))
 }
 
 /// Length of the run of `algo` blocks ending at `tip` (0 if tip is another algo).
-pub fn consecutive_algo_run(
-    chain: &(impl HeaderChain + ?Sized),
-    tip: &BlockSummary,
-    algo: PowAlgo,
-) -> u32 {
+pub fn consecutive_algo_run(chain: &(impl HeaderChain + ?Sized), tip: &BlockSummary, algo: PowAlgo) -> u32 {
     let mut run = 0;
     let mut height = tip.height;
     while let Some(block) = chain.at_height(height) {

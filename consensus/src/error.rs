@@ -52,20 +52,32 @@ pub enum TxError {
     #[error("input {outpoint} is missing or spent")]
     InputsMissingOrSpent { outpoint: OutPoint },
     #[error("input {outpoint} spends a coinbase {depth} blocks deep (needs {maturity})")]
-    PrematureCoinbaseSpend {
-        outpoint: OutPoint,
-        depth: u32,
-        maturity: u32,
-    },
+    PrematureCoinbaseSpend { outpoint: OutPoint, depth: u32, maturity: u32 },
     #[error("input values out of range")]
     InputValuesOutOfRange,
     #[error("inputs {inputs} below outputs {outputs}")]
     InBelowOut { inputs: u64, outputs: u64 },
     #[error("transaction is not final")]
     NonFinal,
+    #[error("input {input}: {error}")]
+    Script { input: usize, error: script::ScriptError },
+    #[error("announcement input {input} does not spend a native segwit v0 output")]
+    AnnouncementInputNotSegwit { input: usize },
 }
 
 impl TxError {
+    /// The reject reason with Core's detail: script failures name the script
+    /// error, as in "mandatory-script-verify-flag-failed (Signature must be
+    /// zero for failed CHECK(MULTI)SIG operation)".
+    pub fn reason(&self) -> String {
+        match self {
+            TxError::Script { error, .. } if *error != script::ScriptError::AnnouncementSighashType => {
+                format!("{} ({error})", self.reject_reason())
+            }
+            _ => self.reject_reason().to_string(),
+        }
+    }
+
     pub fn reject_reason(&self) -> &'static str {
         match self {
             TxError::VinEmpty => "bad-txns-vin-empty",
@@ -86,6 +98,9 @@ impl TxError {
             TxError::InputValuesOutOfRange => "bad-txns-inputvalues-outofrange",
             TxError::InBelowOut { .. } => "bad-txns-in-belowout",
             TxError::NonFinal => "bad-txns-nonfinal",
+            TxError::Script { error: script::ScriptError::AnnouncementSighashType, .. } => "ann-sighash-type",
+            TxError::Script { .. } => "mandatory-script-verify-flag-failed",
+            TxError::AnnouncementInputNotSegwit { .. } => "ann-input-not-segwit",
         }
     }
 }
@@ -136,14 +151,18 @@ pub enum BlockError {
     #[error("unexpected witness data found")]
     UnexpectedWitness,
     #[error("transaction {txid} (index {index}): {error}")]
-    Transaction {
-        index: usize,
-        txid: Txid,
-        error: TxError,
-    },
+    Transaction { index: usize, txid: Txid, error: TxError },
 }
 
 impl BlockError {
+    /// The reject reason with Core's detail (see [`TxError::reason`]).
+    pub fn reason(&self) -> String {
+        match self {
+            BlockError::Transaction { error, .. } => error.reason(),
+            other => other.reject_reason().to_string(),
+        }
+    }
+
     pub fn reject_reason(&self) -> &'static str {
         match self {
             BlockError::BadAlgo { .. } => "bad-algo",

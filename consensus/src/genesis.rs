@@ -3,29 +3,18 @@
 use bitcoin::block::{Header, Version};
 use bitcoin::hashes::Hash;
 use primitives::{
-    Amount, Block, BlockHash, CompactTarget, Network, OutPoint, PowAlgo, ScriptBuf, Sequence,
-    Transaction, TxIn, TxOut, Witness,
+    Amount, Block, BlockHash, CompactTarget, Network, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction, TxIn, TxOut,
+    Witness,
 };
 
-const GENESIS_MESSAGE: &[u8] =
-    b"Zennet 20/Nov/2026 A market for computing power, paid by the second";
+const GENESIS_MESSAGE: &[u8] = b"Zennet 20/Nov/2026 A market for computing power, paid by the second";
 const GENESIS_REWARD: u64 = 475_000_000;
 
 /// (time, bits, nonce) of each network's genesis header, and its hash.
 fn genesis_header_fields(network: Network) -> (u32, u32, u32, &'static str) {
     match network {
-        Network::Main => (
-            GENESIS_MAIN_TIME,
-            0x1d00ffff,
-            GENESIS_MAIN_NONCE,
-            GENESIS_MAIN_HASH,
-        ),
-        Network::Test => (
-            GENESIS_TEST_TIME,
-            0x1d00ffff,
-            GENESIS_TEST_NONCE,
-            GENESIS_TEST_HASH,
-        ),
+        Network::Main => (GENESIS_MAIN_TIME, 0x1d00ffff, GENESIS_MAIN_NONCE, GENESIS_MAIN_HASH),
+        Network::Test => (GENESIS_TEST_TIME, 0x1d00ffff, GENESIS_TEST_NONCE, GENESIS_TEST_HASH),
         Network::Regtest => (1_795_132_802, 0x207fffff, 0, GENESIS_REGTEST_HASH),
     }
 }
@@ -36,23 +25,13 @@ pub const GENESIS_MAIN_HASH: &str = "";
 pub const GENESIS_TEST_TIME: u32 = 0;
 pub const GENESIS_TEST_NONCE: u32 = 0;
 pub const GENESIS_TEST_HASH: &str = "";
-pub const GENESIS_REGTEST_HASH: &str =
-    "3f92297cbf20a46e872c138238efe3fe68e44c8dbad3348aaf4cd070cc4e8189";
+pub const GENESIS_REGTEST_HASH: &str = "3f92297cbf20a46e872c138238efe3fe68e44c8dbad3348aaf4cd070cc4e8189";
 
 /// The genesis coinbase: Bitcoin's shape (a scriptSig of `486604799 4 <message>`),
 /// one output whose script is `OP_RETURN`. Like Bitcoin's, the output never
 /// enters the UTXO set.
 fn genesis_coinbase() -> Transaction {
-    let mut script_sig = vec![
-        0x04,
-        0xff,
-        0xff,
-        0x00,
-        0x1d,
-        0x01,
-        0x04,
-        GENESIS_MESSAGE.len() as u8,
-    ];
+    let mut script_sig = vec![0x04, 0xff, 0xff, 0x00, 0x1d, 0x01, 0x04, GENESIS_MESSAGE.len() as u8];
     script_sig.extend_from_slice(GENESIS_MESSAGE);
     Transaction {
         version: 1,
@@ -103,21 +82,11 @@ mod tests {
     fn genesis_hashes_are_the_constants_and_meet_their_targets() {
         for network in Network::ALL {
             let params = ChainParams::for_network(network, false);
-            assert_eq!(
-                params.genesis_hash.to_string(),
-                expected_genesis_hash(network),
-                "{network}"
-            );
-            assert_eq!(
-                check_proof_of_work(&params.genesis.header, &params),
-                Ok(PowAlgo::Sha256d)
-            );
+            assert_eq!(params.genesis_hash.to_string(), expected_genesis_hash(network), "{network}");
+            assert_eq!(check_proof_of_work(&params.genesis.header, &params), Ok(PowAlgo::Sha256d));
             let (root, _) = params.genesis.compute_merkle_root();
             assert_eq!(root, params.genesis.header.merkle_root);
-            assert_eq!(
-                root.to_string(),
-                "536360d0e8820c1b4c989079b7946dac96aecfef2a8e9b8416084558139cf9ca"
-            );
+            assert_eq!(root.to_string(), "536360d0e8820c1b4c989079b7946dac96aecfef2a8e9b8416084558139cf9ca");
         }
     }
 }

@@ -116,10 +116,7 @@ impl ChainParams {
             target_spacing: 60,
             averaging_window: 50,
             subsidy_halving_interval: 2_100_000,
-            premine: Some(Premine {
-                amount: 1_050_000 * COIN,
-                foundation_script: foundation_script(),
-            }),
+            premine: Some(Premine { amount: 1_050_000 * COIN, foundation_script: foundation_script() }),
             coinbase_maturity: 100,
             max_future_block_time: 10 * 60,
         }
@@ -150,11 +147,7 @@ impl ChainParams {
     /// Regtest with MultiShield retargeting and the consecutive-algorithm
     /// limit switched on (`-regtestmultialgo`).
     pub fn regtest_multialgo() -> ChainParams {
-        ChainParams {
-            no_retargeting: false,
-            max_consecutive_algo: Some(6),
-            ..Self::regtest()
-        }
+        ChainParams { no_retargeting: false, max_consecutive_algo: Some(6), ..Self::regtest() }
     }
 
     pub fn pow_limit(&self, algo: PowAlgo) -> BigUint {
@@ -178,21 +171,13 @@ mod tests {
         for algo in PowAlgo::ALL {
             let hashes = work_for_target(&main.initial_target(algo));
             let expected = BigUint::from(ONE_CORE_DAY_HASHES[algo as usize]);
-            assert!(
-                hashes >= &expected - 1u32 && hashes <= &expected + 1u32,
-                "{algo}"
-            );
+            assert!(hashes >= &expected - 1u32 && hashes <= &expected + 1u32, "{algo}");
             let test_hashes = work_for_target(&test.initial_target(algo));
-            assert!(
-                &test_hashes * 16u32 >= &expected - 16u32
-                    && &test_hashes * 16u32 <= &expected + 16u32
-            );
+            assert!(&test_hashes * 16u32 >= &expected - 16u32 && &test_hashes * 16u32 <= &expected + 16u32);
             assert!(main.initial_target(algo) <= main.pow_limit(algo), "{algo}");
         }
         assert_eq!(to_compact(&main.pow_limit(PowAlgo::Sha256d)), 0x1d00ffff);
         // sha256d starts 2^12 times harder than a CPU core-day.
-        assert!(
-            work_for_target(&main.initial_target(PowAlgo::Sha256d)) > BigUint::from(1u64 << 50)
-        );
+        assert!(work_for_target(&main.initial_target(PowAlgo::Sha256d)) > BigUint::from(1u64 << 50));
     }
 }

@@ -38,8 +38,7 @@ impl Default for PowHasher {
 
 impl PowHasher {
     pub fn new() -> Self {
-        let params =
-            argon2::Params::new(ARGON2D_M_COST, 1, 1, Some(32)).expect("valid argon2d parameters");
+        let params = argon2::Params::new(ARGON2D_M_COST, 1, 1, Some(32)).expect("valid argon2d parameters");
         PowHasher {
             argon2d_memory: vec![argon2::Block::default(); ARGON2D_M_COST as usize],
             argon2d: Argon2::new(Algorithm::Argon2d, Version::V0x13, params),
@@ -53,8 +52,7 @@ impl PowHasher {
             PowAlgo::Sha256d => sha256d(header),
             PowAlgo::Scrypt => {
                 let mut out = [0u8; 32];
-                scrypt::scrypt(header, header, &self.scrypt_params, &mut out)
-                    .expect("32-byte output is valid");
+                scrypt::scrypt(header, header, &self.scrypt_params, &mut out).expect("32-byte output is valid");
                 out
             }
             PowAlgo::Groestl => sha256(&groestl::Groestl512::digest(header)),
@@ -62,12 +60,7 @@ impl PowHasher {
             PowAlgo::Argon2d => {
                 let mut out = [0u8; 32];
                 self.argon2d
-                    .hash_password_into_with_memory(
-                        header,
-                        header,
-                        &mut out,
-                        &mut self.argon2d_memory,
-                    )
+                    .hash_password_into_with_memory(header, header, &mut out, &mut self.argon2d_memory)
                     .expect("an 80-byte password and salt are valid");
                 out
             }
@@ -84,9 +77,8 @@ pub fn pow_hash(algo: PowAlgo, header: &[u8; 80]) -> [u8; 32] {
 /// decode to a target within the algorithm's limit, and a PoW hash at or below
 /// it ("high-hash").
 pub fn check_proof_of_work(header: &Header, params: &ChainParams) -> Result<PowAlgo, BlockError> {
-    let algo = PowAlgo::from_version(header.version.to_consensus()).ok_or(BlockError::BadAlgo {
-        version: header.version.to_consensus(),
-    })?;
+    let algo = PowAlgo::from_version(header.version.to_consensus())
+        .ok_or(BlockError::BadAlgo { version: header.version.to_consensus() })?;
     let bits = header.bits.to_consensus();
     let target = from_compact(bits).ok_or(BlockError::HighHash)?;
     if target == num_bigint::BigUint::default() || target > params.pow_limit(algo) {
@@ -106,18 +98,12 @@ mod tests {
     /// Myriadcoin's own expected hashes for one header (shared/vectors/myriad).
     #[test]
     fn myriad_vectors_for_all_five_algorithms() {
-        let bytes =
-            primitives::shared::read_vector(env!("CARGO_MANIFEST_DIR"), "myriad/pow_algos.json");
+        let bytes = primitives::shared::read_vector(env!("CARGO_MANIFEST_DIR"), "myriad/pow_algos.json");
         let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        let header: [u8; 80] = hex::decode(json["header_hex"].as_str().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
+        let header: [u8; 80] = hex::decode(json["header_hex"].as_str().unwrap()).unwrap().try_into().unwrap();
         let mut hasher = PowHasher::new();
         for algo in PowAlgo::ALL {
-            let expected = json["expected_pow_hash_display"][algo.name()]
-                .as_str()
-                .unwrap();
+            let expected = json["expected_pow_hash_display"][algo.name()].as_str().unwrap();
             let mut got = hasher.hash(algo, &header);
             got.reverse();
             assert_eq!(hex::encode(got), expected, "{algo}");

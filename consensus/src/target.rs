@@ -9,17 +9,12 @@ pub fn from_compact(bits: u32) -> Option<BigUint> {
     let size = bits >> 24;
     let mantissa = bits & 0x007f_ffff;
     let negative = mantissa != 0 && bits & 0x0080_0000 != 0;
-    let overflow = mantissa != 0
-        && (size > 34 || (mantissa > 0xff && size > 33) || (mantissa > 0xffff && size > 32));
+    let overflow = mantissa != 0 && (size > 34 || (mantissa > 0xff && size > 33) || (mantissa > 0xffff && size > 32));
     if negative || overflow {
         return None;
     }
     let value = BigUint::from(mantissa);
-    Some(if size <= 3 {
-        value >> (8 * (3 - size))
-    } else {
-        value << (8 * (size - 3))
-    })
+    Some(if size <= 3 { value >> (8 * (3 - size)) } else { value << (8 * (size - 3)) })
 }
 
 /// Encodes as Core's `GetCompact` (rounding down to a 3-byte mantissa).
@@ -66,33 +61,17 @@ mod tests {
     fn compact_round_trips_match_core() {
         // Values from Core's arith_uint256 tests.
         for (bits, hex_target) in [
-            (
-                0x1d00ffffu32,
-                "ffff0000000000000000000000000000000000000000000000000000",
-            ),
-            (
-                0x207fffff,
-                "7fffff0000000000000000000000000000000000000000000000000000000000",
-            ),
-            (
-                0x1805_8436,
-                "58436000000000000000000000000000000000000000000",
-            ),
+            (0x1d00ffffu32, "ffff0000000000000000000000000000000000000000000000000000"),
+            (0x207fffff, "7fffff0000000000000000000000000000000000000000000000000000000000"),
+            (0x1805_8436, "58436000000000000000000000000000000000000000000"),
             (0x0312_3456, "123456"),
             (0x0412_3456, "12345600"),
         ] {
             let target = from_compact(bits).unwrap();
-            assert_eq!(
-                target,
-                BigUint::parse_bytes(hex_target.as_bytes(), 16).unwrap()
-            );
+            assert_eq!(target, BigUint::parse_bytes(hex_target.as_bytes(), 16).unwrap());
             assert_eq!(to_compact(&target), bits);
         }
-        assert_eq!(
-            from_compact(0x0180_0000),
-            Some(BigUint::zero()),
-            "zero mantissa is not negative"
-        );
+        assert_eq!(from_compact(0x0180_0000), Some(BigUint::zero()), "zero mantissa is not negative");
         assert_eq!(from_compact(0x0492_3456), None, "negative");
         assert_eq!(from_compact(0xff12_3456), None, "overflow");
         assert_eq!(to_compact(&BigUint::from(0x80u32)), 0x0200_8000);
@@ -101,20 +80,10 @@ mod tests {
 
     #[test]
     fn agrees_with_rust_bitcoin_on_rounding() {
-        for bits in [
-            0x1d00ffffu32,
-            0x1b0404cb,
-            0x1a05db8b,
-            0x207fffff,
-            0x1e0fffff,
-        ] {
+        for bits in [0x1d00ffffu32, 0x1b0404cb, 0x1a05db8b, 0x207fffff, 0x1e0fffff] {
             let ours = from_compact(bits).unwrap();
-            let theirs =
-                bitcoin::Target::from_compact(bitcoin::CompactTarget::from_consensus(bits));
-            assert_eq!(
-                ours.to_bytes_be(),
-                BigUint::from_bytes_be(&theirs.to_be_bytes()).to_bytes_be()
-            );
+            let theirs = bitcoin::Target::from_compact(bitcoin::CompactTarget::from_consensus(bits));
+            assert_eq!(ours.to_bytes_be(), BigUint::from_bytes_be(&theirs.to_be_bytes()).to_bytes_be());
             let odd = &ours + BigUint::from(12345u32);
             let theirs_odd = bitcoin::Target::from_be_bytes({
                 let b = odd.to_bytes_be();
@@ -122,10 +91,7 @@ mod tests {
                 a[32 - b.len()..].copy_from_slice(&b);
                 a
             });
-            assert_eq!(
-                to_compact(&odd),
-                theirs_odd.to_compact_lossy().to_consensus()
-            );
+            assert_eq!(to_compact(&odd), theirs_odd.to_compact_lossy().to_consensus());
         }
     }
 }

@@ -7,11 +7,7 @@ use serde_json::Value;
 
 fn vectors(name: &str) -> Vec<Value> {
     let bytes = read_vector(env!("CARGO_MANIFEST_DIR"), &format!("bitcoin-core/{name}"));
-    serde_json::from_slice::<Value>(&bytes)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
+    serde_json::from_slice::<Value>(&bytes).unwrap().as_array().unwrap().clone()
 }
 
 /// The reject reason Core's CheckTransaction gives each BADTX case, keyed by
@@ -54,8 +50,7 @@ fn core_badtx_rows_fail_with_the_right_reason_and_valid_rows_pass() {
     let mut valid = 0;
     for row in vectors("tx_valid.json") {
         if row[0].is_array() {
-            let tx =
-                Transaction::from_bytes(&hex::decode(row[1].as_str().unwrap()).unwrap()).unwrap();
+            let tx = Transaction::from_bytes(&hex::decode(row[1].as_str().unwrap()).unwrap()).unwrap();
             check_transaction(&tx).unwrap_or_else(|e| panic!("{}: {e}", row[1]));
             valid += 1;
         }
@@ -65,27 +60,13 @@ fn core_badtx_rows_fail_with_the_right_reason_and_valid_rows_pass() {
 
 #[test]
 fn mainnet_block_413567_passes_context_free_checks() {
-    let block = Block::from_bytes(&read_vector(
-        env!("CARGO_MANIFEST_DIR"),
-        "bitcoin-core/block413567.raw",
-    ))
-    .unwrap();
+    let block = Block::from_bytes(&read_vector(env!("CARGO_MANIFEST_DIR"), "bitcoin-core/block413567.raw")).unwrap();
     check_block(&block, &ChainParams::main()).unwrap();
 
     let mut bad = block.clone();
     bad.txdata.swap(1, 2);
-    assert_eq!(
-        check_block(&bad, &ChainParams::main())
-            .unwrap_err()
-            .reject_reason(),
-        "bad-txnmrklroot"
-    );
+    assert_eq!(check_block(&bad, &ChainParams::main()).unwrap_err().reject_reason(), "bad-txnmrklroot");
     let mut dup = block.clone();
     dup.header.nonce ^= 1;
-    assert_eq!(
-        check_block(&dup, &ChainParams::main())
-            .unwrap_err()
-            .reject_reason(),
-        "high-hash"
-    );
+    assert_eq!(check_block(&dup, &ChainParams::main()).unwrap_err().reject_reason(), "high-hash");
 }

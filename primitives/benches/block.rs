@@ -12,12 +12,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| Block::from_bytes(std::hint::black_box(&bytes)).expect("decodes"))
     });
     let block = Block::from_bytes(&bytes).expect("decodes");
-    group.bench_function("serialize_block", |b| {
-        b.iter(|| std::hint::black_box(&block).serialize())
-    });
-    group.bench_function("merkle_root", |b| {
-        b.iter(|| std::hint::black_box(&block).compute_merkle_root())
-    });
+    group.bench_function("serialize_block", |b| b.iter(|| std::hint::black_box(&block).serialize()));
+    group.bench_function("merkle_root", |b| b.iter(|| std::hint::black_box(&block).compute_merkle_root()));
     group.finish();
 }
 

@@ -39,10 +39,7 @@ impl Address {
     /// The address of a P2PKH, P2SH or witness-program script.
     pub fn from_script(script: &ScriptBuf, network: Network) -> Result<Address, AddressError> {
         if classify(script.as_bytes()).is_some() {
-            Ok(Address {
-                network,
-                script_pubkey: script.clone(),
-            })
+            Ok(Address { network, script_pubkey: script.clone() })
         } else {
             Err(AddressError::NoAddressForm)
         }
@@ -52,33 +49,22 @@ impl Address {
     pub fn p2wpkh(key_hash: [u8; 20], network: Network) -> Address {
         let mut script = vec![0x00, 20];
         script.extend_from_slice(&key_hash);
-        Address {
-            network,
-            script_pubkey: ScriptBuf::from_bytes(script),
-        }
+        Address { network, script_pubkey: ScriptBuf::from_bytes(script) }
     }
 
     /// Parses an address of `network`.
     pub fn parse(s: &str, network: Network) -> Result<Address, AddressError> {
         if let Ok((hrp, version, program)) = bech32::segwit::decode(s) {
             if hrp.as_str() != network.bech32_hrp() {
-                return Err(AddressError::WrongNetwork {
-                    expected: network.bech32_hrp(),
-                });
+                return Err(AddressError::WrongNetwork { expected: network.bech32_hrp() });
             }
             let mut script = vec![witness_version_opcode(version.to_u8()), program.len() as u8];
             script.extend_from_slice(&program);
-            return Ok(Address {
-                network,
-                script_pubkey: ScriptBuf::from_bytes(script),
-            });
+            return Ok(Address { network, script_pubkey: ScriptBuf::from_bytes(script) });
         }
         let data = base58::decode_check(s).map_err(|e| AddressError::Invalid(e.to_string()))?;
         if data.len() != 21 {
-            return Err(AddressError::Invalid(format!(
-                "base58 payload of {} bytes",
-                data.len()
-            )));
+            return Err(AddressError::Invalid(format!("base58 payload of {} bytes", data.len())));
         }
         let hash = &data[1..];
         let script = if data[0] == network.p2pkh_prefix() {
@@ -92,15 +78,9 @@ impl Address {
             s.push(0x87);
             s
         } else {
-            return Err(AddressError::Invalid(format!(
-                "unknown base58 version byte {}",
-                data[0]
-            )));
+            return Err(AddressError::Invalid(format!("unknown base58 version byte {}", data[0])));
         };
-        Ok(Address {
-            network,
-            script_pubkey: ScriptBuf::from_bytes(script),
-        })
+        Ok(Address { network, script_pubkey: ScriptBuf::from_bytes(script) })
     }
 }
 
@@ -113,9 +93,7 @@ enum AddressKind<'a> {
 
 fn classify(s: &[u8]) -> Option<AddressKind<'_>> {
     match s {
-        [0x76, 0xa9, 20, hash @ .., 0x88, 0xac] if hash.len() == 20 => {
-            Some(AddressKind::P2pkh(hash))
-        }
+        [0x76, 0xa9, 20, hash @ .., 0x88, 0xac] if hash.len() == 20 => Some(AddressKind::P2pkh(hash)),
         [0xa9, 20, hash @ .., 0x87] if hash.len() == 20 => Some(AddressKind::P2sh(hash)),
         [op, len, program @ ..]
             if (*op == 0 || (0x51..=0x60).contains(op))
@@ -173,22 +151,16 @@ mod tests {
         for network in Network::ALL {
             let scripts = [
                 hex::decode("0014751e76e8199196d454941c45d1b3a323f1433bd6").unwrap(),
-                hex::decode("00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262")
-                    .unwrap(),
+                hex::decode("00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262").unwrap(),
                 hex::decode("76a914751e76e8199196d454941c45d1b3a323f1433bd688ac").unwrap(),
                 hex::decode("a914751e76e8199196d454941c45d1b3a323f1433bd687").unwrap(),
-                hex::decode("5120751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45")
-                    .unwrap(),
+                hex::decode("5120751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45").unwrap(),
             ];
             for script in scripts {
                 let script = ScriptBuf::from_bytes(script);
                 let addr = Address::from_script(&script, network).unwrap();
                 let text = addr.to_string();
-                assert_eq!(
-                    Address::parse(&text, network).unwrap().script_pubkey(),
-                    &script,
-                    "{text}"
-                );
+                assert_eq!(Address::parse(&text, network).unwrap().script_pubkey(), &script, "{text}");
             }
         }
     }
@@ -197,16 +169,11 @@ mod tests {
     fn segwit_addresses_use_the_network_hrp() {
         let addr = Address::p2wpkh([0x11; 20], Network::Regtest).to_string();
         assert!(addr.starts_with("zrt1q"), "{addr}");
-        assert!(matches!(
-            Address::parse(&addr, Network::Main),
-            Err(AddressError::WrongNetwork { .. })
-        ));
+        assert!(matches!(Address::parse(&addr, Network::Main), Err(AddressError::WrongNetwork { .. })));
         let main = Address::p2wpkh([0x11; 20], Network::Main).to_string();
         assert!(main.starts_with("zn1q"));
         let p2pkh = Address::from_script(
-            &ScriptBuf::from_bytes(
-                hex::decode("76a914751e76e8199196d454941c45d1b3a323f1433bd688ac").unwrap(),
-            ),
+            &ScriptBuf::from_bytes(hex::decode("76a914751e76e8199196d454941c45d1b3a323f1433bd688ac").unwrap()),
             Network::Main,
         )
         .unwrap();
@@ -215,12 +182,7 @@ mod tests {
 
     #[test]
     fn garbage_is_refused() {
-        for s in [
-            "",
-            "zrt1qqqqq",
-            "notanaddress",
-            "zrt1q000000000000000000000000000000000000000",
-        ] {
+        for s in ["", "zrt1qqqqq", "notanaddress", "zrt1q000000000000000000000000000000000000000"] {
             assert!(Address::parse(s, Network::Regtest).is_err(), "{s}");
         }
     }

@@ -19,13 +19,8 @@ pub enum PowAlgo {
 }
 
 impl PowAlgo {
-    pub const ALL: [PowAlgo; 5] = [
-        PowAlgo::Sha256d,
-        PowAlgo::Scrypt,
-        PowAlgo::Groestl,
-        PowAlgo::Skein,
-        PowAlgo::Argon2d,
-    ];
+    pub const ALL: [PowAlgo; 5] =
+        [PowAlgo::Sha256d, PowAlgo::Scrypt, PowAlgo::Groestl, PowAlgo::Skein, PowAlgo::Argon2d];
     pub const COUNT: usize = 5;
 
     pub fn id(self) -> u8 {
@@ -77,10 +72,7 @@ impl FromStr for PowAlgo {
             "groestl-512" | "groestlmyriad" => "groestl",
             other => other,
         };
-        PowAlgo::ALL
-            .into_iter()
-            .find(|a| a.name() == name)
-            .ok_or_else(|| UnknownAlgo(s.to_string()))
+        PowAlgo::ALL.into_iter().find(|a| a.name() == name).ok_or_else(|| UnknownAlgo(s.to_string()))
     }
 }
 

@@ -87,10 +87,7 @@ impl Announcement {
         Announcement {
             kind: self.kind,
             expiry: self.expiry,
-            body: AnnouncementBody::Pruned {
-                len: self.body.len(),
-                hash: self.body.hash(),
-            },
+            body: AnnouncementBody::Pruned { len: self.body.len(), hash: self.body.hash() },
             nonce: self.nonce,
         }
     }

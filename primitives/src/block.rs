@@ -87,11 +87,7 @@ impl Block {
     pub fn total_size(&self) -> usize {
         HEADER_SIZE
             + compact_size_len(self.txdata.len() as u64)
-            + self
-                .txdata
-                .iter()
-                .map(Transaction::total_size)
-                .sum::<usize>()
+            + self.txdata.iter().map(Transaction::total_size).sum::<usize>()
     }
 
     pub fn weight(&self) -> u64 {
@@ -101,11 +97,7 @@ impl Block {
 
     /// Merkle root over txids, and whether the tree is mutated (CVE-2012-2459).
     pub fn compute_merkle_root(&self) -> (TxMerkleNode, bool) {
-        let leaves = self
-            .txdata
-            .iter()
-            .map(|tx| tx.txid().to_byte_array())
-            .collect();
+        let leaves = self.txdata.iter().map(|tx| tx.txid().to_byte_array()).collect();
         let (root, mutated) = merkle::compute_root(leaves);
         (TxMerkleNode::from_byte_array(root), mutated)
     }
@@ -116,13 +108,7 @@ impl Block {
             .txdata
             .iter()
             .enumerate()
-            .map(|(i, tx)| {
-                if i == 0 {
-                    [0; 32]
-                } else {
-                    tx.wtxid().to_byte_array()
-                }
-            })
+            .map(|(i, tx)| if i == 0 { [0; 32] } else { tx.wtxid().to_byte_array() })
             .collect();
         merkle::compute_root(leaves).0
     }

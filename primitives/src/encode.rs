@@ -19,11 +19,7 @@ pub enum DecodeError {
     #[error("CompactSize {0} exceeds the maximum size")]
     CompactSizeTooLarge(u64),
     #[error("{what} count {count} cannot fit in the {remaining} bytes that remain")]
-    CountTooLarge {
-        what: &'static str,
-        count: u64,
-        remaining: usize,
-    },
+    CountTooLarge { what: &'static str, count: u64, remaining: usize },
     #[error("{0} trailing bytes after the end of the data")]
     TrailingBytes(usize),
     #[error("witness flag set but all witnesses are empty")]
@@ -132,19 +128,11 @@ impl<'a> Reader<'a> {
 
     /// A count of items each at least `min_item_size` bytes long, refused
     /// before allocation when the remaining bytes cannot hold that many.
-    pub fn count(
-        &mut self,
-        what: &'static str,
-        min_item_size: usize,
-    ) -> Result<usize, DecodeError> {
+    pub fn count(&mut self, what: &'static str, min_item_size: usize) -> Result<usize, DecodeError> {
         let count = self.compact_size(what)?;
         let remaining = self.remaining();
         if count.saturating_mul(min_item_size as u64) > remaining as u64 {
-            return Err(DecodeError::CountTooLarge {
-                what,
-                count,
-                remaining,
-            });
+            return Err(DecodeError::CountTooLarge { what, count, remaining });
         }
         Ok(count as usize)
     }
@@ -204,16 +192,7 @@ mod tests {
 
     #[test]
     fn compact_size_round_trip_and_minimality() {
-        for n in [
-            0u64,
-            1,
-            0xfc,
-            0xfd,
-            0xffff,
-            0x1_0000,
-            0x1ff_ffff,
-            MAX_COMPACT_SIZE,
-        ] {
+        for n in [0u64, 1, 0xfc, 0xfd, 0xffff, 0x1_0000, 0x1ff_ffff, MAX_COMPACT_SIZE] {
             let mut buf = Vec::new();
             write_compact_size(&mut buf, n);
             assert_eq!(buf.len(), compact_size_len(n));
@@ -225,18 +204,12 @@ mod tests {
         let mut r = Reader::new(&[0xfd, 0xfc, 0x00]);
         assert_eq!(r.compact_size("n"), Err(DecodeError::NonMinimalCompactSize));
         let mut r = Reader::new(&[0xfe, 0x00, 0x00, 0x00, 0x04]);
-        assert_eq!(
-            r.compact_size("n"),
-            Err(DecodeError::CompactSizeTooLarge(0x0400_0000))
-        );
+        assert_eq!(r.compact_size("n"), Err(DecodeError::CompactSizeTooLarge(0x0400_0000)));
     }
 
     #[test]
     fn counts_are_checked_against_remaining_bytes() {
         let mut r = Reader::new(&[0xfe, 0x00, 0x00, 0x00, 0x01, 0, 0]);
-        assert!(matches!(
-            r.count("inputs", 41),
-            Err(DecodeError::CountTooLarge { .. })
-        ));
+        assert!(matches!(r.count("inputs", 41), Err(DecodeError::CountTooLarge { .. })));
     }
 }

@@ -27,8 +27,8 @@ pub use transaction::Transaction;
 pub use bitcoin::block::Header;
 pub use bitcoin::hashes;
 pub use bitcoin::{
-    Amount, BlockHash, CompactTarget, OutPoint, ScriptBuf, Sequence, Target, TxIn, TxMerkleNode,
-    TxOut, Txid, Witness, Work, Wtxid,
+    Amount, BlockHash, CompactTarget, OutPoint, ScriptBuf, Sequence, Target, TxIn, TxMerkleNode, TxOut, Txid, Witness,
+    Work, Wtxid,
 };
 
 /// 1 ZEN in zats.

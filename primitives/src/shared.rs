@@ -7,10 +7,7 @@ use std::path::PathBuf;
 pub fn shared_dir(crate_manifest_dir: &str) -> PathBuf {
     let candidate = match std::env::var_os("ZENNET_SHARED") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(crate_manifest_dir)
-            .join("..")
-            .join("..")
-            .join("shared"),
+        None => PathBuf::from(crate_manifest_dir).join("..").join("..").join("shared"),
     };
     assert!(
         candidate.join("vectors").is_dir(),
@@ -23,8 +20,6 @@ pub fn shared_dir(crate_manifest_dir: &str) -> PathBuf {
 /// The bytes of `vectors/<relative>` under [`shared_dir`]; panics with the
 /// path when it cannot be read.
 pub fn read_vector(crate_manifest_dir: &str, relative: &str) -> Vec<u8> {
-    let path = shared_dir(crate_manifest_dir)
-        .join("vectors")
-        .join(relative);
+    let path = shared_dir(crate_manifest_dir).join("vectors").join(relative);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }

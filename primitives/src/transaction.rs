@@ -70,9 +70,7 @@ impl Transaction {
         }
         let announcement_bits = flags & (FLAG_ANNOUNCEMENT | FLAG_ANNOUNCEMENT_PRUNED);
         if announcement_bits == FLAG_ANNOUNCEMENT | FLAG_ANNOUNCEMENT_PRUNED {
-            return Err(DecodeError::AnnouncementFlags(
-                "both full and pruned announcement set",
-            ));
+            return Err(DecodeError::AnnouncementFlags("both full and pruned announcement set"));
         }
         if flags != 0 && (announcement_bits != 0) != output.is_empty() {
             return Err(DecodeError::AnnouncementFlags(
@@ -93,13 +91,7 @@ impl Transaction {
             _ => None,
         };
         let lock_time = r.u32("lock_time")?;
-        Ok(Transaction {
-            version,
-            input,
-            output,
-            announcement,
-            lock_time,
-        })
+        Ok(Transaction { version, input, output, announcement, lock_time })
     }
 
     /// The transaction as held (full or pruned body, with witnesses).
@@ -233,10 +225,7 @@ impl Transaction {
     /// Bytes counted four times in the weight: everything but marker, flags
     /// and witnesses, with the announcement body counted by its length.
     pub fn base_size(&self) -> usize {
-        let ann = self
-            .announcement
-            .as_ref()
-            .map_or(0, |a| 1 + 4 + 2 + a.body.len() as usize + 8);
+        let ann = self.announcement.as_ref().map_or(0, |a| 1 + 4 + 2 + a.body.len() as usize + 8);
         self.legacy_size() + ann
     }
 
@@ -291,12 +280,7 @@ fn decode_inputs(r: &mut Reader<'_>) -> Result<Vec<TxIn>, DecodeError> {
         let vout = r.u32("prevout index")?;
         let script_sig = ScriptBuf::from_bytes(r.var_bytes("scriptSig")?.to_vec());
         let sequence = Sequence(r.u32("sequence")?);
-        input.push(TxIn {
-            previous_output: OutPoint { txid, vout },
-            script_sig,
-            sequence,
-            witness: Witness::new(),
-        });
+        input.push(TxIn { previous_output: OutPoint { txid, vout }, script_sig, sequence, witness: Witness::new() });
     }
     Ok(input)
 }
@@ -307,10 +291,7 @@ fn decode_outputs(r: &mut Reader<'_>) -> Result<Vec<TxOut>, DecodeError> {
     for _ in 0..count {
         let value = Amount::from_sat(r.u64("value")?);
         let script_pubkey = ScriptBuf::from_bytes(r.var_bytes("scriptPubKey")?.to_vec());
-        output.push(TxOut {
-            value,
-            script_pubkey,
-        });
+        output.push(TxOut { value, script_pubkey });
     }
     Ok(output)
 }
@@ -339,12 +320,7 @@ fn decode_announcement(r: &mut Reader<'_>, pruned: bool) -> Result<Announcement,
         AnnouncementBody::Full(bytes.to_vec())
     };
     let nonce = r.u64("announcement nonce")?;
-    Ok(Announcement {
-        kind,
-        expiry,
-        body,
-        nonce,
-    })
+    Ok(Announcement { kind, expiry, body, nonce })
 }
 
 #[cfg(test)]

@@ -23,38 +23,23 @@ impl Args {
             Some(other) => {
                 return Err(RpcError::new(
                     crate::codes::INVALID_REQUEST,
-                    format!(
-                        "Params must be an array or object, not {}",
-                        json_type_name(&other)
-                    ),
+                    format!("Params must be an array or object, not {}", json_type_name(&other)),
                 ))
             }
         };
         if values.len() > spec.args.len() || values.len() < spec.required_args() {
-            let given = values
-                .iter()
-                .rposition(|v| !v.is_null())
-                .map_or(0, |i| i + 1);
+            let given = values.iter().rposition(|v| !v.is_null()).map_or(0, |i| i + 1);
             if given > spec.args.len() || given < spec.required_args() {
-                return Err(RpcError::misc(format!(
-                    "{}\n\n{}",
-                    spec.usage(),
-                    spec.summary
-                )));
+                return Err(RpcError::misc(format!("{}\n\n{}", spec.usage(), spec.summary)));
             }
         }
         Ok(Args { values })
     }
 
-    fn named_to_positional(
-        spec: &MethodSpec,
-        mut named: Map<String, Value>,
-    ) -> Result<Vec<Value>, RpcError> {
+    fn named_to_positional(spec: &MethodSpec, mut named: Map<String, Value>) -> Result<Vec<Value>, RpcError> {
         let names: Vec<&str> = spec.arg_names().collect();
         if let Some(unknown) = named.keys().find(|k| !names.contains(&k.as_str())) {
-            return Err(RpcError::invalid_parameter(format!(
-                "Unknown named parameter {unknown}"
-            )));
+            return Err(RpcError::invalid_parameter(format!("Unknown named parameter {unknown}")));
         }
         let mut values = Vec::new();
         for name in &names {
@@ -80,8 +65,7 @@ impl Args {
     }
 
     fn required(&self, index: usize, name: &str) -> Result<&Value, RpcError> {
-        self.get(index)
-            .ok_or_else(|| RpcError::invalid_parameter(format!("Missing required argument {name}")))
+        self.get(index).ok_or_else(|| RpcError::invalid_parameter(format!("Missing required argument {name}")))
     }
 
     pub fn str(&self, index: usize, name: &str) -> Result<&str, RpcError> {
@@ -90,9 +74,7 @@ impl Args {
     }
 
     pub fn opt_str(&self, index: usize) -> Result<Option<&str>, RpcError> {
-        self.get(index)
-            .map(|v| v.as_str().ok_or_else(|| RpcError::wrong_type(v, "string")))
-            .transpose()
+        self.get(index).map(|v| v.as_str().ok_or_else(|| RpcError::wrong_type(v, "string"))).transpose()
     }
 
     pub fn i64(&self, index: usize, name: &str) -> Result<i64, RpcError> {
@@ -104,17 +86,13 @@ impl Args {
     }
 
     pub fn opt_bool(&self, index: usize) -> Result<Option<bool>, RpcError> {
-        self.get(index)
-            .map(|v| v.as_bool().ok_or_else(|| RpcError::wrong_type(v, "bool")))
-            .transpose()
+        self.get(index).map(|v| v.as_bool().ok_or_else(|| RpcError::wrong_type(v, "bool"))).transpose()
     }
 }
 
 fn to_i64(v: &Value) -> Result<i64, RpcError> {
     match v {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| RpcError::type_error("JSON integer out of range")),
+        Value::Number(n) => n.as_i64().ok_or_else(|| RpcError::type_error("JSON integer out of range")),
         other => Err(RpcError::wrong_type(other, "number")),
     }
 }
@@ -129,11 +107,7 @@ mod tests {
     fn named_and_positional_agree() {
         let spec = find("generatetoaddress").unwrap();
         let pos = Args::from_params(spec, Some(json!([3, "addr", null, "scrypt"]))).unwrap();
-        let named = Args::from_params(
-            spec,
-            Some(json!({"nblocks": 3, "address": "addr", "algo": "scrypt"})),
-        )
-        .unwrap();
+        let named = Args::from_params(spec, Some(json!({"nblocks": 3, "address": "addr", "algo": "scrypt"}))).unwrap();
         for args in [pos, named] {
             assert_eq!(args.i64(0, "nblocks").unwrap(), 3);
             assert_eq!(args.str(1, "address").unwrap(), "addr");
@@ -148,10 +122,7 @@ mod tests {
         let args = Args::from_params(spec, Some(json!(["ten", "addr"]))).unwrap();
         let err = args.i64(0, "nblocks").unwrap_err();
         assert_eq!(err.code, -3);
-        assert_eq!(
-            err.message,
-            "JSON value of type string is not of expected type number"
-        );
+        assert_eq!(err.message, "JSON value of type string is not of expected type number");
         let err = Args::from_params(spec, Some(json!({"nblocks": 1, "bogus": 2}))).unwrap_err();
         assert_eq!(err.code, -8);
         let err = Args::from_params(spec, Some(json!([1]))).unwrap_err();

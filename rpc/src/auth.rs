@@ -19,8 +19,7 @@ pub struct Credentials {
 impl Credentials {
     /// The `Authorization` header value.
     pub fn basic_header(&self) -> String {
-        let token = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", self.user, self.password));
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.user, self.password));
         format!("Basic {token}")
     }
 }
@@ -50,10 +49,9 @@ impl Auth {
         let Some((user, password)) = text.split_once(':') else {
             return false;
         };
-        self.accepted.iter().any(|c| {
-            ct_eq(c.user.as_bytes(), user.as_bytes())
-                & ct_eq(c.password.as_bytes(), password.as_bytes())
-        })
+        self.accepted
+            .iter()
+            .any(|c| ct_eq(c.user.as_bytes(), user.as_bytes()) & ct_eq(c.password.as_bytes(), password.as_bytes()))
     }
 }
 
@@ -74,15 +72,9 @@ pub fn cookie_path(network_datadir: &Path) -> PathBuf {
 pub fn write_cookie(network_datadir: &Path) -> std::io::Result<Credentials> {
     let mut secret = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut secret);
-    let credentials = Credentials {
-        user: COOKIE_USER.to_string(),
-        password: hex::encode(secret),
-    };
+    let credentials = Credentials { user: COOKIE_USER.to_string(), password: hex::encode(secret) };
     let tmp = network_datadir.join(".cookie.tmp");
-    std::fs::write(
-        &tmp,
-        format!("{}:{}", credentials.user, credentials.password),
-    )?;
+    std::fs::write(&tmp, format!("{}:{}", credentials.user, credentials.password))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -96,15 +88,9 @@ pub fn read_cookie(network_datadir: &Path) -> std::io::Result<Credentials> {
     let path = cookie_path(network_datadir);
     let text = std::fs::read_to_string(&path)?;
     let (user, password) = text.trim().split_once(':').ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("malformed cookie file {}", path.display()),
-        )
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("malformed cookie file {}", path.display()))
     })?;
-    Ok(Credentials {
-        user: user.to_string(),
-        password: password.to_string(),
-    })
+    Ok(Credentials { user: user.to_string(), password: password.to_string() })
 }
 
 pub fn remove_cookie(network_datadir: &Path) {
@@ -117,16 +103,10 @@ mod tests {
 
     #[test]
     fn basic_auth_round_trip() {
-        let good = Credentials {
-            user: "u".into(),
-            password: "p:with:colons".into(),
-        };
+        let good = Credentials { user: "u".into(), password: "p:with:colons".into() };
         let auth = Auth::new(vec![good.clone()]);
         assert!(auth.check(Some(&good.basic_header())));
-        let bad = Credentials {
-            user: "u".into(),
-            password: "nope".into(),
-        };
+        let bad = Credentials { user: "u".into(), password: "nope".into() };
         assert!(!auth.check(Some(&bad.basic_header())));
         assert!(!auth.check(None));
         assert!(!auth.check(Some("Basic !!!")));

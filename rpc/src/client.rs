@@ -32,17 +32,9 @@ pub struct RpcClient {
 
 impl RpcClient {
     pub fn new(url: impl Into<String>, credentials: Credentials, timeout: Duration) -> Self {
-        let agent: Agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(timeout))
-            .build()
-            .into();
-        RpcClient {
-            agent,
-            url: url.into(),
-            credentials,
-            next_id: AtomicU64::new(1),
-        }
+        let agent: Agent =
+            Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).build().into();
+        RpcClient { agent, url: url.into(), credentials, next_id: AtomicU64::new(1) }
     }
 
     pub fn url(&self) -> &str {
@@ -57,18 +49,12 @@ impl RpcClient {
             .header("Authorization", &self.credentials.basic_header())
             .header("Content-Type", "application/json")
             .send(body)
-            .map_err(|e| ClientError::Transport {
-                url: self.url.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ClientError::Transport { url: self.url.clone(), message: e.to_string() })?;
         let status = response.status().as_u16();
         let text = response
             .body_mut()
             .read_to_string()
-            .map_err(|e| ClientError::Transport {
-                url: self.url.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ClientError::Transport { url: self.url.clone(), message: e.to_string() })?;
         Ok((status, text))
     }
 
@@ -80,22 +66,12 @@ impl RpcClient {
         if status == 401 {
             return Err(ClientError::Unauthorized);
         }
-        let reply: Value = serde_json::from_str(&text).map_err(|_| ClientError::Http {
-            status,
-            body: text.clone(),
-        })?;
+        let reply: Value = serde_json::from_str(&text).map_err(|_| ClientError::Http { status, body: text.clone() })?;
         if let Some(error) = reply.get("error").filter(|e| !e.is_null()) {
             let code = error.get("code").and_then(Value::as_i64).unwrap_or(0) as i32;
-            let message = error
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let message = error.get("message").and_then(Value::as_str).unwrap_or_default().to_string();
             return Err(ClientError::Rpc(RpcError::new(code, message)));
         }
-        reply
-            .get("result")
-            .cloned()
-            .ok_or(ClientError::BadReply(text))
+        reply.get("result").cloned().ok_or(ClientError::BadReply(text))
     }
 }

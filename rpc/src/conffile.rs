@@ -10,16 +10,9 @@ pub type Settings = Vec<(String, String)>;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfError {
     #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("{path}:{line}: parse error: '{text}' (expected key=value or [section])")]
-    Parse {
-        path: String,
-        line: usize,
-        text: String,
-    },
+    Parse { path: String, line: usize, text: String },
 }
 
 /// Reads the settings of `network_section` ("main", "test", "regtest") and
@@ -28,12 +21,7 @@ pub fn read(path: &Path, network_section: &str) -> Result<Settings, ConfError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(ConfError::Io {
-                path: path.display().to_string(),
-                source,
-            })
-        }
+        Err(source) => return Err(ConfError::Io { path: path.display().to_string(), source }),
     };
     parse(&text, network_section, &path.display().to_string())
 }
@@ -51,11 +39,7 @@ pub fn parse(text: &str, network_section: &str, path: &str) -> Result<Settings, 
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
-            return Err(ConfError::Parse {
-                path: path.to_string(),
-                line: n + 1,
-                text: raw.to_string(),
-            });
+            return Err(ConfError::Parse { path: path.to_string(), line: n + 1, text: raw.to_string() });
         };
         let key = key.trim();
         // `regtest.rpcport=1` is the one-line spelling of a section entry.
@@ -65,9 +49,7 @@ pub fn parse(text: &str, network_section: &str, path: &str) -> Result<Settings, 
         };
         match key_section.as_deref() {
             None => out.push((key.to_string(), value.trim().to_string())),
-            Some(s) if s == network_section => {
-                out.push((key.to_string(), value.trim().to_string()))
-            }
+            Some(s) if s == network_section => out.push((key.to_string(), value.trim().to_string())),
             Some(_) => {}
         }
     }
@@ -76,18 +58,12 @@ pub fn parse(text: &str, network_section: &str, path: &str) -> Result<Settings, 
 
 /// The last value given for `key`.
 pub fn last<'a>(settings: &'a Settings, key: &str) -> Option<&'a str> {
-    settings
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    settings.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// `~/.zennet`, the base data directory.
 pub fn default_datadir() -> std::path::PathBuf {
-    let home = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| ".".into());
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_else(|| ".".into());
     home.join(".zennet")
 }
 
@@ -105,8 +81,7 @@ mod tests {
 
     #[test]
     fn sections_and_comments() {
-        let text =
-            "rpcuser=alice # top\n[regtest]\nrpcport=1234\n[main]\nrpcport=99\ntest.rpcport=5\n";
+        let text = "rpcuser=alice # top\n[regtest]\nrpcport=1234\n[main]\nrpcport=99\ntest.rpcport=5\n";
         let s = parse(text, "regtest", "zennet.conf").unwrap();
         assert_eq!(last(&s, "rpcuser"), Some("alice"));
         assert_eq!(last(&s, "rpcport"), Some("1234"));

@@ -38,10 +38,7 @@ pub struct RpcError {
 
 impl RpcError {
     pub fn new(code: i32, message: impl Into<String>) -> Self {
-        RpcError {
-            code,
-            message: message.into(),
-        }
+        RpcError { code, message: message.into() }
     }
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
@@ -62,10 +59,7 @@ impl RpcError {
 
     /// Core's wording for a value of the wrong JSON type.
     pub fn wrong_type(value: &Value, expected: &str) -> Self {
-        Self::type_error(format!(
-            "JSON value of type {} is not of expected type {expected}",
-            json_type_name(value)
-        ))
+        Self::type_error(format!("JSON value of type {} is not of expected type {expected}", json_type_name(value)))
     }
 }
 

@@ -28,21 +28,14 @@ pub struct CoreHttpLayer {
 
 impl CoreHttpLayer {
     pub fn new(auth: Auth, max_body: usize) -> Self {
-        CoreHttpLayer {
-            auth: Arc::new(auth),
-            max_body,
-        }
+        CoreHttpLayer { auth: Arc::new(auth), max_body }
     }
 }
 
 impl<S> Layer<S> for CoreHttpLayer {
     type Service = CoreHttp<S>;
     fn layer(&self, inner: S) -> CoreHttp<S> {
-        CoreHttp {
-            inner,
-            auth: self.auth.clone(),
-            max_body: self.max_body,
-        }
+        CoreHttp { inner, auth: self.auth.clone(), max_body: self.max_body }
     }
 }
 
@@ -55,10 +48,7 @@ pub struct CoreHttp<S> {
 
 impl<S> Service<HttpRequest<HttpBody>> for CoreHttp<S>
 where
-    S: Service<HttpRequest<HttpBody>, Response = HttpResponse<HttpBody>, Error = BoxError>
-        + Clone
-        + Send
-        + 'static,
+    S: Service<HttpRequest<HttpBody>, Response = HttpResponse<HttpBody>, Error = BoxError> + Clone + Send + 'static,
     S::Future: Send,
 {
     type Response = HttpResponse<HttpBody>;
@@ -88,10 +78,7 @@ fn plain(status: StatusCode, body: &'static str) -> HttpResponse<HttpBody> {
 fn json_response(status: StatusCode, body: &Value) -> HttpResponse<HttpBody> {
     let mut resp = HttpResponse::new(HttpBody::from(body.to_string() + "\n"));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
 }
 
@@ -105,21 +92,12 @@ where
     S: Service<HttpRequest<HttpBody>, Response = HttpResponse<HttpBody>, Error = BoxError>,
 {
     if req.method() != Method::POST {
-        return Ok(plain(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "JSONRPC server handles only POST requests",
-        ));
+        return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "JSONRPC server handles only POST requests"));
     }
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+    let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if !auth.check(authorization) {
         let mut resp = plain(StatusCode::UNAUTHORIZED, "");
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"jsonrpc\""),
-        );
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"jsonrpc\""));
         return Ok(resp);
     }
 
@@ -131,17 +109,15 @@ where
     let request: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(_) => {
-            let reply = json!({"result": null, "error": {"code": codes::PARSE_ERROR, "message": "Parse error"}, "id": null});
+            let reply =
+                json!({"result": null, "error": {"code": codes::PARSE_ERROR, "message": "Parse error"}, "id": null});
             return Ok(json_response(StatusCode::INTERNAL_SERVER_ERROR, &reply));
         }
     };
     let is_batch = request.is_array();
     let (rewritten, slots) = rewrite_request(request);
 
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
     let forwarded = HttpRequest::from_parts(parts, HttpBody::from(rewritten.to_string()));
     let response = inner.call(forwarded).await?;
@@ -149,10 +125,7 @@ where
     let (resp_parts, resp_body) = response.into_parts();
     let resp_bytes = resp_body.collect().await?.to_bytes();
     let Ok(reply) = serde_json::from_slice::<Value>(&resp_bytes) else {
-        return Ok(HttpResponse::from_parts(
-            resp_parts,
-            HttpBody::from(resp_bytes.to_vec()),
-        ));
+        return Ok(HttpResponse::from_parts(resp_parts, HttpBody::from(resp_bytes.to_vec())));
     };
     let (reply, legacy_error) = restore_response(reply, &slots);
     let status = match (is_batch, legacy_error) {
@@ -177,12 +150,7 @@ struct Slot {
 fn rewrite_request(request: Value) -> (Value, Vec<Slot>) {
     let mut slots = Vec::new();
     let rewritten = match request {
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|i| rewrite_one(i, &mut slots))
-                .collect(),
-        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(|i| rewrite_one(i, &mut slots)).collect()),
         single => rewrite_one(single, &mut slots),
     };
     (rewritten, slots)
@@ -210,10 +178,7 @@ fn rewrite_one(item: Value, slots: &mut Vec<Slot>) -> Value {
 /// Also returns the error code of a single legacy reply (for the HTTP status).
 fn restore_response(reply: Value, slots: &[Slot]) -> (Value, Option<i32>) {
     match reply {
-        Value::Array(items) => (
-            Value::Array(items.into_iter().map(|i| restore_one(i, slots).0).collect()),
-            None,
-        ),
+        Value::Array(items) => (Value::Array(items.into_iter().map(|i| restore_one(i, slots).0).collect()), None),
         single => restore_one(single, slots),
     }
 }
@@ -222,10 +187,7 @@ fn restore_one(item: Value, slots: &[Slot]) -> (Value, Option<i32>) {
     let Value::Object(mut obj) = item else {
         return (item, None);
     };
-    let slot = obj
-        .get("id")
-        .and_then(Value::as_u64)
-        .and_then(|i| slots.get(i as usize));
+    let slot = obj.get("id").and_then(Value::as_u64).and_then(|i| slots.get(i as usize));
     let Some(slot) = slot else {
         return (Value::Object(obj), None);
     };
@@ -233,11 +195,7 @@ fn restore_one(item: Value, slots: &[Slot]) -> (Value, Option<i32>) {
     let error = obj.remove("error");
     let mut out = Map::new();
     if slot.legacy {
-        let code = error
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .and_then(Value::as_i64)
-            .map(|c| c as i32);
+        let code = error.as_ref().and_then(|e| e.get("code")).and_then(Value::as_i64).map(|c| c as i32);
         out.insert("result".into(), result.unwrap_or(Value::Null));
         out.insert("error".into(), error.unwrap_or(Value::Null));
         out.insert("id".into(), slot.id.clone());
@@ -263,8 +221,7 @@ mod tests {
         let (rewritten, slots) = rewrite_request(req);
         assert_eq!(rewritten["jsonrpc"], "2.0");
         assert_eq!(rewritten["id"], 0);
-        let (reply, code) =
-            restore_response(json!({"jsonrpc": "2.0", "result": 7, "id": 0}), &slots);
+        let (reply, code) = restore_response(json!({"jsonrpc": "2.0", "result": 7, "id": 0}), &slots);
         assert_eq!(reply, json!({"result": 7, "error": null, "id": "curltest"}));
         assert_eq!(code, None);
         let err = json!({"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": 0});
@@ -289,9 +246,6 @@ mod tests {
         ]);
         let (restored, _) = restore_response(reply, &slots);
         assert_eq!(restored[0], json!({"result": "x", "error": null, "id": 1}));
-        assert_eq!(
-            restored[1],
-            json!({"jsonrpc": "2.0", "result": "y", "id": 1})
-        );
+        assert_eq!(restored[1], json!({"jsonrpc": "2.0", "result": "y", "id": 1}));
     }
 }

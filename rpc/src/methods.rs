@@ -42,6 +42,7 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "getblockheader", category: "Blockchain", args: &["blockhash", "verbose?"], summary: "Returns the block header as an object (verbose=true) or as hex (verbose=false)." },
     MethodSpec { name: "getdifficulty", category: "Blockchain", args: &[], summary: "Returns the proof-of-work difficulty of the tip as a multiple of the minimum difficulty." },
     MethodSpec { name: "getmininginfo", category: "Mining", args: &[], summary: "Returns mining-related information, with the next block's difficulty per algorithm." },
+    MethodSpec { name: "submitblock", category: "Mining", args: &["hexdata", "dummy?"], summary: "Attempts to submit a new block to the network (BIP22): null when accepted, else the reason." },
     MethodSpec { name: "generatetoaddress", category: "Generating", args: &["nblocks", "address", "maxtries?", "algo?"], summary: "Mine blocks immediately to a specified address with an algorithm (sha256d, scrypt, groestl, skein, argon2d)." },
     MethodSpec { name: "help", category: "Control", args: &["command?"], summary: "List all commands, or get help for a specified command." },
     MethodSpec { name: "stop", category: "Control", args: &[], summary: "Request a graceful shutdown of Zennet server." },
@@ -60,11 +61,7 @@ pub fn help_overview() -> String {
     let mut out = Vec::new();
     for category in categories {
         out.push(format!("== {category} =="));
-        let mut names: Vec<String> = METHODS
-            .iter()
-            .filter(|m| m.category == category)
-            .map(|m| m.usage())
-            .collect();
+        let mut names: Vec<String> = METHODS.iter().filter(|m| m.category == category).map(|m| m.usage()).collect();
         names.sort();
         out.extend(names);
         out.push(String::new());

@@ -42,10 +42,7 @@ impl SignatureCache {
 
     pub fn contains(&self, sighash: &[u8; 32], pubkey: &[u8], sig: &[u8]) -> bool {
         let key = self.key(sighash, pubkey, sig);
-        self.shard(&key)
-            .lock()
-            .map(|set| set.contains(&key))
-            .unwrap_or(false)
+        self.shard(&key).lock().map(|set| set.contains(&key)).unwrap_or(false)
     }
 
     pub fn insert(&self, sighash: &[u8; 32], pubkey: &[u8], sig: &[u8]) {
@@ -62,10 +59,7 @@ impl SignatureCache {
     }
 
     pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.lock().map(|set| set.len()).unwrap_or(0))
-            .sum()
+        self.shards.iter().map(|s| s.lock().map(|set| set.len()).unwrap_or(0)).sum()
     }
 
     pub fn is_empty(&self) -> bool {

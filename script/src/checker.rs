@@ -9,8 +9,7 @@ use crate::cache::SignatureCache;
 use crate::error::ScriptError;
 use crate::interpreter::SigVersion;
 use crate::sighash::{
-    legacy_sighash, segwit_v0_sighash, PrecomputedTransactionData, SIGHASH_ALL,
-    SIGHASH_ANYONECANPAY,
+    legacy_sighash, segwit_v0_sighash, PrecomputedTransactionData, SIGHASH_ALL, SIGHASH_ANYONECANPAY,
 };
 
 /// What the interpreter asks of the transaction it runs for.
@@ -32,13 +31,7 @@ pub trait SignatureChecker {
 pub struct NoChecker;
 
 impl SignatureChecker for NoChecker {
-    fn check_ecdsa_signature(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: &[u8],
-        _: SigVersion,
-    ) -> Result<bool, ScriptError> {
+    fn check_ecdsa_signature(&self, _: &[u8], _: &[u8], _: &[u8], _: SigVersion) -> Result<bool, ScriptError> {
         Ok(false)
     }
     fn check_lock_time(&self, _: i64) -> bool {
@@ -70,34 +63,15 @@ pub struct TransactionChecker<'a> {
 }
 
 impl TransactionChecker<'_> {
-    fn sighash(
-        &self,
-        script_code: &[u8],
-        hash_type: u8,
-        sigversion: SigVersion,
-    ) -> Result<[u8; 32], ScriptError> {
+    fn sighash(&self, script_code: &[u8], hash_type: u8, sigversion: SigVersion) -> Result<[u8; 32], ScriptError> {
         match sigversion {
-            SigVersion::Base => Ok(legacy_sighash(
-                self.tx,
-                self.input,
-                script_code,
-                i32::from(hash_type),
-            )),
+            SigVersion::Base => Ok(legacy_sighash(self.tx, self.input, script_code, i32::from(hash_type))),
             SigVersion::WitnessV0 => {
                 let hash_type = u32::from(hash_type);
-                if self.tx.announcement.is_some()
-                    && hash_type & !SIGHASH_ANYONECANPAY != SIGHASH_ALL
-                {
+                if self.tx.announcement.is_some() && hash_type & !SIGHASH_ANYONECANPAY != SIGHASH_ALL {
                     return Err(ScriptError::AnnouncementSighashType);
                 }
-                Ok(segwit_v0_sighash(
-                    self.tx,
-                    self.input,
-                    script_code,
-                    self.amount,
-                    hash_type,
-                    self.precomputed,
-                ))
+                Ok(segwit_v0_sighash(self.tx, self.input, script_code, self.amount, hash_type, self.precomputed))
             }
         }
     }
@@ -141,9 +115,7 @@ impl SignatureChecker for TransactionChecker<'_> {
     fn check_lock_time(&self, lock_time: i64) -> bool {
         let tx_lock_time = i64::from(self.tx.lock_time);
         let same_kind = (tx_lock_time < LOCKTIME_THRESHOLD) == (lock_time < LOCKTIME_THRESHOLD);
-        same_kind
-            && lock_time <= tx_lock_time
-            && self.tx.input[self.input].sequence.0 != SEQUENCE_FINAL
+        same_kind && lock_time <= tx_lock_time && self.tx.input[self.input].sequence.0 != SEQUENCE_FINAL
     }
 
     fn check_sequence(&self, sequence: i64) -> bool {
@@ -153,8 +125,7 @@ impl SignatureChecker for TransactionChecker<'_> {
         }
         let mask = SEQUENCE_LOCKTIME_TYPE_FLAG | SEQUENCE_LOCKTIME_MASK;
         let (tx_masked, masked) = (tx_sequence & mask, sequence & mask);
-        let same_kind =
-            (tx_masked < SEQUENCE_LOCKTIME_TYPE_FLAG) == (masked < SEQUENCE_LOCKTIME_TYPE_FLAG);
+        let same_kind = (tx_masked < SEQUENCE_LOCKTIME_TYPE_FLAG) == (masked < SEQUENCE_LOCKTIME_TYPE_FLAG);
         same_kind && masked <= tx_masked
     }
 }

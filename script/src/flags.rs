@@ -70,10 +70,7 @@ impl VerifyFlags {
     pub fn parse(text: &str) -> Result<VerifyFlags, String> {
         let mut flags = Self::NONE;
         for name in text.split(',').filter(|n| !n.is_empty() && *n != "NONE") {
-            let (_, f) = Self::NAMES
-                .iter()
-                .find(|(n, _)| *n == name)
-                .ok_or_else(|| format!("unknown flag {name}"))?;
+            let (_, f) = Self::NAMES.iter().find(|(n, _)| *n == name).ok_or_else(|| format!("unknown flag {name}"))?;
             flags = flags | *f;
         }
         Ok(flags)
@@ -109,11 +106,7 @@ impl Not for VerifyFlags {
 
 impl fmt::Display for VerifyFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = Self::NAMES
-            .iter()
-            .filter(|(_, fl)| self.contains(*fl))
-            .map(|(n, _)| *n)
-            .collect();
+        let names: Vec<&str> = Self::NAMES.iter().filter(|(_, fl)| self.contains(*fl)).map(|(n, _)| *n).collect();
         f.write_str(&names.join(","))
     }
 }

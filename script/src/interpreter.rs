@@ -7,10 +7,7 @@ use crate::error::ScriptError;
 use crate::flags::VerifyFlags;
 use crate::num::{cast_to_bool, decode, encode, to_i32};
 use crate::opcodes::*;
-use crate::{
-    MAX_OPS_PER_SCRIPT, MAX_PUBKEYS_PER_MULTISIG, MAX_SCRIPT_ELEMENT_SIZE, MAX_SCRIPT_SIZE,
-    MAX_STACK_SIZE,
-};
+use crate::{MAX_OPS_PER_SCRIPT, MAX_PUBKEYS_PER_MULTISIG, MAX_SCRIPT_ELEMENT_SIZE, MAX_SCRIPT_SIZE, MAX_STACK_SIZE};
 
 /// Which rules a script runs under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,11 +21,7 @@ type Stack = Vec<Vec<u8>>;
 const SEQUENCE_LOCKTIME_DISABLE_FLAG: i64 = 1 << 31;
 
 fn top(stack: &Stack, depth: usize) -> Result<&Vec<u8>, ScriptError> {
-    stack
-        .len()
-        .checked_sub(depth)
-        .and_then(|i| stack.get(i))
-        .ok_or(ScriptError::InvalidStackOperation)
+    stack.len().checked_sub(depth).and_then(|i| stack.get(i)).ok_or(ScriptError::InvalidStackOperation)
 }
 
 fn pop(stack: &mut Stack) -> Result<Vec<u8>, ScriptError> {
@@ -166,18 +159,11 @@ fn is_compressed(key: &[u8]) -> bool {
 }
 
 /// Core's `CheckPubKeyEncoding`.
-fn check_pubkey_encoding(
-    key: &[u8],
-    flags: VerifyFlags,
-    sigversion: SigVersion,
-) -> Result<(), ScriptError> {
+fn check_pubkey_encoding(key: &[u8], flags: VerifyFlags, sigversion: SigVersion) -> Result<(), ScriptError> {
     if flags.contains(VerifyFlags::STRICTENC) && !is_compressed_or_uncompressed(key) {
         return Err(ScriptError::PubkeyType);
     }
-    if flags.contains(VerifyFlags::WITNESS_PUBKEYTYPE)
-        && sigversion == SigVersion::WitnessV0
-        && !is_compressed(key)
-    {
+    if flags.contains(VerifyFlags::WITNESS_PUBKEYTYPE) && sigversion == SigVersion::WitnessV0 && !is_compressed(key) {
         return Err(ScriptError::WitnessPubkeyType);
     }
     Ok(())
@@ -236,11 +222,7 @@ impl Conditions {
         Ok(())
     }
     fn toggle(&mut self) -> Result<(), ScriptError> {
-        let last = self
-            .stack
-            .len()
-            .checked_sub(1)
-            .ok_or(ScriptError::UnbalancedConditional)?;
+        let last = self.stack.len().checked_sub(1).ok_or(ScriptError::UnbalancedConditional)?;
         self.stack[last] = !self.stack[last];
         match self.first_false {
             Some(i) if i == last => self.first_false = None,
@@ -286,9 +268,7 @@ pub fn eval_script(
         if is_disabled(opcode) {
             return Err(ScriptError::DisabledOpcode);
         }
-        if opcode == OP_CODESEPARATOR
-            && sigversion == SigVersion::Base
-            && flags.contains(VerifyFlags::CONST_SCRIPTCODE)
+        if opcode == OP_CODESEPARATOR && sigversion == SigVersion::Base && flags.contains(VerifyFlags::CONST_SCRIPTCODE)
         {
             return Err(ScriptError::OpCodeSeparator);
         }
@@ -330,9 +310,7 @@ pub fn eval_script(
                         if sequence < 0 {
                             return Err(ScriptError::NegativeLocktime);
                         }
-                        if sequence & SEQUENCE_LOCKTIME_DISABLE_FLAG == 0
-                            && !checker.check_sequence(sequence)
-                        {
+                        if sequence & SEQUENCE_LOCKTIME_DISABLE_FLAG == 0 && !checker.check_sequence(sequence) {
                             return Err(ScriptError::UnsatisfiedLocktime);
                         }
                     }
@@ -346,9 +324,7 @@ pub fn eval_script(
                     let mut value = false;
                     if executing {
                         let condition = stack.last().ok_or(ScriptError::InvalidStackOperation)?;
-                        if sigversion == SigVersion::WitnessV0
-                            && flags.contains(VerifyFlags::MINIMALIF)
-                        {
+                        if sigversion == SigVersion::WitnessV0 && flags.contains(VerifyFlags::MINIMALIF) {
                             if condition.len() > 1 || (condition.len() == 1 && condition[0] != 1) {
                                 return Err(ScriptError::MinimalIf);
                             }
@@ -372,11 +348,7 @@ pub fn eval_script(
                 }
                 OP_RETURN => return Err(ScriptError::OpReturn),
                 OP_TOALTSTACK => altstack.push(pop(stack)?),
-                OP_FROMALTSTACK => stack.push(
-                    altstack
-                        .pop()
-                        .ok_or(ScriptError::InvalidAltstackOperation)?,
-                ),
+                OP_FROMALTSTACK => stack.push(altstack.pop().ok_or(ScriptError::InvalidAltstackOperation)?),
                 OP_2DROP => {
                     need(stack, 2)?;
                     stack.truncate(stack.len() - 2);
@@ -441,11 +413,7 @@ pub fn eval_script(
                         return Err(ScriptError::InvalidStackOperation);
                     }
                     let index = stack.len() - 1 - n as usize;
-                    let item = if opcode == OP_ROLL {
-                        stack.remove(index)
-                    } else {
-                        stack[index].clone()
-                    };
+                    let item = if opcode == OP_ROLL { stack.remove(index) } else { stack[index].clone() };
                     stack.push(item);
                 }
                 OP_ROT => {
@@ -568,8 +536,7 @@ pub fn eval_script(
                     }
                     check_signature_encoding(&sig, flags)?;
                     check_pubkey_encoding(&pubkey, flags, sigversion)?;
-                    let success =
-                        checker.check_ecdsa_signature(&sig, &pubkey, &script_code, sigversion)?;
+                    let success = checker.check_ecdsa_signature(&sig, &pubkey, &script_code, sigversion)?;
                     if !success && flags.contains(VerifyFlags::NULLFAIL) && !sig.is_empty() {
                         return Err(ScriptError::NullFail);
                     }
@@ -678,11 +645,7 @@ fn check_multisig(
     // on the signatures.
     while i > 1 {
         i -= 1;
-        if !success
-            && flags.contains(VerifyFlags::NULLFAIL)
-            && ikey2 == 0
-            && !top(stack, 1)?.is_empty()
-        {
+        if !success && flags.contains(VerifyFlags::NULLFAIL) && ikey2 == 0 && !top(stack, 1)?.is_empty() {
             return Err(ScriptError::NullFail);
         }
         ikey2 = ikey2.saturating_sub(1);
@@ -710,10 +673,7 @@ fn execute_witness_script(
     flags: VerifyFlags,
     checker: &dyn SignatureChecker,
 ) -> Result<(), ScriptError> {
-    if stack
-        .iter()
-        .any(|item| item.len() > MAX_SCRIPT_ELEMENT_SIZE)
-    {
+    if stack.iter().any(|item| item.len() > MAX_SCRIPT_ELEMENT_SIZE) {
         return Err(ScriptError::PushSize);
     }
     eval_script(&mut stack, script, flags, checker, SigVersion::WitnessV0)?;
@@ -736,9 +696,7 @@ fn verify_witness_program(
 ) -> Result<(), ScriptError> {
     match (version, program.len()) {
         (0, 32) => {
-            let (script, stack) = witness
-                .split_last()
-                .ok_or(ScriptError::WitnessProgramWitnessEmpty)?;
+            let (script, stack) = witness.split_last().ok_or(ScriptError::WitnessProgramWitnessEmpty)?;
             if sha256::Hash::hash(script).as_byte_array() != program {
                 return Err(ScriptError::WitnessProgramMismatch);
             }
@@ -786,11 +744,7 @@ pub fn verify_script(
     }
     let mut stack: Stack = Vec::new();
     eval_script(&mut stack, script_sig, flags, checker, SigVersion::Base)?;
-    let stack_copy = if flags.contains(VerifyFlags::P2SH) {
-        Some(stack.clone())
-    } else {
-        None
-    };
+    let stack_copy = if flags.contains(VerifyFlags::P2SH) { Some(stack.clone()) } else { None };
     eval_script(&mut stack, script_pubkey, flags, checker, SigVersion::Base)?;
     match stack.last() {
         Some(top) if cast_to_bool(top) => {}
@@ -814,13 +768,7 @@ pub fn verify_script(
             return Err(ScriptError::SigPushOnly);
         }
         let redeem_script = p2sh_stack.pop().ok_or(ScriptError::EvalFalse)?;
-        eval_script(
-            &mut p2sh_stack,
-            &redeem_script,
-            flags,
-            checker,
-            SigVersion::Base,
-        )?;
+        eval_script(&mut p2sh_stack, &redeem_script, flags, checker, SigVersion::Base)?;
         match p2sh_stack.last() {
             Some(top) if cast_to_bool(top) => {}
             _ => return Err(ScriptError::EvalFalse),

@@ -77,31 +77,14 @@ mod tests {
 
     #[test]
     fn round_trips_and_minimality() {
-        for v in [
-            0i64,
-            1,
-            -1,
-            127,
-            128,
-            -128,
-            255,
-            256,
-            32767,
-            -32768,
-            2147483647,
-            -2147483647,
-            549755813887,
-        ] {
+        for v in [0i64, 1, -1, 127, 128, -128, 255, 256, 32767, -32768, 2147483647, -2147483647, 549755813887] {
             let enc = encode(v);
             assert!(is_minimal(&enc));
             assert_eq!(decode(&enc, true, 8).unwrap(), v);
         }
         assert_eq!(decode(&[0x00], true, 4), Err(ScriptError::ScriptNum));
         assert_eq!(decode(&[0x80], false, 4).unwrap(), 0);
-        assert_eq!(
-            decode(&[1, 2, 3, 4, 5], false, 4),
-            Err(ScriptError::ScriptNum)
-        );
+        assert_eq!(decode(&[1, 2, 3, 4, 5], false, 4), Err(ScriptError::ScriptNum));
         assert!(!cast_to_bool(&[0, 0, 0x80]));
         assert!(cast_to_bool(&[0, 1, 0x80]));
     }

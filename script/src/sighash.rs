@@ -86,12 +86,7 @@ fn write_script_code(out: &mut Vec<u8>, script: &[u8]) {
 
 /// The legacy signature hash. `hash_type` is the full 32-bit value
 /// serialized at the end; its low 5 bits and 0x80 select what is signed.
-pub fn legacy_sighash(
-    tx: &Transaction,
-    input_index: usize,
-    script_code: &[u8],
-    hash_type: i32,
-) -> [u8; 32] {
+pub fn legacy_sighash(tx: &Transaction, input_index: usize, script_code: &[u8], hash_type: i32) -> [u8; 32] {
     let mut one = [0u8; 32];
     one[0] = 1;
     let base = hash_type as u32 & 0x1f;
@@ -101,11 +96,7 @@ pub fn legacy_sighash(
     }
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(&tx.version.to_le_bytes());
-    let inputs: Vec<usize> = if anyone_can_pay {
-        vec![input_index]
-    } else {
-        (0..tx.input.len()).collect()
-    };
+    let inputs: Vec<usize> = if anyone_can_pay { vec![input_index] } else { (0..tx.input.len()).collect() };
     write_compact_size(&mut out, inputs.len() as u64);
     for i in inputs {
         let txin = &tx.input[i];
@@ -116,11 +107,8 @@ pub fn legacy_sighash(
         } else {
             out.push(0);
         }
-        let sequence = if i != input_index && (base == SIGHASH_NONE || base == SIGHASH_SINGLE) {
-            0
-        } else {
-            txin.sequence.0
-        };
+        let sequence =
+            if i != input_index && (base == SIGHASH_NONE || base == SIGHASH_SINGLE) { 0 } else { txin.sequence.0 };
         out.extend_from_slice(&sequence.to_le_bytes());
     }
     let outputs = match base {
@@ -154,26 +142,21 @@ pub fn segwit_v0_sighash(
     let base = hash_type & 0x1f;
     let anyone_can_pay = hash_type & SIGHASH_ANYONECANPAY != 0;
     let zero = [0u8; 32];
-    let hash_prevouts = if anyone_can_pay {
-        zero
-    } else {
-        precomputed.hash_prevouts
-    };
+    let hash_prevouts = if anyone_can_pay { zero } else { precomputed.hash_prevouts };
     let hash_sequence = if !anyone_can_pay && base != SIGHASH_SINGLE && base != SIGHASH_NONE {
         precomputed.hash_sequence
     } else {
         zero
     };
-    let hash_outputs =
-        if tx.announcement.is_some() || (base != SIGHASH_SINGLE && base != SIGHASH_NONE) {
-            precomputed.hash_outputs
-        } else if base == SIGHASH_SINGLE && input_index < tx.output.len() {
-            let mut one = Vec::new();
-            write_output(&mut one, tx, input_index);
-            sha256d(&one)
-        } else {
-            zero
-        };
+    let hash_outputs = if tx.announcement.is_some() || (base != SIGHASH_SINGLE && base != SIGHASH_NONE) {
+        precomputed.hash_outputs
+    } else if base == SIGHASH_SINGLE && input_index < tx.output.len() {
+        let mut one = Vec::new();
+        write_output(&mut one, tx, input_index);
+        sha256d(&one)
+    } else {
+        zero
+    };
     let txin = &tx.input[input_index];
     let mut engine = sha256d::Hash::engine();
     engine.input(&tx.version.to_le_bytes());

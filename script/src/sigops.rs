@@ -57,20 +57,13 @@ pub fn p2sh_sigops(script_sig: &[u8], script_pubkey: &[u8]) -> usize {
 fn witness_program_sigops(version: u8, program: &[u8], witness: &[Vec<u8>]) -> usize {
     match (version, program.len()) {
         (0, 20) => 1,
-        (0, 32) => witness
-            .last()
-            .map_or(0, |script| count_sigops(script, true)),
+        (0, 32) => witness.last().map_or(0, |script| count_sigops(script, true)),
         _ => 0,
     }
 }
 
 /// Core's `CountWitnessSigOps`.
-pub fn witness_sigops(
-    script_sig: &[u8],
-    script_pubkey: &[u8],
-    witness: &[Vec<u8>],
-    flags: VerifyFlags,
-) -> usize {
+pub fn witness_sigops(script_sig: &[u8], script_pubkey: &[u8], witness: &[Vec<u8>], flags: VerifyFlags) -> usize {
     if !flags.contains(VerifyFlags::WITNESS) {
         return 0;
     }
@@ -87,14 +80,8 @@ pub fn witness_sigops(
 
 /// Legacy sigops of a transaction (counted in every block, context-free).
 pub fn legacy_sigops(tx: &Transaction) -> usize {
-    tx.input
-        .iter()
-        .map(|i| count_sigops(i.script_sig.as_bytes(), false))
-        .sum::<usize>()
-        + tx.output
-            .iter()
-            .map(|o| count_sigops(o.script_pubkey.as_bytes(), false))
-            .sum::<usize>()
+    tx.input.iter().map(|i| count_sigops(i.script_sig.as_bytes(), false)).sum::<usize>()
+        + tx.output.iter().map(|o| count_sigops(o.script_pubkey.as_bytes(), false)).sum::<usize>()
 }
 
 /// Core's `GetTransactionSigOpCost`; `spent[i]` is the output input i spends.
@@ -138,13 +125,7 @@ mod tests {
         let script_sig = [vec![OP_0], push_bytes(&multisig)].concat();
         assert_eq!(p2sh_sigops(&script_sig, &p2sh), 3);
         let p2wpkh = [vec![0, 20], vec![0; 20]].concat();
-        assert_eq!(
-            witness_sigops(&[], &p2wpkh, &[vec![1], vec![2]], VerifyFlags::WITNESS),
-            1
-        );
-        assert_eq!(
-            witness_sigops(&[], &p2wpkh, &[vec![1], vec![2]], VerifyFlags::NONE),
-            0
-        );
+        assert_eq!(witness_sigops(&[], &p2wpkh, &[vec![1], vec![2]], VerifyFlags::WITNESS), 1);
+        assert_eq!(witness_sigops(&[], &p2wpkh, &[vec![1], vec![2]], VerifyFlags::NONE), 0);
     }
 }

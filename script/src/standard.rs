@@ -56,9 +56,7 @@ pub fn classify(script: &[u8]) -> OutputType {
         return OutputType::NullData;
     }
     match script {
-        [33, key @ .., OP_CHECKSIG] | [65, key @ .., OP_CHECKSIG] if is_pubkey(key) => {
-            return OutputType::PubKey
-        }
+        [33, key @ .., OP_CHECKSIG] | [65, key @ .., OP_CHECKSIG] if is_pubkey(key) => return OutputType::PubKey,
         [OP_DUP, OP_HASH160, 20, hash @ .., OP_EQUALVERIFY, OP_CHECKSIG] if hash.len() == 20 => {
             return OutputType::PubKeyHash
         }
@@ -83,10 +81,7 @@ fn classify_multisig(script: &[u8]) -> Option<OutputType> {
         if (OP_1..=OP_16).contains(&op.opcode) && pc == body.len() {
             let n = op.opcode - OP_1 + 1;
             let m = first.opcode - OP_1 + 1;
-            return (n == keys && m <= n).then_some(OutputType::Multisig {
-                required: m,
-                keys: n,
-            });
+            return (n == keys && m <= n).then_some(OutputType::Multisig { required: m, keys: n });
         }
         if !is_pubkey(op.data) {
             return None;

@@ -38,21 +38,9 @@ fn verify_one(
 ) -> Result<(), ScriptError> {
     let txin = &job.tx.input[input];
     let prev = &job.spent[input];
-    let checker = TransactionChecker {
-        tx: job.tx,
-        input,
-        amount: prev.value.to_sat(),
-        precomputed,
-        cache,
-    };
+    let checker = TransactionChecker { tx: job.tx, input, amount: prev.value.to_sat(), precomputed, cache };
     let witness = txin.witness.to_vec();
-    verify_script(
-        txin.script_sig.as_bytes(),
-        prev.script_pubkey.as_bytes(),
-        &witness,
-        flags,
-        &checker,
-    )
+    verify_script(txin.script_sig.as_bytes(), prev.script_pubkey.as_bytes(), &witness, flags, &checker)
 }
 
 /// Verifies every input of every job with `threads` threads (1 runs inline).
@@ -63,23 +51,16 @@ pub fn verify_inputs(
     cache: Option<&SignatureCache>,
     threads: usize,
 ) -> Result<(), InputFailure> {
-    let precomputed: Vec<PrecomputedTransactionData> = jobs
-        .iter()
-        .map(|j| PrecomputedTransactionData::new(j.tx))
-        .collect();
-    let inputs: Vec<(usize, usize)> = jobs
-        .iter()
-        .enumerate()
-        .flat_map(|(t, j)| (0..j.tx.input.len()).map(move |i| (t, i)))
-        .collect();
+    let precomputed: Vec<PrecomputedTransactionData> =
+        jobs.iter().map(|j| PrecomputedTransactionData::new(j.tx)).collect();
+    let inputs: Vec<(usize, usize)> =
+        jobs.iter().enumerate().flat_map(|(t, j)| (0..j.tx.input.len()).map(move |i| (t, i))).collect();
     let check = |position: usize| -> Result<(), InputFailure> {
         let (tx_index, input) = inputs[position];
-        verify_one(&jobs[tx_index], &precomputed[tx_index], input, flags, cache).map_err(|error| {
-            InputFailure {
-                tx_index,
-                input,
-                error,
-            }
+        verify_one(&jobs[tx_index], &precomputed[tx_index], input, flags, cache).map_err(|error| InputFailure {
+            tx_index,
+            input,
+            error,
         })
     };
 

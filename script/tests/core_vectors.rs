@@ -14,11 +14,7 @@ use serde_json::Value;
 
 fn vectors(name: &str) -> Vec<Value> {
     let bytes = read_vector(env!("CARGO_MANIFEST_DIR"), &format!("bitcoin-core/{name}"));
-    serde_json::from_slice::<Value>(&bytes)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
+    serde_json::from_slice::<Value>(&bytes).unwrap().as_array().unwrap().clone()
 }
 
 /// Core's `ParseScript` (README section 1).
@@ -26,10 +22,7 @@ fn parse_asm(asm: &str) -> Vec<u8> {
     let mut out = Vec::new();
     for token in asm.split([' ', '\t', '\n']).filter(|t| !t.is_empty()) {
         if let Ok(n) = token.parse::<i64>() {
-            assert!(
-                (-0xffff_ffff..=0xffff_ffff).contains(&n),
-                "number out of range: {token}"
-            );
+            assert!((-0xffff_ffff..=0xffff_ffff).contains(&n), "number out of range: {token}");
             match n {
                 0 => out.push(0x00),
                 -1 => out.push(0x4f),
@@ -142,10 +135,7 @@ fn opcode_by_name(name: &str) -> u8 {
     if name == "RESERVED" {
         return 0x50;
     }
-    let index = NAMES
-        .iter()
-        .position(|n| *n == name)
-        .unwrap_or_else(|| panic!("unknown opcode {name}"));
+    let index = NAMES.iter().position(|n| *n == name).unwrap_or_else(|| panic!("unknown opcode {name}"));
     0x61 + index as u8
 }
 
@@ -167,27 +157,16 @@ fn credit_tx(script_pubkey: &[u8], amount: u64) -> Transaction {
     }
 }
 
-fn spend_tx(
-    credit: &Transaction,
-    script_sig: &[u8],
-    witness: &[Vec<u8>],
-    amount: u64,
-) -> Transaction {
+fn spend_tx(credit: &Transaction, script_sig: &[u8], witness: &[Vec<u8>], amount: u64) -> Transaction {
     Transaction {
         version: 1,
         input: vec![TxIn {
-            previous_output: OutPoint {
-                txid: credit.txid(),
-                vout: 0,
-            },
+            previous_output: OutPoint { txid: credit.txid(), vout: 0 },
             script_sig: ScriptBuf::from_bytes(script_sig.to_vec()),
             sequence: Sequence::MAX,
             witness: Witness::from_slice(witness),
         }],
-        output: vec![TxOut {
-            value: Amount::from_sat(amount),
-            script_pubkey: ScriptBuf::new(),
-        }],
+        output: vec![TxOut { value: Amount::from_sat(amount), script_pubkey: ScriptBuf::new() }],
         announcement: None,
         lock_time: 0,
     }
@@ -203,13 +182,7 @@ fn run(
     let credit = credit_tx(script_pubkey, amount);
     let spend = spend_tx(&credit, script_sig, witness, amount);
     let pre = PrecomputedTransactionData::new(&spend);
-    let checker = TransactionChecker {
-        tx: &spend,
-        input: 0,
-        amount,
-        precomputed: &pre,
-        cache: None,
-    };
+    let checker = TransactionChecker { tx: &spend, input: 0, amount, precomputed: &pre, cache: None };
     verify_script(script_sig, script_pubkey, witness, flags, &checker)
 }
 
@@ -282,11 +255,7 @@ fn sighash_json() {
         let hash_type = row[3].as_i64().unwrap() as i32;
         let mut got = legacy_sighash(&tx, input, &script_code, hash_type);
         got.reverse();
-        assert_eq!(
-            hex::encode(got),
-            row[4].as_str().unwrap(),
-            "row {checked}: {row}"
-        );
+        assert_eq!(hex::encode(got), row[4].as_str().unwrap(), "row {checked}: {row}");
         checked += 1;
     }
     println!("sighash.json: {checked} passed, 0 failed");
@@ -308,17 +277,8 @@ fn prevouts(row: &[Value]) -> HashMap<OutPoint, TxOut> {
             };
             let script = parse_asm(p[2].as_str().unwrap());
             let amount = p.get(3).and_then(Value::as_u64).unwrap_or(0);
-            let outpoint = OutPoint {
-                txid: Txid::from_byte_array(txid.try_into().unwrap()),
-                vout,
-            };
-            (
-                outpoint,
-                TxOut {
-                    value: Amount::from_sat(amount),
-                    script_pubkey: ScriptBuf::from_bytes(script),
-                },
-            )
+            let outpoint = OutPoint { txid: Txid::from_byte_array(txid.try_into().unwrap()), vout };
+            (outpoint, TxOut { value: Amount::from_sat(amount), script_pubkey: ScriptBuf::from_bytes(script) })
         })
         .collect()
 }
@@ -331,13 +291,7 @@ fn verify_tx(
     let pre = PrecomputedTransactionData::new(tx);
     for (i, txin) in tx.input.iter().enumerate() {
         let spent = prev.get(&txin.previous_output).expect("prevout listed");
-        let checker = TransactionChecker {
-            tx,
-            input: i,
-            amount: spent.value.to_sat(),
-            precomputed: &pre,
-            cache: None,
-        };
+        let checker = TransactionChecker { tx, input: i, amount: spent.value.to_sat(), precomputed: &pre, cache: None };
         verify_script(
             txin.script_sig.as_bytes(),
             spent.script_pubkey.as_bytes(),
@@ -362,8 +316,7 @@ fn tx_valid_json() {
         let excluded = VerifyFlags::parse(row[2].as_str().unwrap()).unwrap();
         let flags = VerifyFlags::all() & !excluded;
         let prev = prevouts(row);
-        verify_tx(&tx, &prev, flags)
-            .unwrap_or_else(|(i, e)| panic!("input {i}: {} for {row:?}", e.name()));
+        verify_tx(&tx, &prev, flags).unwrap_or_else(|(i, e)| panic!("input {i}: {} for {row:?}", e.name()));
         // Fewer flags never turn a valid transaction invalid.
         verify_tx(&tx, &prev, VerifyFlags::NONE).unwrap();
         passed += 1;
@@ -387,15 +340,9 @@ fn tx_invalid_json() {
         let tx = Transaction::from_bytes(&hex::decode(row[1].as_str().unwrap()).unwrap()).unwrap();
         let flags = VerifyFlags::parse(row[2].as_str().unwrap()).unwrap();
         let prev = prevouts(row);
-        assert!(
-            verify_tx(&tx, &prev, flags).is_err(),
-            "expected failure: {row:?}"
-        );
+        assert!(verify_tx(&tx, &prev, flags).is_err(), "expected failure: {row:?}");
         // More flags never make it valid.
-        assert!(
-            verify_tx(&tx, &prev, VerifyFlags::all()).is_err(),
-            "valid with all flags: {row:?}"
-        );
+        assert!(verify_tx(&tx, &prev, VerifyFlags::all()).is_err(), "valid with all flags: {row:?}");
         passed += 1;
     }
     println!("tx_invalid.json: {passed} passed, 0 failed ({badtx} BADTX rows belong to CheckTransaction)");

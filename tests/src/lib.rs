@@ -17,46 +17,34 @@ pub const REGTEST_ADDRESS: &str = "zrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kn8ytsd";
 /// How long a node may take to start or stop.
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
 
-/// Directory holding the workspace's binaries, built on first use if missing
-/// (the top-level test crate has no `CARGO_BIN_EXE_*`).
+/// Directory holding the workspace's binaries. The top-level test crate has
+/// no `CARGO_BIN_EXE_*`, so it builds them once per test process (a no-op
+/// when they are current) in the profile its own executable was built with.
 pub fn bin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let exe = std::env::current_exe().expect("test executable path");
         // target/<profile>/deps/<test> → target/<profile>
-        let dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target directory")
-            .to_path_buf();
-        let missing = ["zennetd", "zennet-cli"]
-            .iter()
-            .any(|b| !dir.join(b).exists());
-        if missing {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let profile = if dir.ends_with("release") {
-                vec!["--release"]
-            } else {
-                vec![]
-            };
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-            let status = Command::new(cargo)
-                .args(["build", "-p", "zennetd", "-p", "rpc", "--bins"])
-                .args(profile)
-                .current_dir(workspace)
-                .status()
-                .expect("run cargo build");
-            assert!(status.success(), "cargo build -p zennetd failed");
+        let dir = exe.parent().and_then(Path::parent).expect("target directory").to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let release = dir.ends_with("release");
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "zennetd", "-p", "rpc", "--bins"])
+            .args(if release { &["--release"][..] } else { &[][..] })
+            .current_dir(workspace)
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build -p zennetd failed");
+        for bin in ["zennetd", "zennet-cli"] {
+            assert!(dir.join(bin).exists(), "{} missing after cargo build", dir.join(bin).display());
         }
         dir
     })
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind a free port")
-        .port()
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind a free port").port()
 }
 
 /// Polls `condition` until it returns `Some` or the deadline passes.
@@ -66,10 +54,7 @@ pub fn wait_for<T>(what: &str, deadline: Duration, mut condition: impl FnMut() -
         if let Some(value) = condition() {
             return value;
         }
-        assert!(
-            Instant::now() < end,
-            "timed out after {deadline:?} waiting for {what}"
-        );
+        assert!(Instant::now() < end, "timed out after {deadline:?} waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -86,10 +71,7 @@ pub struct Node {
 impl Node {
     /// Starts a node on a fresh datadir and waits until its RPC answers.
     pub fn start(extra_args: &[&str]) -> Node {
-        let datadir = tempfile::Builder::new()
-            .prefix("zennet-test-")
-            .tempdir()
-            .expect("temporary datadir");
+        let datadir = tempfile::Builder::new().prefix("zennet-test-").tempdir().expect("temporary datadir");
         let mut node = Node {
             datadir,
             rpc_port: free_port(),
@@ -138,29 +120,15 @@ impl Node {
         self.child = Some(self.spawn_process(&[]));
         let started = Instant::now();
         wait_for("zennetd to answer RPC", STARTUP_DEADLINE, || {
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                panic!(
-                    "zennetd exited during start-up with {status}; log:\n{}",
-                    self.log()
-                );
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("zennetd exited during start-up with {status}; log:\n{}", self.log());
             }
-            match self
-                .client()
-                .map(|c| c.call("getblockcount", serde_json::json!([])))
-            {
+            match self.client().map(|c| c.call("getblockcount", serde_json::json!([]))) {
                 Ok(Ok(_)) => Some(()),
                 _ => None,
             }
         });
-        eprintln!(
-            "zennetd ready on port {} after {:?}",
-            self.rpc_port,
-            started.elapsed()
-        );
+        eprintln!("zennetd ready on port {} after {:?}", self.rpc_port, started.elapsed());
     }
 
     pub fn log(&self) -> String {
@@ -170,11 +138,7 @@ impl Node {
     /// A client using the node's cookie.
     pub fn client(&self) -> Result<RpcClient, std::io::Error> {
         let credentials = read_cookie(&self.network_dir())?;
-        Ok(RpcClient::new(
-            self.url(),
-            credentials,
-            Duration::from_secs(300),
-        ))
+        Ok(RpcClient::new(self.url(), credentials, Duration::from_secs(300)))
     }
 
     pub fn url(&self) -> String {
@@ -186,17 +150,14 @@ impl Node {
     }
 
     pub fn rpc(&self, method: &str, params: Value) -> Value {
-        self.try_rpc(method, params.clone())
-            .unwrap_or_else(|e| panic!("{method} {params}: {e}\nlog:\n{}", self.log()))
+        self.try_rpc(method, params.clone()).unwrap_or_else(|e| panic!("{method} {params}: {e}\nlog:\n{}", self.log()))
     }
 
     /// `stop` over RPC, then waits for the process to exit.
     pub fn stop(&mut self) -> ExitStatus {
         self.rpc("stop", serde_json::json!([]));
         let mut child = self.child.take().expect("node running");
-        wait_for("zennetd to exit", STARTUP_DEADLINE, || {
-            child.try_wait().ok().flatten()
-        })
+        wait_for("zennetd to exit", STARTUP_DEADLINE, || child.try_wait().ok().flatten())
     }
 
     /// SIGKILL, as a crash.

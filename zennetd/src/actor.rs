@@ -22,13 +22,11 @@ impl ChainHandle {
     /// Starts the thread that owns `chainstate`. It ends when every handle is dropped.
     pub fn spawn(mut chainstate: Chainstate) -> std::io::Result<(ChainHandle, JoinHandle<()>)> {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let thread = std::thread::Builder::new()
-            .name("chainstate".into())
-            .spawn(move || {
-                while let Ok(job) = queue.recv() {
-                    job(&mut chainstate);
-                }
-            })?;
+        let thread = std::thread::Builder::new().name("chainstate".into()).spawn(move || {
+            while let Ok(job) = queue.recv() {
+                job(&mut chainstate);
+            }
+        })?;
         Ok((ChainHandle { jobs }, thread))
     }
 

@@ -11,12 +11,7 @@ use primitives::Network;
 use rpc::conffile;
 
 #[derive(Debug, Clone, Parser)]
-#[command(
-    name = "zennetd",
-    version,
-    about = "Zennet full node",
-    args_override_self = true
-)]
+#[command(name = "zennetd", version, about = "Zennet full node", args_override_self = true)]
 pub struct Cli {
     /// Base data directory (default ~/.zennet); each network uses a subdirectory.
     #[arg(long)]
@@ -66,9 +61,7 @@ impl From<clap::Error> for ConfigError {
     fn from(e: clap::Error) -> Self {
         use clap::error::ErrorKind;
         match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                ConfigError::Display(e.to_string())
-            }
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ConfigError::Display(e.to_string()),
             _ => ConfigError::Invalid(e.to_string().trim_start_matches("error: ").to_string()),
         }
     }
@@ -106,28 +99,22 @@ impl Config {
         let argv = normalize(args)?;
         let first = Cli::try_parse_from(&argv)?;
         let network = network_of(&first)?;
-        let base = first
-            .datadir
-            .clone()
-            .unwrap_or_else(conffile::default_datadir);
+        let base = first.datadir.clone().unwrap_or_else(conffile::default_datadir);
         if first.datadir.is_some() && !base.is_dir() {
             return Err(ConfigError::Invalid(format!(
                 "Specified data directory \"{}\" does not exist.",
                 base.display()
             )));
         }
-        let conf = first
-            .conf
-            .clone()
-            .unwrap_or_else(|| base.join("zennet.conf"));
+        let conf = first.conf.clone().unwrap_or_else(|| base.join("zennet.conf"));
 
         // The file may itself choose the network (`regtest=1` at the top), so
         // read it for the command line's network, then again if that changed.
         let mut network = network;
         let mut cli = first;
         for _ in 0..2 {
-            let settings = conffile::read(&conf, network.chain_name())
-                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            let settings =
+                conffile::read(&conf, network.chain_name()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
             // File settings first, so the command line overrides them.
             let mut merged: Vec<OsString> = vec![argv[0].clone()];
             merged.extend(conf_args(&settings).into_iter().map(OsString::from));
@@ -140,9 +127,7 @@ impl Config {
             network = chosen;
         }
         if cli.regtestmultialgo && network != Network::Regtest {
-            return Err(ConfigError::Invalid(
-                "-regtestmultialgo is only available on regtest".into(),
-            ));
+            return Err(ConfigError::Invalid("-regtestmultialgo is only available on regtest".into()));
         }
         Ok(Config {
             network,
@@ -169,9 +154,7 @@ fn network_of(cli: &Cli) -> Result<Network, String> {
         [] => Ok(Network::Main),
         [n] => Ok(*n),
         [first, rest @ ..] if rest.iter().all(|n| n == first) => Ok(*first),
-        _ => {
-            Err("Invalid combination of -regtest, -testnet and -chain. Can use at most one.".into())
-        }
+        _ => Err("Invalid combination of -regtest, -testnet and -chain. Can use at most one.".into()),
     }
 }
 
@@ -194,31 +177,18 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
             out.push(arg);
             continue;
         };
-        let Some(body) = text
-            .strip_prefix("--")
-            .or_else(|| text.strip_prefix('-'))
-            .filter(|b| !b.is_empty())
-        else {
-            return Err(format!(
-                "Error parsing command line arguments: unexpected argument '{text}'"
-            ));
+        let Some(body) = text.strip_prefix("--").or_else(|| text.strip_prefix('-')).filter(|b| !b.is_empty()) else {
+            return Err(format!("Error parsing command line arguments: unexpected argument '{text}'"));
         };
         let (name, value) = match body.split_once('=') {
             Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
         if matches!(name, "h" | "help" | "?" | "V" | "version") {
-            out.push(OsString::from(if name == "V" || name == "version" {
-                "--version"
-            } else {
-                "--help"
-            }));
+            out.push(OsString::from(if name == "V" || name == "version" { "--version" } else { "--help" }));
             continue;
         }
-        if let Some(negated) = name
-            .strip_prefix("no")
-            .filter(|n| flags.iter().any(|f| f == n))
-        {
+        if let Some(negated) = name.strip_prefix("no").filter(|n| flags.iter().any(|f| f == n)) {
             let _ = negated; // -noflag: the flag stays off
             continue;
         }
@@ -242,10 +212,7 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
 /// skipped with a warning (as Core ignores them).
 fn conf_args(settings: &conffile::Settings) -> Vec<String> {
     let flags = flag_names();
-    let known: Vec<String> = Cli::command()
-        .get_arguments()
-        .filter_map(|a| a.get_long().map(str::to_string))
-        .collect();
+    let known: Vec<String> = Cli::command().get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect();
     let mut out = Vec::new();
     for (key, value) in settings {
         if matches!(key.as_str(), "datadir" | "conf") {
@@ -272,10 +239,7 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Config, Result<String, String>> {
         let dir = std::env::temp_dir();
-        let mut v: Vec<OsString> = vec![
-            "zennetd".into(),
-            format!("-datadir={}", dir.display()).into(),
-        ];
+        let mut v: Vec<OsString> = vec!["zennetd".into(), format!("-datadir={}", dir.display()).into()];
         v.extend(args.iter().map(OsString::from));
         Config::from_args(v)
     }
@@ -309,8 +273,7 @@ mod tests {
         assert_eq!(c.network, Network::Regtest);
         assert_eq!(c.rpc_port, 30001);
         assert_eq!(c.rpc_user.as_deref(), Some("alice"));
-        let c = Config::from_args(vec!["zennetd".into(), base.into(), "-rpcport=30002".into()])
-            .unwrap();
+        let c = Config::from_args(vec!["zennetd".into(), base.into(), "-rpcport=30002".into()]).unwrap();
         assert_eq!(c.rpc_port, 30002);
         std::fs::remove_dir_all(dir).unwrap();
     }

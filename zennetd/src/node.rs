@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use consensus::ChainParams;
 use rpc::auth::{remove_cookie, write_cookie};
 use rpc::{Auth, Credentials};
+use script::cache::SignatureCache;
 use tracing::info;
 
 use crate::actor::ChainHandle;
@@ -19,6 +20,9 @@ use crate::chainstate::Chainstate;
 use crate::config::Config;
 use crate::rpc::RpcContext;
 use crate::store::SledStore;
+
+/// About 32 MiB of cache keys, as Core's default signature cache.
+const SIGNATURE_CACHE_ENTRIES: usize = 1 << 20;
 
 /// Holds the exclusive lock on a data directory for the life of the node.
 pub struct DatadirLock {
@@ -48,34 +52,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.datadir)
         .with_context(|| format!("cannot create data directory {}", config.datadir.display()))?;
     let _lock = DatadirLock::acquire(&config.datadir)?;
-    info!(
-        "Zennet {} starting on {} in {}",
-        env!("CARGO_PKG_VERSION"),
-        config.network,
-        config.datadir.display()
-    );
+    info!("Zennet {} starting on {} in {}", env!("CARGO_PKG_VERSION"), config.network, config.datadir.display());
 
-    let params = Arc::new(ChainParams::for_network(
-        config.network,
-        config.regtest_multialgo,
-    ));
+    let params = Arc::new(ChainParams::for_network(config.network, config.regtest_multialgo));
     let store_path = config.datadir.join("chain");
     let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
-    let chainstate =
-        Chainstate::open(params, Box::new(store)).context("cannot load the chainstate")?;
-    info!(
-        "Loaded chain: height {} tip {}",
-        chainstate.tip().height,
-        chainstate.tip().hash
-    );
+    let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
+    let script_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chainstate = Chainstate::open(params, Box::new(store), signature_cache, script_threads)
+        .context("cannot load the chainstate")?;
+    info!("Loaded chain: height {} tip {}", chainstate.tip().height, chainstate.tip().hash);
     let (chain, chain_thread) = ChainHandle::spawn(chainstate)?;
 
     let mut accepted = Vec::new();
     if let (Some(user), Some(password)) = (&config.rpc_user, &config.rpc_password) {
-        accepted.push(Credentials {
-            user: user.clone(),
-            password: password.clone(),
-        });
+        accepted.push(Credentials { user: user.clone(), password: password.clone() });
     }
     let cookie = config.rpc_password.is_none();
     if cookie {
@@ -93,10 +84,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let (server, bound) = crate::rpc::start(addr, Auth::new(accepted), ctx).await?;
     info!("RPC server listening on {bound}");
-    info!(
-        "P2P port {} is reserved; peer-to-peer networking is not enabled in this version",
-        config.p2p_port
-    );
+    info!("P2P port {} is reserved; peer-to-peer networking is not enabled in this version", config.p2p_port);
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
@@ -109,9 +97,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let _ = server.stop();
     server.stopped().await;
     drop(chain);
-    tokio::task::spawn_blocking(move || chain_thread.join())
-        .await?
-        .ok();
+    tokio::task::spawn_blocking(move || chain_thread.join()).await?.ok();
     if cookie {
         remove_cookie(&config.datadir);
     }

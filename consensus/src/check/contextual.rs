@@ -4,9 +4,7 @@
 use bitcoin::block::Header;
 use primitives::{Block, PowAlgo, Transaction, MAX_BLOCK_WEIGHT};
 
-use crate::difficulty::{
-    consecutive_algo_run, median_time_past, next_bits, BlockSummary, HeaderChain,
-};
+use crate::difficulty::{consecutive_algo_run, median_time_past, next_bits, BlockSummary, HeaderChain};
 use crate::error::{BlockError, TxError};
 use crate::params::ChainParams;
 
@@ -32,16 +30,10 @@ pub fn check_header_contextual(
     }
     let median_time_past = median_time_past(chain, prev.height);
     if i64::from(header.time) <= median_time_past {
-        return Err(BlockError::TimeTooOld {
-            time: header.time,
-            median_time_past,
-        });
+        return Err(BlockError::TimeTooOld { time: header.time, median_time_past });
     }
     if i64::from(header.time) > now + params.max_future_block_time {
-        return Err(BlockError::TimeTooNew {
-            time: header.time,
-            now,
-        });
+        return Err(BlockError::TimeTooNew { time: header.time, now });
     }
     if let Some(limit) = params.max_consecutive_algo {
         if consecutive_algo_run(chain, prev, algo) >= limit {
@@ -78,11 +70,7 @@ pub fn is_final(tx: &Transaction, height: u32, lock_time_cutoff: i64) -> bool {
     if tx.lock_time == 0 {
         return true;
     }
-    let limit = if tx.lock_time < LOCKTIME_THRESHOLD {
-        i64::from(height)
-    } else {
-        lock_time_cutoff
-    };
+    let limit = if tx.lock_time < LOCKTIME_THRESHOLD { i64::from(height) } else { lock_time_cutoff };
     if i64::from(tx.lock_time) < limit {
         return true;
     }
@@ -102,21 +90,13 @@ pub fn check_block_contextual(
     let cutoff = median_time_past(chain, prev.height);
     for (index, tx) in block.txdata.iter().enumerate() {
         if !is_final(tx, height, cutoff) {
-            return Err(BlockError::Transaction {
-                index,
-                txid: tx.txid(),
-                error: TxError::NonFinal,
-            });
+            return Err(BlockError::Transaction { index, txid: tx.txid(), error: TxError::NonFinal });
         }
     }
 
     let coinbase = &block.txdata[0];
     let expected = coinbase_height_script(height);
-    if !coinbase.input[0]
-        .script_sig
-        .as_bytes()
-        .starts_with(&expected)
-    {
+    if !coinbase.input[0].script_sig.as_bytes().starts_with(&expected) {
         return Err(BlockError::BadCoinbaseHeight { expected: height });
     }
 
@@ -133,11 +113,7 @@ pub fn check_block_contextual(
             }
         }
         None => {
-            if block
-                .txdata
-                .iter()
-                .any(|tx| tx.has_witness() || tx.is_announcement())
-            {
+            if block.txdata.iter().any(|tx| tx.has_witness() || tx.is_announcement()) {
                 return Err(BlockError::UnexpectedWitness);
             }
         }
@@ -161,9 +137,6 @@ mod tests {
         assert_eq!(coinbase_height_script(16), vec![0x60]);
         assert_eq!(coinbase_height_script(17), vec![0x01, 0x11]);
         assert_eq!(coinbase_height_script(128), vec![0x02, 0x80, 0x00]);
-        assert_eq!(
-            coinbase_height_script(413_567),
-            vec![0x03, 0x7f, 0x4f, 0x06]
-        );
+        assert_eq!(coinbase_height_script(413_567), vec![0x03, 0x7f, 0x4f, 0x06]);
     }
 }

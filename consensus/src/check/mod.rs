@@ -6,11 +6,9 @@ mod transaction;
 pub mod utxo;
 
 pub use block::check_block;
-pub use contextual::{
-    check_block_contextual, check_header_contextual, coinbase_height_script, is_final,
-};
+pub use contextual::{check_block_contextual, check_header_contextual, coinbase_height_script, is_final};
 pub use transaction::check_transaction;
-pub use utxo::{connect_block, Coin, UtxoChanges, UtxoView};
+pub use utxo::{connect_block, Coin, ScriptValidation, UtxoChanges, UtxoView};
 
 /// Announcement limits (DESIGN.md section 4).
 pub const MAX_ANNOUNCEMENT_EXPIRY: u32 = 43_200;

@@ -2,9 +2,7 @@
 
 use std::collections::HashSet;
 
-use primitives::{
-    AnnouncementBody, OutPoint, Transaction, MAX_BLOCK_WEIGHT, MAX_MONEY, WITNESS_SCALE_FACTOR,
-};
+use primitives::{AnnouncementBody, OutPoint, Transaction, MAX_BLOCK_WEIGHT, MAX_MONEY, WITNESS_SCALE_FACTOR};
 
 use super::{MAX_ANNOUNCEMENT_BODY, MAX_ANNOUNCEMENT_EXPIRY};
 use crate::error::TxError;
@@ -49,11 +47,7 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), TxError> {
         if tx.announcement.is_some() {
             return Err(TxError::CoinbaseAnnouncement);
         }
-    } else if let Some(index) = tx
-        .input
-        .iter()
-        .position(|i| i.previous_output == OutPoint::null())
-    {
+    } else if let Some(index) = tx.input.iter().position(|i| i.previous_output == OutPoint::null()) {
         return Err(TxError::PrevoutNull { index });
     }
     if let Some(ann) = &tx.announcement {
@@ -61,20 +55,14 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), TxError> {
             return Err(TxError::AnnouncementKind { kind: ann.kind });
         }
         if !(1..=MAX_ANNOUNCEMENT_EXPIRY).contains(&ann.expiry) {
-            return Err(TxError::AnnouncementExpiry {
-                expiry: ann.expiry,
-                max: MAX_ANNOUNCEMENT_EXPIRY,
-            });
+            return Err(TxError::AnnouncementExpiry { expiry: ann.expiry, max: MAX_ANNOUNCEMENT_EXPIRY });
         }
         let len = match &ann.body {
             AnnouncementBody::Full(body) => body.len(),
             AnnouncementBody::Pruned { len, .. } => usize::from(*len),
         };
         if !(1..=MAX_ANNOUNCEMENT_BODY).contains(&len) {
-            return Err(TxError::AnnouncementBodySize {
-                len,
-                max: MAX_ANNOUNCEMENT_BODY,
-            });
+            return Err(TxError::AnnouncementBodySize { len, max: MAX_ANNOUNCEMENT_BODY });
         }
     }
     Ok(())

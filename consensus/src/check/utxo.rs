@@ -5,7 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use primitives::{Block, OutPoint, TxOut, MAX_MONEY};
+use script::cache::SignatureCache;
+use script::sigops::transaction_sigop_cost;
+use script::{verify_inputs, SpentOutputs, VerifyFlags};
 
+use super::MAX_BLOCK_SIGOPS_COST;
 use crate::error::{BlockError, TxError};
 use crate::params::ChainParams;
 use crate::subsidy::block_subsidy;
@@ -39,31 +43,49 @@ pub struct UtxoChanges {
     pub fees: u64,
 }
 
+/// How to run the block's scripts.
+pub struct ScriptValidation<'a> {
+    pub flags: VerifyFlags,
+    pub cache: Option<&'a SignatureCache>,
+    /// Threads to verify inputs with (1 runs on the caller's thread).
+    pub threads: usize,
+}
+
+fn is_native_segwit_v0(out: &TxOut) -> bool {
+    matches!(script::opcodes::witness_program(out.script_pubkey.as_bytes()), Some((0, p)) if p.len() == 20 || p.len() == 32)
+}
+
 /// Outputs that can never be spent never enter the UTXO set (as Core).
 fn is_unspendable(out: &TxOut) -> bool {
     let script = out.script_pubkey.as_bytes();
     script.first() == Some(&0x6a) || script.len() > 10_000
 }
 
-/// Spends every input (existing, mature, in range, covering the outputs),
-/// checks the coinbase pays no more than subsidy + fees (+ the premine at
-/// height 1, which must go to the foundation script), and returns the changes.
+/// Spends every input (existing, mature, in range, covering the outputs;
+/// native segwit v0 for announcements), checks the block's sigop cost, the
+/// coinbase (no more than subsidy + fees, + the premine at height 1, which
+/// must go to the foundation script) and, when `scripts` is given, every
+/// input script; returns the changes.
 pub fn connect_block(
     block: &Block,
     height: u32,
     params: &ChainParams,
     view: &impl UtxoView,
+    scripts: Option<&ScriptValidation<'_>>,
 ) -> Result<UtxoChanges, BlockError> {
     let mut created: HashMap<OutPoint, Coin> = HashMap::new();
     let mut spent = Vec::new();
     let mut spent_from_view: HashSet<OutPoint> = HashSet::new();
     let mut fees: u64 = 0;
+    // The outputs each transaction's inputs spend, in input order.
+    let mut spent_outputs: Vec<Vec<TxOut>> = Vec::with_capacity(block.txdata.len());
     for (index, tx) in block.txdata.iter().enumerate() {
         let txid = tx.txid();
         let fail = |error| BlockError::Transaction { index, txid, error };
+        let mut spends = Vec::with_capacity(tx.input.len());
         if !tx.is_coinbase() {
             let mut value_in: u64 = 0;
-            for txin in &tx.input {
+            for (input, txin) in tx.input.iter().enumerate() {
                 let outpoint = txin.previous_output;
                 let coin = match created.remove(&outpoint) {
                     Some(coin) => coin,
@@ -83,6 +105,10 @@ pub fn connect_block(
                         maturity: params.coinbase_maturity,
                     }));
                 }
+                if tx.is_announcement() && !is_native_segwit_v0(&coin.output) {
+                    return Err(fail(TxError::AnnouncementInputNotSegwit { input }));
+                }
+                spends.push(coin.output.clone());
                 value_in = value_in
                     .checked_add(coin.output.value.to_sat())
                     .filter(|v| *v <= MAX_MONEY)
@@ -90,27 +116,15 @@ pub fn connect_block(
             }
             let value_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
             if value_in < value_out {
-                return Err(fail(TxError::InBelowOut {
-                    inputs: value_in,
-                    outputs: value_out,
-                }));
+                return Err(fail(TxError::InBelowOut { inputs: value_in, outputs: value_out }));
             }
             fees += value_in - value_out;
         }
+        spent_outputs.push(spends);
         for (vout, output) in tx.output.iter().enumerate() {
             if !is_unspendable(output) {
-                let coin = Coin {
-                    output: output.clone(),
-                    height,
-                    is_coinbase: tx.is_coinbase(),
-                };
-                created.insert(
-                    OutPoint {
-                        txid,
-                        vout: vout as u32,
-                    },
-                    coin,
-                );
+                let coin = Coin { output: output.clone(), height, is_coinbase: tx.is_coinbase() };
+                created.insert(OutPoint { txid, vout: vout as u32 }, coin);
             }
         }
     }
@@ -118,9 +132,10 @@ pub fn connect_block(
     let coinbase = &block.txdata[0];
     let mut limit = block_subsidy(height, params) + fees;
     if let (1, Some(premine)) = (height, &params.premine) {
-        let pays = coinbase.output.iter().any(|o| {
-            o.script_pubkey == premine.foundation_script && o.value.to_sat() == premine.amount
-        });
+        let pays = coinbase
+            .output
+            .iter()
+            .any(|o| o.script_pubkey == premine.foundation_script && o.value.to_sat() == premine.amount);
         if !pays {
             return Err(BlockError::BadPremine);
         }
@@ -131,12 +146,27 @@ pub fn connect_block(
         return Err(BlockError::CoinbaseOverpays { actual, limit });
     }
 
+    let flags = scripts.map_or(VerifyFlags::consensus(), |s| s.flags);
+    let sigop_cost: u64 =
+        block.txdata.iter().zip(&spent_outputs).map(|(tx, spent)| transaction_sigop_cost(tx, spent, flags)).sum();
+    if sigop_cost > MAX_BLOCK_SIGOPS_COST {
+        return Err(BlockError::TooManySigops { count: sigop_cost });
+    }
+    if let Some(scripts) = scripts {
+        let jobs: Vec<SpentOutputs<'_>> =
+            block.txdata.iter().zip(&spent_outputs).skip(1).map(|(tx, spent)| SpentOutputs { tx, spent }).collect();
+        verify_inputs(&jobs, scripts.flags, scripts.cache, scripts.threads).map_err(|failure| {
+            let index = failure.tx_index + 1;
+            BlockError::Transaction {
+                index,
+                txid: block.txdata[index].txid(),
+                error: TxError::Script { input: failure.input, error: failure.error },
+            }
+        })?;
+    }
+
     // Keep creation order deterministic for storage and tests.
     let mut created: Vec<(OutPoint, Coin)> = created.into_iter().collect();
     created.sort_by_key(|(outpoint, coin)| (coin.height, outpoint.txid, outpoint.vout));
-    Ok(UtxoChanges {
-        spent,
-        created,
-        fees,
-    })
+    Ok(UtxoChanges { spent, created, fees })
 }

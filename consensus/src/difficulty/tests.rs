@@ -9,11 +9,7 @@ fn easy_main() -> ChainParams {
     let base = from_compact(0x1f00ffff).unwrap();
     let initial_target: [BigUint; 5] = std::array::from_fn(|a| &base >> a);
     let pow_limit = std::array::from_fn(|a| &initial_target[a] << 4);
-    ChainParams {
-        initial_target,
-        pow_limit,
-        ..ChainParams::main()
-    }
+    ChainParams { initial_target, pow_limit, ..ChainParams::main() }
 }
 
 /// The algorithm pattern of the vector chain: sha256d in bursts, argon2d
@@ -38,12 +34,7 @@ fn vector_time(h: u32) -> u32 {
 /// Builds a chain by the rule itself: each block carries the bits the rule
 /// assigns; returns the chain and the cumulative work.
 fn build_chain(params: &ChainParams, len: u32) -> (Vec<BlockSummary>, BigUint) {
-    let genesis = BlockSummary {
-        height: 0,
-        time: T0,
-        bits: 0x1d00ffff,
-        algo: None,
-    };
+    let genesis = BlockSummary { height: 0, time: T0, bits: 0x1d00ffff, algo: None };
     let mut chain = vec![genesis];
     let mut total = block_work(params, &chain, None, genesis.bits);
     for h in 1..len {
@@ -51,12 +42,7 @@ fn build_chain(params: &ChainParams, len: u32) -> (Vec<BlockSummary>, BigUint) {
         let algo = vector_algo(h);
         let bits = next_bits(params, &chain, &tip, algo);
         total += block_work(params, &chain, Some(&tip), genesis.bits);
-        chain.push(BlockSummary {
-            height: h,
-            time: vector_time(h),
-            bits,
-            algo: Some(algo),
-        });
+        chain.push(BlockSummary { height: h, time: vector_time(h), bits, algo: Some(algo) });
     }
     (chain, total)
 }
@@ -78,11 +64,7 @@ fn multishield_and_chain_work_match_the_second_implementation() {
         (139, 0x1e254992),
     ];
     for &(h, bits) in expected_bits {
-        assert_eq!(
-            chain[h as usize].bits, bits,
-            "bits at height {h} ({:?})",
-            chain[h as usize].algo
-        );
+        assert_eq!(chain[h as usize].bits, bits, "bits at height {h} ({:?})", chain[h as usize].algo);
     }
     assert_eq!(format!("{total_work:x}"), "101f816c1");
 }
@@ -90,30 +72,17 @@ fn multishield_and_chain_work_match_the_second_implementation() {
 #[test]
 fn regtest_targets_never_change_and_work_uses_the_fixed_target() {
     let params = ChainParams::regtest();
-    let mut chain = vec![BlockSummary {
-        height: 0,
-        time: T0,
-        bits: 0x207fffff,
-        algo: None,
-    }];
+    let mut chain = vec![BlockSummary { height: 0, time: T0, bits: 0x207fffff, algo: None }];
     for h in 1..120 {
         let tip = *chain.last().unwrap();
         for algo in PowAlgo::ALL {
             assert_eq!(next_bits(&params, &chain, &tip, algo), 0x207fffff);
         }
-        chain.push(BlockSummary {
-            height: h,
-            time: T0 + h * 600,
-            bits: 0x207fffff,
-            algo: Some(PowAlgo::Scrypt),
-        });
+        chain.push(BlockSummary { height: h, time: T0 + h * 600, bits: 0x207fffff, algo: Some(PowAlgo::Scrypt) });
     }
     let tip = *chain.last().unwrap();
     // floor(2^256 / (0x7fffff << 232 + 1)) = 2, and the 5th root of 2^5 is 2.
-    assert_eq!(
-        block_work(&params, &chain, Some(&tip), 0x207fffff),
-        BigUint::from(2u32)
-    );
+    assert_eq!(block_work(&params, &chain, Some(&tip), 0x207fffff), BigUint::from(2u32));
 }
 
 #[test]
@@ -143,12 +112,7 @@ fn timestamp_manipulation_cannot_beat_the_clamp() {
         let algo = if attacker {
             PowAlgo::Groestl
         } else {
-            [
-                PowAlgo::Sha256d,
-                PowAlgo::Scrypt,
-                PowAlgo::Skein,
-                PowAlgo::Argon2d,
-            ][(h % 5 - 1).min(3) as usize]
+            [PowAlgo::Sha256d, PowAlgo::Scrypt, PowAlgo::Skein, PowAlgo::Argon2d][(h % 5 - 1).min(3) as usize]
         };
         let bits = next_bits(&params, &chain, &tip, algo);
         let target = from_compact(bits).unwrap();
@@ -161,30 +125,19 @@ fn timestamp_manipulation_cannot_beat_the_clamp() {
         };
         if attacker {
             let prev = params_prev_target(&chain, PowAlgo::Groestl);
-            assert!(
-                target <= &prev * 116u32 / 100u32 + 1u32,
-                "height {h}: target rose more than 16%"
-            );
+            assert!(target <= &prev * 116u32 / 100u32 + 1u32, "height {h}: target rose more than 16%");
             if let Some(last) = &last_attacker_target {
                 assert!(target <= last * 116u32 / 100u32 + 1u32);
             }
             last_attacker_target = Some(target);
         }
-        chain.push(BlockSummary {
-            height: h,
-            time,
-            bits,
-            algo: Some(algo),
-        });
+        chain.push(BlockSummary { height: h, time, bits, algo: Some(algo) });
     }
     // Over 64 attacker blocks the target grew by at most the clamp compounded.
     let first = from_compact(chain[80].bits).unwrap();
     let last = last_attacker_target.unwrap();
     assert!(last <= params.pow_limit(PowAlgo::Groestl));
-    assert!(
-        last > first,
-        "the attack does ease the target, but only at the clamped rate"
-    );
+    assert!(last > first, "the attack does ease the target, but only at the clamped rate");
 }
 
 fn params_prev_target(chain: &[BlockSummary], algo: PowAlgo) -> BigUint {
@@ -194,19 +147,9 @@ fn params_prev_target(chain: &[BlockSummary], algo: PowAlgo) -> BigUint {
 
 #[test]
 fn consecutive_runs_are_counted() {
-    let mut chain = vec![BlockSummary {
-        height: 0,
-        time: T0,
-        bits: 0,
-        algo: None,
-    }];
+    let mut chain = vec![BlockSummary { height: 0, time: T0, bits: 0, algo: None }];
     for h in 1..=7 {
-        chain.push(BlockSummary {
-            height: h,
-            time: T0 + h,
-            bits: 0,
-            algo: Some(PowAlgo::Skein),
-        });
+        chain.push(BlockSummary { height: h, time: T0 + h, bits: 0, algo: Some(PowAlgo::Skein) });
     }
     let tip = *chain.last().unwrap();
     assert_eq!(consecutive_algo_run(&chain, &tip, PowAlgo::Skein), 7);

@@ -3,10 +3,7 @@ use proptest::prelude::*;
 
 fn sample_input(witness: &[&[u8]]) -> TxIn {
     TxIn {
-        previous_output: OutPoint {
-            txid: Txid::from_byte_array([7; 32]),
-            vout: 3,
-        },
+        previous_output: OutPoint { txid: Txid::from_byte_array([7; 32]), vout: 3 },
         script_sig: ScriptBuf::from_bytes(vec![]),
         sequence: Sequence(0xffff_fffd),
         witness: Witness::from_slice(witness),
@@ -18,12 +15,7 @@ fn announcement_tx(body: Vec<u8>) -> Transaction {
         version: 2,
         input: vec![sample_input(&[&[1u8; 71], &[2u8; 33]])],
         output: vec![],
-        announcement: Some(Announcement {
-            kind: 1,
-            expiry: 144,
-            body: AnnouncementBody::Full(body),
-            nonce: 42,
-        }),
+        announcement: Some(Announcement { kind: 1, expiry: 144, body: AnnouncementBody::Full(body), nonce: 42 }),
         lock_time: 0,
     }
 }
@@ -36,10 +28,7 @@ fn pruning_keeps_txid_wtxid_and_weight() {
     assert_eq!(tx.txid(), pruned.txid());
     assert_eq!(tx.wtxid(), pruned.wtxid());
     assert_eq!(tx.weight(), pruned.weight());
-    assert_eq!(
-        Transaction::from_bytes(&pruned.serialize()).unwrap(),
-        pruned
-    );
+    assert_eq!(Transaction::from_bytes(&pruned.serialize()).unwrap(), pruned);
 }
 
 #[test]
@@ -85,10 +74,7 @@ fn empty_witnesses_under_the_witness_flag_are_refused() {
     // Insert an empty witness stack for the single input before the announcement.
     let ann_start = bytes.len() - 4 - (1 + 4 + 1 + 4 + 8);
     bytes.insert(ann_start, 0);
-    assert_eq!(
-        Transaction::from_bytes(&bytes),
-        Err(DecodeError::SuperfluousWitness)
-    );
+    assert_eq!(Transaction::from_bytes(&bytes), Err(DecodeError::SuperfluousWitness));
 }
 
 #[test]
@@ -96,10 +82,7 @@ fn trailing_bytes_and_truncation_are_refused() {
     let bytes = announcement_tx(vec![5; 4]).serialize();
     let mut longer = bytes.clone();
     longer.push(0);
-    assert_eq!(
-        Transaction::from_bytes(&longer),
-        Err(DecodeError::TrailingBytes(1))
-    );
+    assert_eq!(Transaction::from_bytes(&longer), Err(DecodeError::TrailingBytes(1)));
     for cut in 0..bytes.len() {
         assert!(Transaction::from_bytes(&bytes[..cut]).is_err());
     }
@@ -114,70 +97,39 @@ fn arb_input(with_witness: bool) -> impl Strategy<Value = TxIn> {
         proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..80), 1..4),
     )
         .prop_map(move |(txid, vout, script, sequence, witness)| TxIn {
-            previous_output: OutPoint {
-                txid: Txid::from_byte_array(txid),
-                vout,
-            },
+            previous_output: OutPoint { txid: Txid::from_byte_array(txid), vout },
             script_sig: ScriptBuf::from_bytes(script),
             sequence: Sequence(sequence),
-            witness: if with_witness {
-                Witness::from_slice(&witness)
-            } else {
-                Witness::new()
-            },
+            witness: if with_witness { Witness::from_slice(&witness) } else { Witness::new() },
         })
 }
 
 fn arb_output() -> impl Strategy<Value = TxOut> {
-    (any::<u64>(), proptest::collection::vec(any::<u8>(), 0..60)).prop_map(|(v, s)| TxOut {
-        value: Amount::from_sat(v),
-        script_pubkey: ScriptBuf::from_bytes(s),
-    })
+    (any::<u64>(), proptest::collection::vec(any::<u8>(), 0..60))
+        .prop_map(|(v, s)| TxOut { value: Amount::from_sat(v), script_pubkey: ScriptBuf::from_bytes(s) })
 }
 
 /// The four forms: legacy, witness, announcement (full body), announcement (pruned body).
 fn arb_transaction() -> impl Strategy<Value = Transaction> {
-    (
-        0u8..4,
-        any::<i32>(),
-        any::<u32>(),
-        1usize..4,
-        1usize..4,
-        any::<u8>(),
-        any::<u32>(),
-        any::<u64>(),
-    )
-        .prop_flat_map(
-            |(form, version, lock_time, n_in, n_out, kind, expiry, nonce)| {
-                let witness = form >= 1;
-                let inputs = proptest::collection::vec(arb_input(witness), n_in);
-                let outputs =
-                    proptest::collection::vec(arb_output(), if form >= 2 { 0 } else { n_out });
-                let body = proptest::collection::vec(any::<u8>(), 0..1200);
-                (inputs, outputs, body).prop_map(move |(input, output, body)| {
-                    let announcement = (form >= 2).then(|| {
-                        let ann = Announcement {
-                            kind,
-                            expiry,
-                            body: AnnouncementBody::Full(body),
-                            nonce,
-                        };
-                        if form == 3 {
-                            ann.pruned()
-                        } else {
-                            ann
-                        }
-                    });
-                    Transaction {
-                        version,
-                        input,
-                        output,
-                        announcement,
-                        lock_time,
+    (0u8..4, any::<i32>(), any::<u32>(), 1usize..4, 1usize..4, any::<u8>(), any::<u32>(), any::<u64>()).prop_flat_map(
+        |(form, version, lock_time, n_in, n_out, kind, expiry, nonce)| {
+            let witness = form >= 1;
+            let inputs = proptest::collection::vec(arb_input(witness), n_in);
+            let outputs = proptest::collection::vec(arb_output(), if form >= 2 { 0 } else { n_out });
+            let body = proptest::collection::vec(any::<u8>(), 0..1200);
+            (inputs, outputs, body).prop_map(move |(input, output, body)| {
+                let announcement = (form >= 2).then(|| {
+                    let ann = Announcement { kind, expiry, body: AnnouncementBody::Full(body), nonce };
+                    if form == 3 {
+                        ann.pruned()
+                    } else {
+                        ann
                     }
-                })
-            },
-        )
+                });
+                Transaction { version, input, output, announcement, lock_time }
+            })
+        },
+    )
 }
 
 proptest! {

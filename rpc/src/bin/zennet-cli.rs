@@ -77,37 +77,24 @@ fn run() -> Result<ExitCode, String> {
         }
     }
     let network: Network = opts.get("chain").unwrap_or("main").parse()?;
-    let base = opts
-        .get("datadir")
-        .map(PathBuf::from)
-        .unwrap_or_else(conffile::default_datadir);
-    let conf_path = opts
-        .get("conf")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| base.join("zennet.conf"));
+    let base = opts.get("datadir").map(PathBuf::from).unwrap_or_else(conffile::default_datadir);
+    let conf_path = opts.get("conf").map(PathBuf::from).unwrap_or_else(|| base.join("zennet.conf"));
     let file = conffile::read(&conf_path, network.chain_name()).map_err(|e| e.to_string())?;
     // Command-line settings win over the file's.
     let mut settings = file;
     settings.append(&mut opts.settings);
     opts.settings = settings;
 
-    let method = args
-        .next()
-        .ok_or_else(|| "too few parameters (need at least a command)".to_string())?;
+    let method = args.next().ok_or_else(|| "too few parameters (need at least a command)".to_string())?;
     let params = build_params(&method, args.collect(), opts.named)?;
 
     let host = opts.get("rpcconnect").unwrap_or("127.0.0.1").to_string();
     let port = match opts.get("rpcport") {
-        Some(p) => p
-            .parse::<u16>()
-            .map_err(|_| format!("invalid port in -rpcport={p}"))?,
+        Some(p) => p.parse::<u16>().map_err(|_| format!("invalid port in -rpcport={p}"))?,
         None => network.rpc_port(),
     };
     let datadir = conffile::network_datadir(&base, network);
-    let timeout = opts
-        .get("rpcclienttimeout")
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(900u64);
+    let timeout = opts.get("rpcclienttimeout").and_then(|t| t.parse().ok()).unwrap_or(900u64);
     let url = format!("http://{host}:{port}/");
 
     let deadline = Instant::now() + Duration::from_secs(if opts.wait { timeout } else { 0 });
@@ -123,10 +110,8 @@ fn run() -> Result<ExitCode, String> {
                 }),
             },
         };
-        let outcome = credentials.map(|c| {
-            RpcClient::new(url.clone(), c, Duration::from_secs(timeout))
-                .call(&method, params.clone())
-        });
+        let outcome = credentials
+            .map(|c| RpcClient::new(url.clone(), c, Duration::from_secs(timeout)).call(&method, params.clone()));
         let retry = matches!(&outcome, Err(_) | Ok(Err(ClientError::Transport { .. })))
             || matches!(&outcome, Ok(Err(ClientError::Rpc(e))) if e.code == rpc::codes::IN_WARMUP);
         if retry && opts.wait && Instant::now() < deadline {
@@ -149,31 +134,22 @@ fn run() -> Result<ExitCode, String> {
 }
 
 fn read_cookie_file(path: &PathBuf) -> Result<Credentials, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read cookie file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read cookie file {}: {e}", path.display()))?;
     let (user, password) = text.trim().split_once(':').ok_or("malformed cookie file")?;
-    Ok(Credentials {
-        user: user.into(),
-        password: password.into(),
-    })
+    Ok(Credentials { user: user.into(), password: password.into() })
 }
 
 fn build_params(method: &str, args: Vec<String>, named: bool) -> Result<Value, String> {
     if !named {
-        let values = args
-            .iter()
-            .enumerate()
-            .map(|(i, a)| arg_value(is_json_arg(method, i), a))
-            .collect();
+        let values = args.iter().enumerate().map(|(i, a)| arg_value(is_json_arg(method, i), a)).collect();
         return Ok(Value::Array(values));
     }
     let mut map = Map::new();
     for arg in args {
-        let (name, value) = arg.split_once('=').ok_or_else(|| format!("No '=' in named argument '{arg}', this may be because a positional argument was given with -named"))?;
-        map.insert(
-            name.to_string(),
-            arg_value(is_json_named(method, name), value),
-        );
+        let (name, value) = arg.split_once('=').ok_or_else(|| {
+            format!("No '=' in named argument '{arg}', this may be because a positional argument was given with -named")
+        })?;
+        map.insert(name.to_string(), arg_value(is_json_named(method, name), value));
     }
     Ok(Value::Object(map))
 }
@@ -182,9 +158,6 @@ fn print_result(result: &Value) {
     match result {
         Value::Null => {}
         Value::String(s) => println!("{s}"),
-        other => println!(
-            "{}",
-            serde_json::to_string_pretty(other).unwrap_or_default()
-        ),
+        other => println!("{}", serde_json::to_string_pretty(other).unwrap_or_default()),
     }
 }

@@ -8,12 +8,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use consensus::check::{
-    check_block, check_block_contextual, check_header_contextual, connect_block, Coin,
+    check_block, check_block_contextual, check_header_contextual, connect_block, Coin, ScriptValidation,
 };
 use consensus::difficulty::{median_time_past, next_bits, BlockSummary, HeaderChain};
 use consensus::{BlockError, ChainParams};
 use num_bigint::BigUint;
 use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo};
+use script::cache::SignatureCache;
+use script::VerifyFlags;
 
 use crate::store::{encode_undo, ChainStore, ConnectBatch, IndexRecord, StoreError};
 
@@ -33,11 +35,7 @@ impl IndexEntry {
             height: self.height,
             time: self.header.time,
             bits: self.header.bits.to_consensus(),
-            algo: if self.height == 0 {
-                None
-            } else {
-                PowAlgo::from_version(self.header.version.to_consensus())
-            },
+            algo: if self.height == 0 { None } else { PowAlgo::from_version(self.header.version.to_consensus()) },
         }
     }
 }
@@ -57,12 +55,12 @@ pub enum SubmitError {
 
 impl SubmitError {
     /// BIP22's result string for `submitblock`.
-    pub fn bip22_result(&self) -> &'static str {
+    pub fn bip22_result(&self) -> String {
         match self {
-            SubmitError::Duplicate => "duplicate",
-            SubmitError::NotOnTip => "inconclusive",
-            SubmitError::Invalid(e) => e.reject_reason(),
-            SubmitError::Store(_) => "rejected",
+            SubmitError::Duplicate => "duplicate".into(),
+            SubmitError::NotOnTip => "inconclusive".into(),
+            SubmitError::Invalid(e) => e.reason(),
+            SubmitError::Store(_) => "rejected".into(),
         }
     }
 }
@@ -73,16 +71,17 @@ const MAX_TIP_AGE: i64 = 24 * 60 * 60;
 pub struct Chainstate {
     params: Arc<ChainParams>,
     store: Box<dyn ChainStore>,
+    /// Signatures already verified (shared with the mempool once it exists).
+    signature_cache: Arc<SignatureCache>,
+    /// Threads that verify a block's input scripts.
+    script_threads: usize,
     index: HashMap<BlockHash, IndexEntry>,
     active: Vec<BlockHash>,
 }
 
 impl HeaderChain for Chainstate {
     fn at_height(&self, height: u32) -> Option<BlockSummary> {
-        self.active
-            .get(height as usize)
-            .and_then(|h| self.index.get(h))
-            .map(IndexEntry::summary)
+        self.active.get(height as usize).and_then(|h| self.index.get(h)).map(IndexEntry::summary)
     }
 }
 
@@ -91,10 +90,14 @@ impl Chainstate {
     pub fn open(
         params: Arc<ChainParams>,
         store: Box<dyn ChainStore>,
+        signature_cache: Arc<SignatureCache>,
+        script_threads: usize,
     ) -> Result<Chainstate, StoreError> {
         let mut cs = Chainstate {
             params,
             store,
+            signature_cache,
+            script_threads: script_threads.max(1),
             index: HashMap::new(),
             active: Vec::new(),
         };
@@ -113,23 +116,19 @@ impl Chainstate {
             };
             cs.index.insert(hash, entry);
         }
-        let tip = cs
-            .store
-            .tip()?
-            .ok_or_else(|| StoreError::Corrupt("no best block".into()))?;
+        let tip = cs.store.tip()?.ok_or_else(|| StoreError::Corrupt("no best block".into()))?;
         let mut cursor = Some(tip);
         while let Some(hash) = cursor {
-            let entry = cs.index.get(&hash).ok_or_else(|| {
-                StoreError::Corrupt(format!("block {hash} missing from the index"))
-            })?;
+            let entry = cs
+                .index
+                .get(&hash)
+                .ok_or_else(|| StoreError::Corrupt(format!("block {hash} missing from the index")))?;
             cs.active.push(hash);
             cursor = (entry.height > 0).then_some(entry.header.prev_blockhash);
         }
         cs.active.reverse();
         if cs.active.first() != Some(&cs.params.genesis_hash) {
-            return Err(StoreError::Corrupt(
-                "the stored chain does not start at this network's genesis block".into(),
-            ));
+            return Err(StoreError::Corrupt("the stored chain does not start at this network's genesis block".into()));
         }
         Ok(cs)
     }
@@ -137,26 +136,12 @@ impl Chainstate {
     fn write_genesis(&mut self) -> Result<(), StoreError> {
         let genesis = &self.params.genesis;
         let hash = genesis.block_hash();
-        let work = consensus::block_work(
-            &self.params,
-            &Vec::<BlockSummary>::new(),
-            None,
-            genesis.header.bits.to_consensus(),
-        );
-        self.store
-            .write_block(&hash, &genesis.serialize(), &encode_undo(&[]))?;
+        let work =
+            consensus::block_work(&self.params, &Vec::<BlockSummary>::new(), None, genesis.header.bits.to_consensus());
+        self.store.write_block(&hash, &genesis.serialize(), &encode_undo(&[]))?;
         // The genesis coinbase never enters the UTXO set (as Bitcoin's).
-        let record = IndexRecord {
-            header: genesis.header,
-            height: 0,
-            chain_work: work,
-        };
-        self.store.commit(ConnectBatch {
-            spent: Vec::new(),
-            created: Vec::new(),
-            index: vec![record],
-            tip: hash,
-        })
+        let record = IndexRecord { header: genesis.header, height: 0, chain_work: work };
+        self.store.commit(ConnectBatch { spent: Vec::new(), created: Vec::new(), index: vec![record], tip: hash })
     }
 
     pub fn params(&self) -> &ChainParams {
@@ -164,10 +149,7 @@ impl Chainstate {
     }
 
     pub fn tip(&self) -> &IndexEntry {
-        let hash = self
-            .active
-            .last()
-            .expect("the active chain holds at least genesis");
+        let hash = self.active.last().expect("the active chain holds at least genesis");
         &self.index[hash]
     }
 
@@ -180,16 +162,14 @@ impl Chainstate {
     }
 
     pub fn is_active(&self, hash: &BlockHash) -> bool {
-        self.index
-            .get(hash)
-            .is_some_and(|e| self.hash_at(e.height) == Some(*hash))
+        self.index.get(hash).is_some_and(|e| self.hash_at(e.height) == Some(*hash))
     }
 
     pub fn block(&self, hash: &BlockHash) -> Result<Option<Block>, StoreError> {
         match self.store.block(hash)? {
-            Some(bytes) => Block::from_bytes(&bytes)
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt(format!("block {hash}: {e}"))),
+            Some(bytes) => {
+                Block::from_bytes(&bytes).map(Some).map_err(|e| StoreError::Corrupt(format!("block {hash}: {e}")))
+            }
             None => Ok(None),
         }
     }
@@ -237,22 +217,18 @@ impl Chainstate {
 
         let height = prev.height + 1;
         let view = self.input_coins(&block)?;
-        let changes = connect_block(&block, height, &self.params, &view)?;
-        let work = consensus::block_work(
-            &self.params,
-            self,
-            Some(&prev),
-            self.params.genesis.header.bits.to_consensus(),
-        );
+        let scripts = ScriptValidation {
+            flags: VerifyFlags::consensus(),
+            cache: Some(&self.signature_cache),
+            threads: self.script_threads,
+        };
+        let changes = connect_block(&block, height, &self.params, &view, Some(&scripts))?;
+        let work =
+            consensus::block_work(&self.params, self, Some(&prev), self.params.genesis.header.bits.to_consensus());
         let chain_work = &self.tip().chain_work + work;
 
-        self.store
-            .write_block(&hash, &block.serialize(), &encode_undo(&changes.spent))?;
-        let record = IndexRecord {
-            header: block.header,
-            height,
-            chain_work: chain_work.clone(),
-        };
+        self.store.write_block(&hash, &block.serialize(), &encode_undo(&changes.spent))?;
+        let record = IndexRecord { header: block.header, height, chain_work: chain_work.clone() };
         self.store.commit(ConnectBatch {
             spent: changes.spent.iter().map(|(o, _)| *o).collect(),
             created: changes.created,
@@ -260,16 +236,7 @@ impl Chainstate {
             tip: hash,
         })?;
         let tx_count = block.txdata.len() as u32;
-        self.index.insert(
-            hash,
-            IndexEntry {
-                hash,
-                header: block.header,
-                height,
-                chain_work,
-                tx_count,
-            },
-        );
+        self.index.insert(hash, IndexEntry { hash, header: block.header, height, chain_work, tx_count });
         self.active.push(hash);
         Ok(hash)
     }

@@ -7,8 +7,8 @@ use consensus::check::coinbase_height_script;
 use consensus::subsidy::block_subsidy;
 use primitives::block::witness_commitment_script;
 use primitives::{
-    Amount, Block, CompactTarget, Header, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction,
-    TxIn, TxMerkleNode, TxOut, Witness,
+    Amount, Block, CompactTarget, Header, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction, TxIn, TxMerkleNode,
+    TxOut, Witness,
 };
 
 use super::Chainstate;
@@ -16,13 +16,7 @@ use super::Chainstate;
 impl Chainstate {
     /// A block of `algo` on the active tip paying `script_pubkey`, not yet
     /// solved. `extra_nonce` makes coinbases (and so merkle roots) distinct.
-    pub fn block_template(
-        &self,
-        algo: PowAlgo,
-        script_pubkey: &ScriptBuf,
-        now: i64,
-        extra_nonce: u32,
-    ) -> Block {
+    pub fn block_template(&self, algo: PowAlgo, script_pubkey: &ScriptBuf, now: i64, extra_nonce: u32) -> Block {
         let tip = self.tip();
         let height = tip.height + 1;
         let mut script_sig = coinbase_height_script(height);
@@ -64,10 +58,9 @@ impl Chainstate {
             txdata: vec![coinbase],
         };
         let commitment = block.compute_witness_commitment(&[0u8; 32]);
-        block.txdata[0].output.push(TxOut {
-            value: Amount::ZERO,
-            script_pubkey: witness_commitment_script(&commitment),
-        });
+        block.txdata[0]
+            .output
+            .push(TxOut { value: Amount::ZERO, script_pubkey: witness_commitment_script(&commitment) });
         block.header.merkle_root = block.compute_merkle_root().0;
         block
     }

@@ -17,11 +17,7 @@ pub fn script_to_asm(script: &Script, sighash_decode: bool) -> String {
                     parts.push(script_num(data).to_string());
                 } else if sighash_decode && is_der_signature(data) {
                     let (sig, hash_type) = data.split_at(data.len() - 1);
-                    parts.push(format!(
-                        "{}{}",
-                        hex::encode(sig),
-                        sighash_name(hash_type[0])
-                    ));
+                    parts.push(format!("{}{}", hex::encode(sig), sighash_name(hash_type[0])));
                 } else {
                     parts.push(hex::encode(data));
                 }
@@ -115,8 +111,7 @@ impl PushOnlyAfterReturn for Script {
     fn is_push_only_after_op_return(&self) -> bool {
         let rest = Script::from_bytes(&self.as_bytes()[1..]);
         rest.instructions().all(|i| {
-            matches!(i, Ok(Instruction::PushBytes(_)))
-                || matches!(i, Ok(Instruction::Op(o)) if o.to_u8() <= 0x60)
+            matches!(i, Ok(Instruction::PushBytes(_))) || matches!(i, Ok(Instruction::Op(o)) if o.to_u8() <= 0x60)
         })
     }
 }
@@ -134,21 +129,15 @@ mod tests {
         );
         // Height 413567 pushed as three bytes prints as a number.
         assert_eq!(
-            script_to_asm(
-                Script::from_bytes(&[0x03, 0x7f, 0x4f, 0x06, 0x00, 0x51, 0x4f, 0xb1]),
-                false
-            ),
+            script_to_asm(Script::from_bytes(&[0x03, 0x7f, 0x4f, 0x06, 0x00, 0x51, 0x4f, 0xb1]), false),
             "413567 0 1 -1 OP_CHECKLOCKTIMEVERIFY"
         );
-        assert_eq!(
-            script_to_asm(Script::from_bytes(&[0x01, 0x81]), false),
-            "-1"
-        );
+        assert_eq!(script_to_asm(Script::from_bytes(&[0x01, 0x81]), false), "-1");
         assert_eq!(script_type(Script::from_bytes(&p2pkh)), "pubkeyhash");
         assert_eq!(
             script_type(Script::from_bytes(&[
-                0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+                0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0
             ])),
             "nulldata"
         );

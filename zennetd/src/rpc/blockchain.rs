@@ -22,11 +22,7 @@ pub async fn getbestblockhash(ctx: &RpcContext) -> RpcResult {
 }
 
 pub async fn getdifficulty(ctx: &RpcContext) -> RpcResult {
-    Ok(json!(
-        ctx.chain
-            .call(|cs| difficulty(cs.tip().header.bits.to_consensus()))
-            .await?
-    ))
+    Ok(json!(ctx.chain.call(|cs| difficulty(cs.tip().header.bits.to_consensus())).await?))
 }
 
 pub async fn getblockhash(ctx: &RpcContext, args: &Args) -> RpcResult {
@@ -45,11 +41,7 @@ pub async fn getblockheader(ctx: &RpcContext, args: &Args) -> RpcResult {
     ctx.chain
         .call(move |cs| {
             let entry = cs.entry(&hash).ok_or_else(block_not_found)?;
-            Ok(if verbose {
-                header_json(cs, entry)
-            } else {
-                json!(hex::encode(header_bytes(&entry.header)))
-            })
+            Ok(if verbose { header_json(cs, entry) } else { json!(hex::encode(header_bytes(&entry.header))) })
         })
         .await?
 }
@@ -67,20 +59,11 @@ pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
             let entry = cs.entry(&hash).ok_or_else(block_not_found)?.clone();
             let not_available = || RpcError::misc("Block not available (pruned data)");
             if verbosity == 0 {
-                let raw = cs
-                    .raw_block(&hash)
-                    .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+                let raw = cs.raw_block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
                 return Ok(json!(hex::encode(raw.ok_or_else(not_available)?)));
             }
-            let block = cs
-                .block(&hash)
-                .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
-            Ok(block_json(
-                cs,
-                &entry,
-                &block.ok_or_else(not_available)?,
-                verbosity,
-            ))
+            let block = cs.block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+            Ok(block_json(cs, &entry, &block.ok_or_else(not_available)?, verbosity))
         })
         .await?
 }

@@ -9,9 +9,7 @@ use super::{RpcContext, RpcResult};
 pub fn help(args: &Args) -> RpcResult {
     match args.opt_str(0)? {
         None => Ok(json!(help_overview())),
-        Some(command) => Ok(json!(
-            help_for(command).unwrap_or_else(|| format!("help: unknown command: {command}"))
-        )),
+        Some(command) => Ok(json!(help_for(command).unwrap_or_else(|| format!("help: unknown command: {command}")))),
     }
 }
 

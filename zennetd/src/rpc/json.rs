@@ -36,12 +36,7 @@ fn work_hex(entry: &IndexEntry) -> String {
 
 /// The header fields shared by `getblockheader` and `getblock`, in Core's order
 /// around `between` (the block-only fields Core puts after `merkleroot`).
-fn header_fields(
-    cs: &Chainstate,
-    entry: &IndexEntry,
-    head: Map<String, Value>,
-    between: Map<String, Value>,
-) -> Value {
+fn header_fields(cs: &Chainstate, entry: &IndexEntry, head: Map<String, Value>, between: Map<String, Value>) -> Value {
     let header = &entry.header;
     let tip_height = cs.tip().height;
     let active = cs.is_active(&entry.hash);
@@ -49,44 +44,22 @@ fn header_fields(
     let algo = PowAlgo::from_version(version);
     let mut obj = Map::new();
     obj.insert("hash".into(), json!(entry.hash.to_string()));
-    obj.insert(
-        "confirmations".into(),
-        json!(if active {
-            i64::from(tip_height - entry.height) + 1
-        } else {
-            -1
-        }),
-    );
+    obj.insert("confirmations".into(), json!(if active { i64::from(tip_height - entry.height) + 1 } else { -1 }));
     obj.extend(head);
     obj.insert("height".into(), json!(entry.height));
     obj.insert("version".into(), json!(version));
-    obj.insert(
-        "versionHex".into(),
-        json!(format!("{:08x}", version as u32)),
-    );
+    obj.insert("versionHex".into(), json!(format!("{:08x}", version as u32)));
     obj.insert("merkleroot".into(), json!(header.merkle_root.to_string()));
     obj.extend(between);
     obj.insert("time".into(), json!(header.time));
-    obj.insert(
-        "mediantime".into(),
-        json!(cs.median_time_past(entry.height)),
-    );
+    obj.insert("mediantime".into(), json!(cs.median_time_past(entry.height)));
     obj.insert("nonce".into(), json!(header.nonce));
-    obj.insert(
-        "bits".into(),
-        json!(format!("{:08x}", header.bits.to_consensus())),
-    );
-    obj.insert(
-        "difficulty".into(),
-        json!(difficulty(header.bits.to_consensus())),
-    );
+    obj.insert("bits".into(), json!(format!("{:08x}", header.bits.to_consensus())));
+    obj.insert("difficulty".into(), json!(difficulty(header.bits.to_consensus())));
     obj.insert("chainwork".into(), json!(work_hex(entry)));
     obj.insert("nTx".into(), json!(entry.tx_count));
     if entry.height > 0 {
-        obj.insert(
-            "previousblockhash".into(),
-            json!(header.prev_blockhash.to_string()),
-        );
+        obj.insert("previousblockhash".into(), json!(header.prev_blockhash.to_string()));
     }
     if active {
         if let Some(next) = cs.hash_at(entry.height + 1) {
@@ -96,10 +69,7 @@ fn header_fields(
     if let Some(algo) = algo {
         obj.insert("pow_algo".into(), json!(algo.name()));
         obj.insert("pow_algo_id".into(), json!(algo.id()));
-        obj.insert(
-            "pow_hash".into(),
-            json!(display_hex(&pow_hash(algo, &header_bytes(header)))),
-        );
+        obj.insert("pow_hash".into(), json!(display_hex(&pow_hash(algo, &header_bytes(header)))));
     }
     Value::Object(obj)
 }
@@ -112,11 +82,7 @@ pub fn block_json(cs: &Chainstate, entry: &IndexEntry, block: &Block, verbosity:
     let network = cs.params().network;
     let stripped: usize = 80
         + primitives::encode::compact_size_len(block.txdata.len() as u64)
-        + block
-            .txdata
-            .iter()
-            .map(Transaction::base_size)
-            .sum::<usize>();
+        + block.txdata.iter().map(Transaction::base_size).sum::<usize>();
     let mut head = Map::new();
     head.insert("size".into(), json!(block.total_size()));
     head.insert("strippedsize".into(), json!(stripped));
@@ -124,11 +90,7 @@ pub fn block_json(cs: &Chainstate, entry: &IndexEntry, block: &Block, verbosity:
     let txs: Vec<Value> = if verbosity >= 2 {
         block.txdata.iter().map(|tx| tx_json(tx, network)).collect()
     } else {
-        block
-            .txdata
-            .iter()
-            .map(|tx| json!(tx.txid().to_string()))
-            .collect()
+        block.txdata.iter().map(|tx| json!(tx.txid().to_string())).collect()
     };
     let mut between = Map::new();
     between.insert("tx".into(), Value::Array(txs));
@@ -174,14 +136,8 @@ pub fn tx_json(tx: &Transaction, network: Network) -> Value {
         .enumerate()
         .map(|(n, out)| {
             let mut spk = Map::new();
-            spk.insert(
-                "asm".into(),
-                json!(script_to_asm(&out.script_pubkey, false)),
-            );
-            spk.insert(
-                "hex".into(),
-                json!(hex::encode(out.script_pubkey.as_bytes())),
-            );
+            spk.insert("asm".into(), json!(script_to_asm(&out.script_pubkey, false)));
+            spk.insert("hex".into(), json!(hex::encode(out.script_pubkey.as_bytes())));
             if let Ok(address) = Address::from_script(&out.script_pubkey, network) {
                 spk.insert("address".into(), json!(address.to_string()));
             }
@@ -202,10 +158,7 @@ pub fn tx_json(tx: &Transaction, network: Network) -> Value {
         a.insert("kind_id".into(), json!(ann.kind));
         a.insert("expiry".into(), json!(ann.expiry));
         a.insert("body_size".into(), json!(ann.body.len()));
-        a.insert(
-            "body_hash".into(),
-            json!(hex::encode(ann.body.hash().to_byte_array())),
-        );
+        a.insert("body_hash".into(), json!(hex::encode(ann.body.hash().to_byte_array())));
         a.insert("pruned".into(), json!(ann.body.is_pruned()));
         if let AnnouncementBody::Full(body) = &ann.body {
             a.insert("body".into(), json!(hex::encode(body)));

@@ -22,9 +22,9 @@ const HASHPS_WINDOW: u32 = 120;
 pub fn parse_algo(name: Option<&str>) -> Result<PowAlgo, RpcError> {
     match name {
         None => Ok(DEFAULT_ALGO),
-        Some(name) => name
-            .parse()
-            .map_err(|e: primitives::algo::UnknownAlgo| RpcError::invalid_parameter(e.to_string())),
+        Some(name) => {
+            name.parse().map_err(|e: primitives::algo::UnknownAlgo| RpcError::invalid_parameter(e.to_string()))
+        }
     }
 }
 
@@ -66,6 +66,24 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
         .await?
 }
 
+/// BIP22: null when the block is connected, else "duplicate",
+/// "inconclusive" or the reject reason.
+pub async fn submitblock(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "Block decode failed");
+    let bytes = hex::decode(args.str(0, "hexdata")?).map_err(|_| decode_failed())?;
+    let block = primitives::Block::from_bytes(&bytes).map_err(|_| decode_failed())?;
+    if !block.txdata.first().is_some_and(|tx| tx.is_coinbase()) {
+        return Err(RpcError::new(codes::DESERIALIZATION_ERROR, "Block does not start with a coinbase"));
+    }
+    match ctx.chain.call(move |cs| cs.submit_block(block, clock::now())).await? {
+        Ok(_) => Ok(Value::Null),
+        Err(e) => {
+            tracing::info!("submitblock rejected a block: {e}");
+            Ok(Value::from(e.bip22_result()))
+        }
+    }
+}
+
 pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
     let nblocks = args.i64(0, "nblocks")?;
     let address_text = args.str(1, "address")?;
@@ -86,10 +104,7 @@ pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
     for _ in 0..nblocks {
         let extra_nonce = ctx.extra_nonce.fetch_add(1, Ordering::Relaxed);
         let script = script.clone();
-        let mut block = ctx
-            .chain
-            .call(move |cs| cs.block_template(algo, &script, clock::now(), extra_nonce))
-            .await?;
+        let mut block = ctx.chain.call(move |cs| cs.block_template(algo, &script, clock::now(), extra_nonce)).await?;
         // Grinding is CPU work: keep it off the async runtime.
         let (solved, block, left) = tokio::task::spawn_blocking(move || {
             let solved = miner::solve(&mut block, algo, &mut remaining);
@@ -101,16 +116,9 @@ pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
         if !solved {
             break;
         }
-        let hash = ctx
-            .chain
-            .call(move |cs| cs.submit_block(block, clock::now()))
-            .await?
-            .map_err(|e| {
-                RpcError::internal(format!(
-                    "ProcessNewBlock, block not accepted: {} ({e})",
-                    e.bip22_result()
-                ))
-            })?;
+        let hash = ctx.chain.call(move |cs| cs.submit_block(block, clock::now())).await?.map_err(|e| {
+            RpcError::internal(format!("ProcessNewBlock, block not accepted: {} ({e})", e.bip22_result()))
+        })?;
         hashes.push(Value::from(hash.to_string()));
     }
     Ok(Value::Array(hashes))

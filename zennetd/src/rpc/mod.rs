@@ -42,18 +42,13 @@ impl From<ChainStopped> for RpcError {
 pub type RpcResult = Result<Value, RpcError>;
 
 /// Starts the JSON-RPC server on `addr` with Core's HTTP conventions.
-pub async fn start(
-    addr: SocketAddr,
-    auth: Auth,
-    ctx: RpcContext,
-) -> anyhow::Result<(ServerHandle, SocketAddr)> {
+pub async fn start(addr: SocketAddr, auth: Auth, ctx: RpcContext) -> anyhow::Result<(ServerHandle, SocketAddr)> {
     let config = ServerConfig::builder()
         .max_request_body_size(MAX_REQUEST_BODY)
         .max_response_body_size(MAX_RESPONSE_BODY)
         .http_only()
         .build();
-    let middleware =
-        tower::ServiceBuilder::new().layer(CoreHttpLayer::new(auth, MAX_REQUEST_BODY as usize));
+    let middleware = tower::ServiceBuilder::new().layer(CoreHttpLayer::new(auth, MAX_REQUEST_BODY as usize));
     let server = Server::builder()
         .set_config(config)
         .set_http_middleware(middleware)
@@ -67,15 +62,12 @@ pub async fn start(
         module.register_async_method(name, move |params, ctx, _| async move {
             let raw: Option<Value> = match params.as_str() {
                 Some(text) => Some(
-                    serde_json::from_str(text)
-                        .map_err(|e| RpcError::new(rpc::codes::PARSE_ERROR, e.to_string()))?,
+                    serde_json::from_str(text).map_err(|e| RpcError::new(rpc::codes::PARSE_ERROR, e.to_string()))?,
                 ),
                 None => None,
             };
             let args = Args::from_params(spec, raw)?;
-            dispatch(name, args, &ctx)
-                .await
-                .map_err(jsonrpsee::types::ErrorObjectOwned::from)
+            dispatch(name, args, &ctx).await.map_err(jsonrpsee::types::ErrorObjectOwned::from)
         })?;
     }
     Ok((server.start(module), bound))
@@ -92,13 +84,11 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "getdifficulty" => blockchain::getdifficulty(ctx).await,
         "getmininginfo" => mining::getmininginfo(ctx).await,
         "generatetoaddress" => mining::generatetoaddress(ctx, &args).await,
+        "submitblock" => mining::submitblock(ctx, &args).await,
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),
-        other => Err(RpcError::new(
-            rpc::codes::METHOD_NOT_FOUND,
-            format!("Method not found: {other}"),
-        )),
+        other => Err(RpcError::new(rpc::codes::METHOD_NOT_FOUND, format!("Method not found: {other}"))),
     }
 }
 
@@ -111,7 +101,6 @@ pub fn parse_block_hash(args: &Args, index: usize, name: &str) -> Result<BlockHa
             text.len()
         )));
     }
-    text.parse::<BlockHash>().map_err(|_| {
-        RpcError::invalid_parameter(format!("{name} must be hexadecimal string (not '{text}')"))
-    })
+    text.parse::<BlockHash>()
+        .map_err(|_| RpcError::invalid_parameter(format!("{name} must be hexadecimal string (not '{text}')")))
 }

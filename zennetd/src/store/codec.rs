@@ -34,14 +34,9 @@ impl IndexRecord {
         let mut r = Reader::new(bytes);
         let header = decode_header(&mut r).map_err(corrupt("index header"))?;
         let height = r.u32("height").map_err(corrupt("index height"))?;
-        let chain_work =
-            BigUint::from_bytes_be(r.var_bytes("work").map_err(corrupt("index work"))?);
+        let chain_work = BigUint::from_bytes_be(r.var_bytes("work").map_err(corrupt("index work"))?);
         r.finish().map_err(corrupt("index record"))?;
-        Ok(IndexRecord {
-            header,
-            height,
-            chain_work,
-        })
+        Ok(IndexRecord { header, height, chain_work })
     }
 }
 
@@ -63,19 +58,8 @@ pub fn decode_coin(r: &mut Reader<'_>) -> Result<Coin, StoreError> {
     let height = r.u32("coin height").map_err(corrupt("coin"))?;
     let is_coinbase = r.u8("coin flags").map_err(corrupt("coin"))? != 0;
     let value = Amount::from_sat(r.u64("coin value").map_err(corrupt("coin"))?);
-    let script = ScriptBuf::from_bytes(
-        r.var_bytes("coin script")
-            .map_err(corrupt("coin"))?
-            .to_vec(),
-    );
-    Ok(Coin {
-        output: TxOut {
-            value,
-            script_pubkey: script,
-        },
-        height,
-        is_coinbase,
-    })
+    let script = ScriptBuf::from_bytes(r.var_bytes("coin script").map_err(corrupt("coin"))?.to_vec());
+    Ok(Coin { output: TxOut { value, script_pubkey: script }, height, is_coinbase })
 }
 
 /// Undo data: the coins a block spent, in spend order.
@@ -90,8 +74,6 @@ pub fn encode_undo(spent: &[(OutPoint, Coin)]) -> Vec<u8> {
 }
 
 pub fn hash_from_slice(bytes: &[u8]) -> Result<BlockHash, StoreError> {
-    let array: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("block hash length".into()))?;
+    let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::Corrupt("block hash length".into()))?;
     Ok(BlockHash::from_byte_array(array))
 }

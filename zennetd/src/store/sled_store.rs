@@ -37,18 +37,10 @@ fn key(prefix: u8, body: &[u8]) -> Vec<u8> {
 
 impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(64 << 20)
-            .open()
-            .map_err(db_err)?;
+        let db = sled::Config::new().path(path).cache_capacity(64 << 20).open().map_err(db_err)?;
         let blocks = db.open_tree("blocks").map_err(db_err)?;
         let chainstate = db.open_tree("chainstate").map_err(db_err)?;
-        Ok(SledStore {
-            db,
-            blocks,
-            chainstate,
-        })
+        Ok(SledStore { db, blocks, chainstate })
     }
 
     fn flush(&self) -> Result<(), StoreError> {
@@ -58,11 +50,7 @@ impl SledStore {
 
 impl ChainStore for SledStore {
     fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
-        let Some(bytes) = self
-            .chainstate
-            .get(key(COIN_PREFIX, &outpoint_key(outpoint)))
-            .map_err(db_err)?
-        else {
+        let Some(bytes) = self.chainstate.get(key(COIN_PREFIX, &outpoint_key(outpoint))).map_err(db_err)? else {
             return Ok(None);
         };
         let mut r = Reader::new(&bytes);
@@ -70,11 +58,7 @@ impl ChainStore for SledStore {
     }
 
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .blocks
-            .get(key(BLOCK_PREFIX, hash.as_byte_array()))
-            .map_err(db_err)?
-            .map(|v| v.to_vec()))
+        Ok(self.blocks.get(key(BLOCK_PREFIX, hash.as_byte_array())).map_err(db_err)?.map(|v| v.to_vec()))
     }
 
     fn write_block(&self, hash: &BlockHash, block: &[u8], undo: &[u8]) -> Result<(), StoreError> {
@@ -96,10 +80,7 @@ impl ChainStore for SledStore {
             batch.insert(key(COIN_PREFIX, &outpoint_key(outpoint)), value);
         }
         for record in &connect.index {
-            batch.insert(
-                key(INDEX_PREFIX, record.header.block_hash().as_byte_array()),
-                record.encode(),
-            );
+            batch.insert(key(INDEX_PREFIX, record.header.block_hash().as_byte_array()), record.encode());
         }
         batch.insert(TIP_KEY, connect.tip.as_byte_array().as_slice());
         self.chainstate.apply_batch(batch).map_err(db_err)?;
@@ -107,18 +88,11 @@ impl ChainStore for SledStore {
     }
 
     fn index_records(&self) -> Result<Vec<IndexRecord>, StoreError> {
-        self.chainstate
-            .scan_prefix([INDEX_PREFIX])
-            .map(|item| IndexRecord::decode(&item.map_err(db_err)?.1))
-            .collect()
+        self.chainstate.scan_prefix([INDEX_PREFIX]).map(|item| IndexRecord::decode(&item.map_err(db_err)?.1)).collect()
     }
 
     fn tip(&self) -> Result<Option<BlockHash>, StoreError> {
-        self.chainstate
-            .get(TIP_KEY)
-            .map_err(db_err)?
-            .map(|v| hash_from_slice(&v))
-            .transpose()
+        self.chainstate.get(TIP_KEY).map_err(db_err)?.map(|v| hash_from_slice(&v)).transpose()
     }
 
     fn size_on_disk(&self) -> u64 {
