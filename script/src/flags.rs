@@ -71,7 +71,7 @@ impl VerifyFlags {
         let mut flags = Self::NONE;
         for name in text.split(',').filter(|n| !n.is_empty() && *n != "NONE") {
             let (_, f) = Self::NAMES.iter().find(|(n, _)| *n == name).ok_or_else(|| format!("unknown flag {name}"))?;
-            flags = flags | *f;
+            flags |= *f;
         }
         Ok(flags)
     }

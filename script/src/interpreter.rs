@@ -324,10 +324,9 @@ pub fn eval_script(
                     let mut value = false;
                     if executing {
                         let condition = stack.last().ok_or(ScriptError::InvalidStackOperation)?;
-                        if sigversion == SigVersion::WitnessV0 && flags.contains(VerifyFlags::MINIMALIF) {
-                            if condition.len() > 1 || (condition.len() == 1 && condition[0] != 1) {
-                                return Err(ScriptError::MinimalIf);
-                            }
+                        let minimal_if = sigversion == SigVersion::WitnessV0 && flags.contains(VerifyFlags::MINIMALIF);
+                        if minimal_if && (condition.len() > 1 || (condition.len() == 1 && condition[0] != 1)) {
+                            return Err(ScriptError::MinimalIf);
                         }
                         value = cast_to_bool(condition);
                         if opcode == OP_NOTIF {

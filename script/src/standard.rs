@@ -89,3 +89,64 @@ fn classify_multisig(script: &[u8]) -> Option<OutputType> {
         keys += 1;
     }
 }
+
+/// Largest standard scriptSig (Core: a 15-of-15 P2SH multisig spend fits).
+pub const MAX_STANDARD_SCRIPTSIG_SIZE: usize = 1650;
+/// Largest standard OP_RETURN output script (Core's `-datacarriersize` default + 3).
+pub const MAX_OP_RETURN_RELAY: usize = 83;
+
+/// Core's `IsStandard` for an output script: a known template, bare
+/// multisig of at most three keys, OP_RETURN data within the relay limit.
+/// Returns the reject reason when it is not.
+pub fn check_standard_output(script: &[u8]) -> Result<OutputType, &'static str> {
+    match classify(script) {
+        OutputType::NonStandard => Err("scriptpubkey"),
+        OutputType::Multisig { required, keys } if !(1..=3).contains(&keys) || required < 1 || required > keys => {
+            Err("scriptpubkey")
+        }
+        OutputType::NullData if script.len() > MAX_OP_RETURN_RELAY => Err("scriptpubkey"),
+        other => Ok(other),
+    }
+}
+
+/// Core's scriptSig standardness: small and push-only.
+pub fn check_standard_script_sig(script_sig: &[u8]) -> Result<(), &'static str> {
+    if script_sig.len() > MAX_STANDARD_SCRIPTSIG_SIZE {
+        return Err("scriptsig-size");
+    }
+    if !is_push_only(script_sig) {
+        return Err("scriptsig-not-pushonly");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Vec<u8> {
+        s.bytes()
+            .collect::<Vec<_>>()
+            .chunks(2)
+            .map(|c| u8::from_str_radix(std::str::from_utf8(c).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn templates() {
+        let key = format!("21{}", "02".repeat(33));
+        assert_eq!(classify(&h("76a914751e76e8199196d454941c45d1b3a323f1433bd688ac")), OutputType::PubKeyHash);
+        assert_eq!(classify(&h("a914751e76e8199196d454941c45d1b3a323f1433bd687")), OutputType::ScriptHash);
+        assert_eq!(classify(&h("0014751e76e8199196d454941c45d1b3a323f1433bd6")), OutputType::WitnessV0KeyHash);
+        assert_eq!(classify(&h(&format!("0020{}", "11".repeat(32)))), OutputType::WitnessV0ScriptHash);
+        assert_eq!(classify(&h(&format!("5120{}", "11".repeat(32)))), OutputType::WitnessV1Taproot);
+        assert_eq!(classify(&h(&format!("{key}ac"))), OutputType::PubKey);
+        assert_eq!(classify(&h(&format!("52{key}{key}{key}53ae"))), OutputType::Multisig { required: 2, keys: 3 });
+        assert_eq!(classify(&h("6a0401020304")), OutputType::NullData);
+        assert_eq!(classify(&h("51")), OutputType::NonStandard);
+        assert_eq!(classify(&h(&format!("54{key}{key}{key}53ae"))), OutputType::NonStandard, "m > n");
+        assert!(check_standard_output(&h(&format!("6a4c50{}", "00".repeat(80)))).is_ok());
+        assert!(check_standard_output(&h(&format!("6a4c51{}", "00".repeat(81)))).is_err());
+        assert_eq!(check_standard_script_sig(&h("51ac")), Err("scriptsig-not-pushonly"));
+    }
+}

@@ -32,7 +32,7 @@ fn parse_asm(asm: &str) -> Vec<u8> {
         } else if let Some(hex) = token.strip_prefix("0x") {
             out.extend(hex::decode(hex).unwrap_or_else(|_| panic!("bad hex {token}")));
         } else if token.len() >= 2 && token.starts_with('\'') && token.ends_with('\'') {
-            out.extend(push_bytes(token[1..token.len() - 1].as_bytes()));
+            out.extend(push_bytes(&token.as_bytes()[1..token.len() - 1]));
         } else {
             out.push(opcode_by_name(token.strip_prefix("OP_").unwrap_or(token)));
         }

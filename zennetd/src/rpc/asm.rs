@@ -79,41 +79,7 @@ fn sighash_name(hash_type: u8) -> &'static str {
 
 /// Core's `GetTxnOutputType` names.
 pub fn script_type(script: &Script) -> &'static str {
-    let b = script.as_bytes();
-    if script.is_p2pkh() {
-        "pubkeyhash"
-    } else if script.is_p2sh() {
-        "scripthash"
-    } else if script.is_p2wpkh() {
-        "witness_v0_keyhash"
-    } else if script.is_p2wsh() {
-        "witness_v0_scripthash"
-    } else if script.is_p2tr() {
-        "witness_v1_taproot"
-    } else if script.is_witness_program() {
-        "witness_unknown"
-    } else if b.first() == Some(&0x6a) && script.is_push_only_after_op_return() {
-        "nulldata"
-    } else if script.is_p2pk() {
-        "pubkey"
-    } else if script.is_multisig() {
-        "multisig"
-    } else {
-        "nonstandard"
-    }
-}
-
-trait PushOnlyAfterReturn {
-    fn is_push_only_after_op_return(&self) -> bool;
-}
-
-impl PushOnlyAfterReturn for Script {
-    fn is_push_only_after_op_return(&self) -> bool {
-        let rest = Script::from_bytes(&self.as_bytes()[1..]);
-        rest.instructions().all(|i| {
-            matches!(i, Ok(Instruction::PushBytes(_))) || matches!(i, Ok(Instruction::Op(o)) if o.to_u8() <= 0x60)
-        })
-    }
+    script::standard::classify(script.as_bytes()).name()
 }
 
 #[cfg(test)]
