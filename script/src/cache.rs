@@ -66,3 +66,22 @@ impl SignatureCache {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_within_capacity_and_evicts_beyond() {
+        let cache = SignatureCache::new(32, [7; 32]);
+        let sighash = [1u8; 32];
+        cache.insert(&sighash, b"key", b"sig");
+        assert!(cache.contains(&sighash, b"key", b"sig"));
+        assert!(!cache.contains(&sighash, b"key", b"other"));
+        assert!(!SignatureCache::new(32, [8; 32]).contains(&sighash, b"key", b"sig"), "salted");
+        for i in 0..1000u32 {
+            cache.insert(&sighash, &i.to_le_bytes(), b"sig");
+        }
+        assert!(cache.len() <= 32 + SHARDS, "bounded: {}", cache.len());
+    }
+}

@@ -96,3 +96,84 @@ pub fn verify_inputs(
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sighash::{segwit_v0_sighash, SIGHASH_ALL};
+    use bitcoin::hashes::{hash160, Hash};
+    use bitcoin::secp256k1::{Message, PublicKey, Secp256k1, SecretKey};
+    use primitives::{Amount, OutPoint, ScriptBuf, Sequence, TxIn, Txid, Witness};
+
+    /// `count` one-input P2WPKH spends; the signature of `bad` is corrupted.
+    fn spends(count: usize, bad: Option<usize>) -> (Vec<Transaction>, Vec<Vec<TxOut>>) {
+        let secp = Secp256k1::new();
+        let secret = SecretKey::from_slice(&[5; 32]).unwrap();
+        let public = PublicKey::from_secret_key(&secp, &secret).serialize();
+        let hash = hash160::Hash::hash(&public);
+        let spk = ScriptBuf::from_bytes([&[0u8, 20][..], hash.as_byte_array()].concat());
+        let code = [&[0x76u8, 0xa9, 20][..], hash.as_byte_array(), &[0x88, 0xac]].concat();
+        let mut txs = Vec::new();
+        let mut spent = Vec::new();
+        for i in 0..count {
+            let mut tx = Transaction {
+                version: 2,
+                input: vec![TxIn {
+                    previous_output: OutPoint { txid: Txid::from_byte_array([i as u8; 32]), vout: i as u32 },
+                    script_sig: ScriptBuf::new(),
+                    sequence: Sequence::MAX,
+                    witness: Witness::new(),
+                }],
+                output: vec![TxOut { value: Amount::from_sat(900), script_pubkey: spk.clone() }],
+                announcement: None,
+                lock_time: 0,
+            };
+            let pre = PrecomputedTransactionData::new(&tx);
+            let sighash = segwit_v0_sighash(&tx, 0, &code, 1000, SIGHASH_ALL, &pre);
+            let mut sig = secp.sign_ecdsa(&Message::from_digest(sighash), &secret).serialize_der().to_vec();
+            if bad == Some(i) {
+                let n = sig.len();
+                sig[n - 1] ^= 1;
+            }
+            sig.push(1);
+            tx.input[0].witness = Witness::from_slice(&[sig, public.to_vec()]);
+            txs.push(tx);
+            spent.push(vec![TxOut { value: Amount::from_sat(1000), script_pubkey: spk.clone() }]);
+        }
+        (txs, spent)
+    }
+
+    fn jobs<'a>(txs: &'a [Transaction], spent: &'a [Vec<TxOut>]) -> Vec<SpentOutputs<'a>> {
+        txs.iter().zip(spent).map(|(tx, spent)| SpentOutputs { tx, spent }).collect()
+    }
+
+    #[test]
+    fn parallel_and_serial_agree_on_the_first_failure() {
+        let (txs, spent) = spends(100, Some(57));
+        for threads in [1, 2, 4] {
+            let failure = verify_inputs(&jobs(&txs, &spent), VerifyFlags::consensus(), None, threads).unwrap_err();
+            assert_eq!((failure.tx_index, failure.input, failure.error), (57, 0, ScriptError::EvalFalse));
+        }
+        let (txs, spent) = spends(100, None);
+        verify_inputs(&jobs(&txs, &spent), VerifyFlags::consensus(), None, 2).unwrap();
+    }
+
+    #[test]
+    fn verified_signatures_are_cached_and_trusted() {
+        let (txs, spent) = spends(20, None);
+        let cache = SignatureCache::new(1000, [3; 32]);
+        verify_inputs(&jobs(&txs, &spent), VerifyFlags::consensus(), Some(&cache), 2).unwrap();
+        assert_eq!(cache.len(), 20);
+        // A cache hit is taken as a valid signature: prove it is consulted by
+        // planting an entry for a signature that does not verify.
+        let (bad, bad_spent) = spends(1, Some(0));
+        assert!(verify_inputs(&jobs(&bad, &bad_spent), VerifyFlags::consensus(), Some(&cache), 1).is_err());
+        let witness = bad[0].input[0].witness.to_vec();
+        let pre = PrecomputedTransactionData::new(&bad[0]);
+        let hash = hash160::Hash::hash(&witness[1]);
+        let code = [&[0x76u8, 0xa9, 20][..], hash.as_byte_array(), &[0x88, 0xac]].concat();
+        let sighash = segwit_v0_sighash(&bad[0], 0, &code, 1000, SIGHASH_ALL, &pre);
+        cache.insert(&sighash, &witness[1], &witness[0]);
+        verify_inputs(&jobs(&bad, &bad_spent), VerifyFlags::consensus(), Some(&cache), 1).unwrap();
+    }
+}
