@@ -1,15 +1,8 @@
 //! `zennetd`: the Zennet full node.
 
-mod actor;
-mod chainstate;
-mod clock;
-mod config;
-mod miner;
-mod node;
-mod rpc;
-mod store;
-
 use std::process::ExitCode;
+
+use zennetd::{config, node};
 
 fn main() -> ExitCode {
     let config = match config::Config::from_args(std::env::args_os().collect()) {

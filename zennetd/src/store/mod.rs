@@ -2,12 +2,10 @@
 //! coins, and the best-block marker. Only `sled_store` knows sled.
 
 mod codec;
-#[cfg(test)]
 mod memory;
 mod sled_store;
 
 pub use codec::{encode_undo, IndexRecord};
-#[cfg(test)]
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;
 

@@ -1,0 +1,12 @@
+//! The Zennet daemon: configuration, storage, the chainstate and its
+//! thread, the miner and the RPC methods. The `zennetd` binary is a thin
+//! `main` over [`node::run`].
+
+pub mod actor;
+pub mod chainstate;
+pub mod clock;
+pub mod config;
+pub mod miner;
+pub mod node;
+pub mod rpc;
+pub mod store;
