@@ -28,6 +28,8 @@ pub enum DecodeError {
     AnnouncementFlags(&'static str),
     #[error("announcement body of {0} bytes does not fit body_len (u16)")]
     AnnouncementBodyTooLong(usize),
+    #[error("{what}: {reason}")]
+    Field { what: &'static str, reason: &'static str },
 }
 
 impl DecodeError {

@@ -11,6 +11,7 @@ pub mod algo;
 pub mod announcement;
 pub mod block;
 pub mod encode;
+pub mod market;
 pub mod merkle;
 pub mod network;
 pub mod shared;
