@@ -63,6 +63,16 @@ pub enum TxError {
     Script { input: usize, error: script::ScriptError },
     #[error("announcement input {input} does not spend a native segwit v0 output")]
     AnnouncementInputNotSegwit { input: usize },
+    #[error("announcement body does not decode: {reason}")]
+    AnnouncementBodyDecode { reason: String },
+    #[error("announcement transaction proof of work below the network minimum")]
+    AnnouncementTxPow,
+    #[error("announcement identity signature invalid")]
+    AnnouncementIdentitySignature,
+    #[error("announcement identity does not meet its role's proof-of-work target")]
+    AnnouncementIdentityPow,
+    #[error("announcement body pruned before it expired (expires at height {expires_at})")]
+    AnnouncementPrunedUnexpired { expires_at: u64 },
 }
 
 impl TxError {
@@ -101,6 +111,11 @@ impl TxError {
             TxError::Script { error: script::ScriptError::AnnouncementSighashType, .. } => "ann-sighash-type",
             TxError::Script { .. } => "mandatory-script-verify-flag-failed",
             TxError::AnnouncementInputNotSegwit { .. } => "ann-input-not-segwit",
+            TxError::AnnouncementBodyDecode { .. } => "ann-body-decode",
+            TxError::AnnouncementTxPow => "ann-tx-pow",
+            TxError::AnnouncementIdentitySignature => "ann-identity-sig",
+            TxError::AnnouncementIdentityPow => "ann-identity-pow",
+            TxError::AnnouncementPrunedUnexpired { .. } => "ann-pruned-unexpired",
         }
     }
 }
@@ -193,7 +208,10 @@ impl BlockError {
     pub fn kind(&self) -> RejectKind {
         match self {
             BlockError::TimeTooNew { .. } => RejectKind::NotYetValid,
-            BlockError::PrevBlockNotFound(_) => RejectKind::Incomplete,
+            BlockError::PrevBlockNotFound(_)
+            | BlockError::Transaction { error: TxError::AnnouncementPrunedUnexpired { .. }, .. } => {
+                RejectKind::Incomplete
+            }
             BlockError::BadMerkleRoot
             | BlockError::MerkleMutated
             | BlockError::BadWitnessCommitment

@@ -33,6 +33,53 @@ pub struct ChainParams {
     pub coinbase_maturity: u32,
     /// "time-too-new" beyond now + this many seconds.
     pub max_future_block_time: i64,
+    /// The market's four difficulty parameters and the identity schedule.
+    pub market: MarketParams,
+}
+
+/// Identity and transaction proof-of-work targets (DESIGN.md section 4).
+#[derive(Debug, Clone)]
+pub struct MarketParams {
+    pub publisher_identity_target: BigUint,
+    pub node_identity_target: BigUint,
+    /// Identity targets halve every this many blocks (about two years).
+    pub identity_halving_interval: u32,
+    /// Compact targets every task / acceptance must meet (cancels need none).
+    pub task_pow_bits: u32,
+    pub accept_pow_bits: u32,
+}
+
+/// Argon2id (4 MiB) evaluations per second on one core, and SHA256d of
+/// 40 bytes per second (DESIGN.md section 10 measurements, rounded).
+const ARGON2ID_PER_SECOND: u64 = 667;
+const TX_POW_PER_SECOND: u64 = 8_000_000;
+
+impl MarketParams {
+    /// Main: a publisher identity costs about one core-hour, a node's ten
+    /// core-minutes, a task's or acceptance's transaction PoW one core-second.
+    /// `ease` divides every cost (test: 100).
+    fn public(ease: u64) -> MarketParams {
+        let target = |hashes: u64| two_pow_256() / BigUint::from((hashes / ease).max(1)) - 1u32;
+        let tx_pow_bits = crate::target::to_compact(&target(TX_POW_PER_SECOND));
+        MarketParams {
+            publisher_identity_target: target(ARGON2ID_PER_SECOND * 3600),
+            node_identity_target: target(ARGON2ID_PER_SECOND * 600),
+            identity_halving_interval: 1_051_200,
+            task_pow_bits: tx_pow_bits,
+            accept_pow_bits: tx_pow_bits,
+        }
+    }
+
+    /// Regtest: every identity qualifies; transaction PoW about two tries.
+    fn regtest() -> MarketParams {
+        MarketParams {
+            publisher_identity_target: two_pow_256() - 1u32,
+            node_identity_target: two_pow_256() - 1u32,
+            identity_halving_interval: 1_051_200,
+            task_pow_bits: REGTEST_BITS,
+            accept_pow_bits: REGTEST_BITS,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +166,7 @@ impl ChainParams {
             premine: Some(Premine { amount: 1_050_000 * COIN, foundation_script: foundation_script() }),
             coinbase_maturity: 100,
             max_future_block_time: 10 * 60,
+            market: MarketParams::public(if network == Network::Test { 100 } else { 1 }),
         }
     }
 
@@ -141,6 +189,7 @@ impl ChainParams {
             premine: None,
             coinbase_maturity: 100,
             max_future_block_time: 10 * 60,
+            market: MarketParams::regtest(),
         }
     }
 

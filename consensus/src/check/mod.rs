@@ -1,5 +1,6 @@
 //! Transaction and block checks.
 
+pub mod announcement;
 mod block;
 mod contextual;
 mod transaction;

@@ -7,6 +7,7 @@ mod template;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use consensus::check::announcement::{check_block_announcements, IdentityCache};
 use consensus::check::{
     check_block, check_block_contextual, check_header_contextual, connect_block, Coin, ScriptValidation,
 };
@@ -65,6 +66,9 @@ impl SubmitError {
     }
 }
 
+/// Identities whose Argon2id hash is remembered.
+const IDENTITY_CACHE_ENTRIES: usize = 100_000;
+
 /// A tip older than this means the node is still in initial block download.
 const MAX_TIP_AGE: i64 = 24 * 60 * 60;
 
@@ -75,6 +79,8 @@ pub struct Chainstate {
     signature_cache: Arc<SignatureCache>,
     /// Threads that verify a block's input scripts.
     script_threads: usize,
+    /// Identity proof-of-work hashes already computed.
+    identity_cache: IdentityCache,
     index: HashMap<BlockHash, IndexEntry>,
     active: Vec<BlockHash>,
 }
@@ -98,6 +104,7 @@ impl Chainstate {
             store,
             signature_cache,
             script_threads: script_threads.max(1),
+            identity_cache: IdentityCache::new(IDENTITY_CACHE_ENTRIES),
             index: HashMap::new(),
             active: Vec::new(),
         };
@@ -216,6 +223,8 @@ impl Chainstate {
         check_block_contextual(&block, self, &prev)?;
 
         let height = prev.height + 1;
+        // Without a separate header chain the block itself is the best header.
+        check_block_announcements(&block, height, height, &self.params, Some(&self.identity_cache))?;
         let view = self.input_coins(&block)?;
         let scripts = ScriptValidation {
             flags: VerifyFlags::consensus(),
