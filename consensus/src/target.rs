@@ -1,6 +1,6 @@
 //! Targets as exact big integers and Bitcoin Core's compact ("bits") encoding.
 
-use num_bigint::BigUint;
+pub use num_bigint::BigUint;
 use num_traits::{One, Zero};
 
 /// Decodes compact bits as Core's `SetCompact`; `None` when the encoding is

@@ -1,1 +1,5 @@
-//! Wallet logic: keys, coin selection, signing, identities and payment channels (built on `mempool`).
+//! Wallet logic without storage: building and signing transactions,
+//! identities and announcements (keys, coin selection and payment channels
+//! come with the wallet work).
+
+pub mod announcement;

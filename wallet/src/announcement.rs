@@ -1,0 +1,168 @@
+//! Building announcements: mine an identity for a role, sign a body bound to
+//! input 0, build and sign the (output-less) transaction, grind its
+//! proof of work. Pure: no storage, no clock.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use bitcoin::hashes::{hash160, Hash};
+use bitcoin::secp256k1::{Keypair, Message, PublicKey, Secp256k1, SecretKey};
+use consensus::check::announcement::{body_signature_message, identity_pow_hash, meets_tx_pow};
+use consensus::target::{hash_to_number, BigUint};
+use primitives::market::{Identity, MarketBody, Role, SignedBody};
+use primitives::{Announcement, AnnouncementBody, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Witness};
+use script::sighash::{segwit_v0_sighash, PrecomputedTransactionData, SIGHASH_ALL};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BuildError {
+    #[error("an announcement needs at least one input")]
+    NoInputs,
+    #[error("input {0} is not a P2WPKH output of the given key")]
+    NotP2wpkh(usize),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Searches nonces for an identity of `role` whose Argon2id hash meets
+/// `target`, on `threads` threads. `progress` is told the hashes tried so
+/// far; setting `cancel` stops the search.
+pub fn mine_identity(
+    role: Role,
+    key: &Keypair,
+    target: &BigUint,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Identity, BuildError> {
+    let pubkey = key.x_only_public_key().0.serialize();
+    let tried = AtomicU64::new(0);
+    let found: std::sync::Mutex<Option<Identity>> = std::sync::Mutex::new(None);
+    let threads = threads.max(1) as u64;
+    std::thread::scope(|scope| {
+        for start in 0..threads {
+            let (tried, found) = (&tried, &found);
+            scope.spawn(move || {
+                let mut nonce = start;
+                while !cancel.load(Ordering::Relaxed) {
+                    if found.lock().map(|f| f.is_some()).unwrap_or(true) {
+                        return;
+                    }
+                    let identity = Identity { role: role as u8, pubkey, nonce };
+                    let n = tried.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n % 64 == 0 {
+                        progress(n);
+                    }
+                    if hash_to_number(&identity_pow_hash(&identity)) <= *target {
+                        if let Ok(mut slot) = found.lock() {
+                            slot.get_or_insert(identity);
+                        }
+                        return;
+                    }
+                    nonce += threads;
+                }
+            });
+        }
+    });
+    found.into_inner().ok().flatten().ok_or(BuildError::Cancelled)
+}
+
+/// Signs `body` with the identity key, bound to the outpoint input 0 will spend.
+pub fn sign_body(body: MarketBody, key: &Keypair, first_input: OutPoint) -> SignedBody {
+    let probe = Transaction {
+        version: 2,
+        input: vec![TxIn {
+            previous_output: first_input,
+            script_sig: ScriptBuf::new(),
+            sequence: Sequence::MAX,
+            witness: Witness::new(),
+        }],
+        output: vec![],
+        announcement: None,
+        lock_time: 0,
+    };
+    let message = Message::from_digest(body_signature_message(&body, &probe));
+    let signature = Secp256k1::signing_only().sign_schnorr_no_aux_rand(&message, key).serialize();
+    SignedBody { body, signature }
+}
+
+/// A coin to spend: where it is, what it holds, and the key of its P2WPKH output.
+pub struct Funding {
+    pub outpoint: OutPoint,
+    pub output: TxOut,
+    pub key: SecretKey,
+}
+
+fn p2wpkh_script(pubkey: &PublicKey) -> Vec<u8> {
+    [&[0x00, 20][..], hash160::Hash::hash(&pubkey.serialize()).as_byte_array()].concat()
+}
+
+/// Builds the announcement transaction (no outputs: the inputs are the fee)
+/// and signs every P2WPKH input under the announcement sighash rule. The
+/// nonce is left at zero; grind it with [`grind_tx_pow`].
+pub fn build_announcement(
+    funding: &[Funding],
+    signed_body: &SignedBody,
+    expiry: u32,
+    lock_time: u32,
+) -> Result<Transaction, BuildError> {
+    if funding.is_empty() {
+        return Err(BuildError::NoInputs);
+    }
+    let secp = Secp256k1::signing_only();
+    let mut tx = Transaction {
+        version: 2,
+        input: funding
+            .iter()
+            .map(|f| TxIn {
+                previous_output: f.outpoint,
+                script_sig: ScriptBuf::new(),
+                sequence: Sequence::MAX,
+                witness: Witness::new(),
+            })
+            .collect(),
+        output: vec![],
+        announcement: Some(Announcement {
+            kind: signed_body.body.kind() as u8,
+            expiry,
+            body: AnnouncementBody::Full(signed_body.encode()),
+            nonce: 0,
+        }),
+        lock_time,
+    };
+    let pre = PrecomputedTransactionData::new(&tx);
+    let mut witnesses = Vec::with_capacity(funding.len());
+    for (i, f) in funding.iter().enumerate() {
+        let pubkey = PublicKey::from_secret_key(&secp, &f.key);
+        let program = p2wpkh_script(&pubkey);
+        if f.output.script_pubkey.as_bytes() != program.as_slice() {
+            return Err(BuildError::NotP2wpkh(i));
+        }
+        let script_code = [&[0x76, 0xa9, 20][..], &program[2..], &[0x88, 0xac]].concat();
+        let sighash = segwit_v0_sighash(&tx, i, &script_code, f.output.value.to_sat(), SIGHASH_ALL, &pre);
+        let mut sig = secp.sign_ecdsa(&Message::from_digest(sighash), &f.key).serialize_der().to_vec();
+        sig.push(SIGHASH_ALL as u8);
+        witnesses.push(Witness::from_slice(&[sig, pubkey.serialize().to_vec()]));
+    }
+    for (txin, witness) in tx.input.iter_mut().zip(witnesses) {
+        txin.witness = witness;
+    }
+    Ok(tx)
+}
+
+/// Finds a nonce meeting compact target `bits` and stores it in the
+/// announcement (the signatures stay valid: the nonce is signed by nothing).
+pub fn grind_tx_pow(tx: &mut Transaction, bits: u32, cancel: &AtomicBool) -> Result<u64, BuildError> {
+    let mut nonce = 0u64;
+    while !cancel.load(Ordering::Relaxed) {
+        if meets_tx_pow(tx, nonce, bits) {
+            if let Some(ann) = tx.announcement.as_mut() {
+                ann.nonce = nonce;
+            }
+            return Ok(nonce);
+        }
+        nonce = nonce.wrapping_add(1);
+    }
+    Err(BuildError::Cancelled)
+}
+
+#[cfg(test)]
+mod tests;
