@@ -43,6 +43,12 @@ pub struct Cli {
     /// JSON-RPC password.
     #[arg(long)]
     pub rpcpassword: Option<String>,
+    /// Keep an index of every transaction by txid (for getrawtransaction).
+    #[arg(long)]
+    pub txindex: bool,
+    /// Rebuild the chainstate from the stored blocks.
+    #[arg(long)]
+    pub reindex: bool,
     /// Accepted for Bitcoin Core compatibility; the RPC server always runs.
     #[arg(long)]
     pub server: bool,
@@ -83,6 +89,8 @@ pub struct Config {
     pub p2p_port: u16,
     pub rpc_user: Option<String>,
     pub rpc_password: Option<String>,
+    pub txindex: bool,
+    pub reindex: bool,
 }
 
 impl Config {
@@ -137,6 +145,8 @@ impl Config {
             p2p_port: cli.port.unwrap_or(network.p2p_port()),
             rpc_user: cli.rpcuser,
             rpc_password: cli.rpcpassword.filter(|p| !p.is_empty()),
+            txindex: cli.txindex,
+            reindex: cli.reindex,
         })
     }
 }

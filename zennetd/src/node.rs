@@ -16,7 +16,7 @@ use script::cache::SignatureCache;
 use tracing::info;
 
 use crate::actor::ChainHandle;
-use crate::chainstate::Chainstate;
+use crate::chainstate::{ChainOptions, Chainstate};
 use crate::config::Config;
 use crate::rpc::RpcContext;
 use crate::store::SledStore;
@@ -59,8 +59,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
     let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
     let script_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chainstate = Chainstate::open(params, Box::new(store), signature_cache, script_threads)
-        .context("cannot load the chainstate")?;
+    let options = ChainOptions { script_threads, txindex: config.txindex };
+    let mut chainstate =
+        Chainstate::open(params, Box::new(store), signature_cache, options).context("cannot load the chainstate")?;
+    if config.reindex {
+        info!("Reindexing: connecting every stored block again");
+        chainstate.reindex().context("reindex failed")?;
+    }
     info!("Loaded chain: height {} tip {}", chainstate.tip().height, chainstate.tip().hash);
     let (chain, chain_thread) = ChainHandle::spawn(chainstate)?;
 

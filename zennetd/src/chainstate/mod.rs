@@ -2,52 +2,31 @@
 //! [`ChainStore`]. Owned by one thread (see [`crate::actor`]); everything
 //! here is synchronous.
 
+mod activate;
+mod index;
 mod template;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use consensus::check::announcement::{check_block_announcements, IdentityCache};
-use consensus::check::{
-    check_block, check_block_contextual, check_header_contextual, connect_block, Coin, ScriptValidation,
-};
+use consensus::check::{check_block, check_block_contextual, check_header_contextual, Coin};
 use consensus::difficulty::{median_time_past, next_bits, BlockSummary, HeaderChain};
-use consensus::{BlockError, ChainParams};
-use num_bigint::BigUint;
-use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo};
+use consensus::{BlockError, ChainParams, RejectKind};
+use primitives::{Block, BlockHash, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
-use script::VerifyFlags;
 
-use crate::store::{encode_undo, ChainStore, ConnectBatch, IndexRecord, StoreError};
+pub use index::{BlockIndex, BlockStatus, BranchView, CandidateKey, IndexEntry};
 
-/// A known block header and where it sits.
-#[derive(Debug, Clone)]
-pub struct IndexEntry {
-    pub hash: BlockHash,
-    pub header: Header,
-    pub height: u32,
-    pub chain_work: BigUint,
-    pub tx_count: u32,
-}
+use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
 
-impl IndexEntry {
-    pub fn summary(&self) -> BlockSummary {
-        BlockSummary {
-            height: self.height,
-            time: self.header.time,
-            bits: self.header.bits.to_consensus(),
-            algo: if self.height == 0 { None } else { PowAlgo::from_version(self.header.version.to_consensus()) },
-        }
-    }
-}
-
-/// Why a submitted block was not connected.
+/// Why a submitted block was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
     #[error("block already known")]
     Duplicate,
-    #[error("block does not extend the active tip (reorganisations are not supported yet)")]
-    NotOnTip,
+    #[error("block already known to be invalid")]
+    DuplicateInvalid,
     #[error("{0}")]
     Invalid(#[from] BlockError),
     #[error("{0}")]
@@ -59,16 +38,33 @@ impl SubmitError {
     pub fn bip22_result(&self) -> String {
         match self {
             SubmitError::Duplicate => "duplicate".into(),
-            SubmitError::NotOnTip => "inconclusive".into(),
+            SubmitError::DuplicateInvalid => "duplicate-invalid".into(),
             SubmitError::Invalid(e) => e.reason(),
             SubmitError::Store(_) => "rejected".into(),
         }
     }
 }
 
+/// What became of an accepted block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepted {
+    /// On the active chain now.
+    Active,
+    /// Stored on a branch with less work than the active chain.
+    SideBranch,
+}
+
+/// Node settings the chainstate needs.
+#[derive(Debug, Clone)]
+pub struct ChainOptions {
+    /// Threads that verify a block's input scripts.
+    pub script_threads: usize,
+    /// Keep a txid → block index (`-txindex`).
+    pub txindex: bool,
+}
+
 /// Identities whose Argon2id hash is remembered.
 const IDENTITY_CACHE_ENTRIES: usize = 100_000;
-
 /// A tip older than this means the node is still in initial block download.
 const MAX_TIP_AGE: i64 = 24 * 60 * 60;
 
@@ -77,12 +73,13 @@ pub struct Chainstate {
     store: Box<dyn ChainStore>,
     /// Signatures already verified (shared with the mempool once it exists).
     signature_cache: Arc<SignatureCache>,
-    /// Threads that verify a block's input scripts.
-    script_threads: usize,
-    /// Identity proof-of-work hashes already computed.
     identity_cache: IdentityCache,
-    index: HashMap<BlockHash, IndexEntry>,
+    options: ChainOptions,
+    index: BlockIndex,
+    /// Hashes of the active chain by height.
     active: Vec<BlockHash>,
+    /// Blocks that could become the tip, best last.
+    candidates: BTreeSet<CandidateKey>,
 }
 
 impl HeaderChain for Chainstate {
@@ -92,51 +89,31 @@ impl HeaderChain for Chainstate {
 }
 
 impl Chainstate {
-    /// Loads the index and active chain, writing the genesis block on first start.
+    /// Loads the index and active chain (writing the genesis block on first
+    /// start), then connects any stored blocks with more work than the
+    /// best-block marker: what a crash between storing and connecting left.
     pub fn open(
         params: Arc<ChainParams>,
         store: Box<dyn ChainStore>,
         signature_cache: Arc<SignatureCache>,
-        script_threads: usize,
+        options: ChainOptions,
     ) -> Result<Chainstate, StoreError> {
         let mut cs = Chainstate {
             params,
             store,
             signature_cache,
-            script_threads: script_threads.max(1),
             identity_cache: IdentityCache::new(IDENTITY_CACHE_ENTRIES),
-            index: HashMap::new(),
+            options,
+            index: BlockIndex::default(),
             active: Vec::new(),
+            candidates: BTreeSet::new(),
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;
         }
-        for record in cs.store.index_records()? {
-            let hash = record.header.block_hash();
-            let tx_count = cs.store.block(&hash)?.map_or(0, |b| read_tx_count(&b));
-            let entry = IndexEntry {
-                hash,
-                header: record.header,
-                height: record.height,
-                chain_work: record.chain_work,
-                tx_count,
-            };
-            cs.index.insert(hash, entry);
-        }
-        let tip = cs.store.tip()?.ok_or_else(|| StoreError::Corrupt("no best block".into()))?;
-        let mut cursor = Some(tip);
-        while let Some(hash) = cursor {
-            let entry = cs
-                .index
-                .get(&hash)
-                .ok_or_else(|| StoreError::Corrupt(format!("block {hash} missing from the index")))?;
-            cs.active.push(hash);
-            cursor = (entry.height > 0).then_some(entry.header.prev_blockhash);
-        }
-        cs.active.reverse();
-        if cs.active.first() != Some(&cs.params.genesis_hash) {
-            return Err(StoreError::Corrupt("the stored chain does not start at this network's genesis block".into()));
-        }
+        cs.load_index()?;
+        cs.rebuild_candidates();
+        cs.activate_best_chain(None)?;
         Ok(cs)
     }
 
@@ -145,10 +122,61 @@ impl Chainstate {
         let hash = genesis.block_hash();
         let work =
             consensus::block_work(&self.params, &Vec::<BlockSummary>::new(), None, genesis.header.bits.to_consensus());
-        self.store.write_block(&hash, &genesis.serialize(), &encode_undo(&[]))?;
+        self.store.write_block(&hash, &genesis.serialize())?;
+        let status = BlockStatus { has_data: true, validated: true, ..BlockStatus::default() };
         // The genesis coinbase never enters the UTXO set (as Bitcoin's).
-        let record = IndexRecord { header: genesis.header, height: 0, chain_work: work };
-        self.store.commit(ConnectBatch { spent: Vec::new(), created: Vec::new(), index: vec![record], tip: hash })
+        let record =
+            IndexRecord { header: genesis.header, height: 0, chain_work: work, tx_count: 1, status: status.to_byte() };
+        self.store.commit(ConnectBatch {
+            undo: Some((hash, crate::store::encode_undo(&[]))),
+            index: vec![record],
+            tip: Some(hash),
+            ..ConnectBatch::default()
+        })
+    }
+
+    fn load_index(&mut self) -> Result<(), StoreError> {
+        let tip = self.store.tip()?.ok_or_else(|| StoreError::Corrupt("no best block".into()))?;
+        let mut records = self.store.index_records()?;
+        let by_hash: HashMap<BlockHash, usize> =
+            records.iter().enumerate().map(|(i, r)| (r.header.block_hash(), i)).collect();
+        // The active chain first, so it keeps priority among equal-work tips.
+        let mut active = Vec::new();
+        let mut cursor = Some(tip);
+        while let Some(hash) = cursor {
+            let record = by_hash.get(&hash).map(|i| &records[*i]);
+            let record = record.ok_or_else(|| StoreError::Corrupt(format!("block {hash} missing from the index")))?;
+            active.push(hash);
+            cursor = (record.height > 0).then_some(record.header.prev_blockhash);
+        }
+        active.reverse();
+        if active.first() != Some(&self.params.genesis_hash) {
+            return Err(StoreError::Corrupt("the stored chain does not start at this network's genesis block".into()));
+        }
+        records.sort_by_key(|r| (r.height, !active.contains(&r.header.block_hash())));
+        for record in records {
+            self.index.insert(IndexEntry {
+                hash: record.header.block_hash(),
+                header: record.header,
+                height: record.height,
+                chain_work: record.chain_work,
+                tx_count: record.tx_count,
+                status: BlockStatus::from_byte(record.status),
+                sequence: 0,
+            });
+        }
+        self.active = active;
+        Ok(())
+    }
+
+    fn record(entry: &IndexEntry) -> IndexRecord {
+        IndexRecord {
+            header: entry.header,
+            height: entry.height,
+            chain_work: entry.chain_work.clone(),
+            tx_count: entry.tx_count,
+            status: entry.status.to_byte(),
+        }
     }
 
     pub fn params(&self) -> &ChainParams {
@@ -157,11 +185,15 @@ impl Chainstate {
 
     pub fn tip(&self) -> &IndexEntry {
         let hash = self.active.last().expect("the active chain holds at least genesis");
-        &self.index[hash]
+        self.index.get(hash).expect("active blocks are indexed")
     }
 
     pub fn entry(&self, hash: &BlockHash) -> Option<&IndexEntry> {
         self.index.get(hash)
+    }
+
+    pub fn index(&self) -> &BlockIndex {
+        &self.index
     }
 
     pub fn hash_at(&self, height: u32) -> Option<BlockHash> {
@@ -185,6 +217,23 @@ impl Chainstate {
         self.store.block(hash)
     }
 
+    pub fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
+        self.store.coin(outpoint)
+    }
+
+    pub fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError> {
+        self.store.for_each_coin(f)
+    }
+
+    /// The block holding `txid`, when `-txindex` is on.
+    pub fn txindex(&self, txid: &Txid) -> Result<Option<BlockHash>, StoreError> {
+        self.store.txindex(txid)
+    }
+
+    pub fn txindex_enabled(&self) -> bool {
+        self.options.txindex
+    }
+
     pub fn median_time_past(&self, height: u32) -> i64 {
         median_time_past(self, height)
     }
@@ -203,51 +252,72 @@ impl Chainstate {
         self.store.size_on_disk()
     }
 
-    /// Validates `block` against the active tip and connects it: the block and
-    /// its undo data are stored durably first, then coins, index and tip
-    /// change in one atomic batch.
-    pub fn submit_block(&mut self, block: Block, now: i64) -> Result<BlockHash, SubmitError> {
+    /// Checks a new block against its parent's branch, stores it, and moves
+    /// the active chain to the valid branch with the most work.
+    pub fn submit_block(&mut self, block: Block, now: i64) -> Result<Accepted, SubmitError> {
         let hash = block.block_hash();
-        if self.index.contains_key(&hash) {
-            return Err(SubmitError::Duplicate);
+        if let Some(existing) = self.index.get(&hash) {
+            if existing.status.is_invalid() {
+                return Err(SubmitError::DuplicateInvalid);
+            }
+            if existing.status.has_data {
+                return Err(SubmitError::Duplicate);
+            }
         }
         let prev_hash = block.header.prev_blockhash;
-        let Some(prev) = self.index.get(&prev_hash).map(IndexEntry::summary) else {
-            return Err(BlockError::PrevBlockNotFound(prev_hash).into());
-        };
-        if prev_hash != self.tip().hash {
-            return Err(SubmitError::NotOnTip);
+        let prev = self.index.get(&prev_hash).ok_or(BlockError::PrevBlockNotFound(prev_hash))?;
+        if prev.status.is_invalid() {
+            return Err(BlockError::BadPrevBlock(prev_hash).into());
         }
+        let prev_summary = prev.summary();
+        let prev_work = prev.chain_work.clone();
+        let height = prev_summary.height + 1;
         check_block(&block, &self.params)?;
-        check_header_contextual(&block.header, &self.params, self, &prev, now)?;
-        check_block_contextual(&block, self, &prev)?;
 
-        let height = prev.height + 1;
-        // Without a separate header chain the block itself is the best header.
-        check_block_announcements(&block, height, height, &self.params, Some(&self.identity_cache))?;
-        let view = self.input_coins(&block)?;
-        let scripts = ScriptValidation {
-            flags: VerifyFlags::consensus(),
-            cache: Some(&self.signature_cache),
-            threads: self.script_threads,
+        let view = BranchView::new(&self.index, &self.active, &prev_hash)
+            .ok_or_else(|| StoreError::Corrupt(format!("block {prev_hash} is not linked to genesis")))?;
+        check_header_contextual(&block.header, &self.params, &view, &prev_summary, now)?;
+        let work = consensus::block_work(
+            &self.params,
+            &view,
+            Some(&prev_summary),
+            self.params.genesis.header.bits.to_consensus(),
+        );
+        let contextual = check_block_contextual(&block, &view, &prev_summary).and_then(|()| {
+            // Without headers-first sync the block itself is the best header.
+            let best_header = height.max(self.tip().height);
+            check_block_announcements(&block, height, best_header, &self.params, Some(&self.identity_cache))
+        });
+        let mut entry = IndexEntry {
+            hash,
+            header: block.header,
+            height,
+            chain_work: prev_work + work,
+            tx_count: block.txdata.len() as u32,
+            status: BlockStatus::default(),
+            sequence: 0,
         };
-        let changes = connect_block(&block, height, &self.params, &view, Some(&scripts))?;
-        let work =
-            consensus::block_work(&self.params, self, Some(&prev), self.params.genesis.header.bits.to_consensus());
-        let chain_work = &self.tip().chain_work + work;
+        if let Err(error) = contextual {
+            if error.kind() == RejectKind::Invalid {
+                // Remember the header as invalid so that its descendants are refused.
+                entry.status.failed = true;
+                self.store.commit(ConnectBatch { index: vec![Self::record(&entry)], ..ConnectBatch::default() })?;
+                self.index.insert(entry);
+            }
+            return Err(error.into());
+        }
 
-        self.store.write_block(&hash, &block.serialize(), &encode_undo(&changes.spent))?;
-        let record = IndexRecord { header: block.header, height, chain_work: chain_work.clone() };
-        self.store.commit(ConnectBatch {
-            spent: changes.spent.iter().map(|(o, _)| *o).collect(),
-            created: changes.created,
-            index: vec![record],
-            tip: hash,
-        })?;
-        let tx_count = block.txdata.len() as u32;
-        self.index.insert(hash, IndexEntry { hash, header: block.header, height, chain_work, tx_count });
-        self.active.push(hash);
-        Ok(hash)
+        self.store.write_block(&hash, &block.serialize())?;
+        entry.status.has_data = true;
+        self.store.commit(ConnectBatch { index: vec![Self::record(&entry)], ..ConnectBatch::default() })?;
+        self.index.insert(entry);
+        if let Some(key) = self.index.candidate_key(&hash) {
+            self.candidates.insert(key);
+        }
+        if let Some(error) = self.activate_best_chain(Some(hash))? {
+            return Err(error.into());
+        }
+        Ok(if self.is_active(&hash) { Accepted::Active } else { Accepted::SideBranch })
     }
 
     /// The stored coins the block's inputs name (read errors surface here,
@@ -263,12 +333,6 @@ impl Chainstate {
         }
         Ok(view)
     }
-}
-
-/// The transaction count of a stored block, read without decoding it.
-fn read_tx_count(block: &[u8]) -> u32 {
-    let mut r = primitives::encode::Reader::new(block.get(80..).unwrap_or_default());
-    r.compact_size("tx count").map_or(0, |n| n as u32)
 }
 
 #[cfg(test)]

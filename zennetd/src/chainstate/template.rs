@@ -11,13 +11,33 @@ use primitives::{
     TxOut, Witness,
 };
 
-use super::Chainstate;
+use consensus::difficulty::{median_time_past, next_bits};
+use primitives::BlockHash;
+
+use super::{BranchView, Chainstate};
 
 impl Chainstate {
     /// A block of `algo` on the active tip paying `script_pubkey`, not yet
     /// solved. `extra_nonce` makes coinbases (and so merkle roots) distinct.
     pub fn block_template(&self, algo: PowAlgo, script_pubkey: &ScriptBuf, now: i64, extra_nonce: u32) -> Block {
-        let tip = self.tip();
+        let tip = self.tip().hash;
+        self.block_template_on(&tip, algo, script_pubkey, now, extra_nonce, Vec::new())
+            .expect("the active tip is indexed")
+    }
+
+    /// A block of `algo` on `parent` (any known block) carrying `txs` after
+    /// the coinbase, which claims only the subsidy (fees are left unclaimed).
+    pub fn block_template_on(
+        &self,
+        parent: &BlockHash,
+        algo: PowAlgo,
+        script_pubkey: &ScriptBuf,
+        now: i64,
+        extra_nonce: u32,
+        txs: Vec<Transaction>,
+    ) -> Option<Block> {
+        let view = BranchView::new(self.index(), &self.active, parent)?;
+        let tip = self.index().get(parent)?.summary();
         let height = tip.height + 1;
         let mut script_sig = coinbase_height_script(height);
         script_sig.push(4);
@@ -45,23 +65,23 @@ impl Chainstate {
             announcement: None,
             lock_time: 0,
         };
-        let time = now.max(self.median_time_past(tip.height) + 1) as u32;
+        let time = now.max(median_time_past(&view, tip.height) + 1) as u32;
         let mut block = Block {
             header: Header {
                 version: Version::from_consensus(algo.block_version()),
-                prev_blockhash: tip.hash,
+                prev_blockhash: *parent,
                 merkle_root: TxMerkleNode::all_zeros(),
                 time,
-                bits: CompactTarget::from_consensus(self.next_bits(algo)),
+                bits: CompactTarget::from_consensus(next_bits(self.params(), &view, &tip, algo)),
                 nonce: 0,
             },
-            txdata: vec![coinbase],
+            txdata: std::iter::once(coinbase).chain(txs).collect(),
         };
         let commitment = block.compute_witness_commitment(&[0u8; 32]);
         block.txdata[0]
             .output
             .push(TxOut { value: Amount::ZERO, script_pubkey: witness_commitment_script(&commitment) });
         block.header.merkle_root = block.compute_merkle_root().0;
-        block
+        Some(block)
     }
 }

@@ -7,35 +7,62 @@ fn cache() -> Arc<SignatureCache> {
     Arc::new(SignatureCache::new(1000, [1; 32]))
 }
 
-fn regtest() -> Chainstate {
-    Chainstate::open(Arc::new(ChainParams::regtest()), Box::new(MemoryStore::default()), cache(), 2).unwrap()
+fn options() -> ChainOptions {
+    ChainOptions { script_threads: 2, txindex: true }
 }
 
-fn mine(cs: &mut Chainstate, algo: PowAlgo, now: i64) -> Result<BlockHash, SubmitError> {
+fn open(store: Arc<MemoryStore>) -> Chainstate {
+    Chainstate::open(Arc::new(ChainParams::regtest()), Box::new(store), cache(), options()).unwrap()
+}
+
+fn regtest() -> Chainstate {
+    open(Arc::new(MemoryStore::default()))
+}
+
+fn now(cs: &Chainstate) -> i64 {
+    i64::from(cs.params().genesis.header.time) + 1000
+}
+
+/// A solved block of `algo` on `parent`.
+fn block_on(cs: &Chainstate, parent: BlockHash, algo: PowAlgo, extra: u32) -> Block {
     let script = Address::p2wpkh([7; 20], Network::Regtest).script_pubkey().clone();
-    let mut block = cs.block_template(algo, &script, now, cs.tip().height);
+    let mut block = cs.block_template_on(&parent, algo, &script, now(cs), extra, Vec::new()).unwrap();
     assert!(solve(&mut block, algo, &mut 1_000_000));
-    cs.submit_block(block, now)
+    block
+}
+
+fn mine(cs: &mut Chainstate, algo: PowAlgo) -> BlockHash {
+    let block = block_on(cs, cs.tip().hash, algo, cs.tip().height);
+    let hash = block.block_hash();
+    let t = now(cs);
+    assert_eq!(cs.submit_block(block, t).unwrap(), Accepted::Active);
+    hash
+}
+
+/// The UTXO set as a sorted list, to compare chainstates.
+fn utxos(cs: &Chainstate) -> Vec<(OutPoint, Coin)> {
+    let mut out = Vec::new();
+    cs.for_each_coin(&mut |o, c| out.push((o, c))).unwrap();
+    out
 }
 
 #[test]
 fn mines_every_algorithm_and_accumulates_work() {
     let mut cs = regtest();
-    let now = i64::from(cs.params().genesis.header.time) + 1000;
-    for (i, algo) in PowAlgo::ALL.into_iter().enumerate() {
-        mine(&mut cs, algo, now + i as i64).unwrap();
+    for algo in PowAlgo::ALL {
+        mine(&mut cs, algo);
     }
     assert_eq!(cs.tip().height, 5);
     // Regtest work is 2 per block (see consensus' work tests), genesis too.
-    assert_eq!(cs.tip().chain_work, BigUint::from(12u32));
+    assert_eq!(cs.tip().chain_work, num_bigint::BigUint::from(12u32));
+    assert_eq!(utxos(&cs).len(), 5, "five coinbases (genesis' never enters)");
 }
 
 #[test]
 fn rejects_duplicates_bad_bits_and_overpaying_coinbase() {
     let mut cs = regtest();
-    let now = i64::from(cs.params().genesis.header.time) + 1000;
-    let script = Address::p2wpkh([7; 20], Network::Regtest).script_pubkey().clone();
-    let template = cs.block_template(PowAlgo::Sha256d, &script, now, 0);
+    let t = now(&cs);
+    let template = block_on(&cs, cs.tip().hash, PowAlgo::Sha256d, 0);
 
     let mut overpay = template.clone();
     overpay.txdata[0].output[0].value = primitives::Amount::from_sat(475_000_001);
@@ -44,71 +71,103 @@ fn rejects_duplicates_bad_bits_and_overpaying_coinbase() {
     overpay.txdata[0].output[last].script_pubkey = primitives::block::witness_commitment_script(&commitment);
     overpay.header.merkle_root = overpay.compute_merkle_root().0;
     assert!(solve(&mut overpay, PowAlgo::Sha256d, &mut 1_000_000));
-    let err = cs.submit_block(overpay, now).unwrap_err();
-    assert_eq!(err.bip22_result(), "bad-cb-amount");
+    assert_eq!(cs.submit_block(overpay.clone(), t).unwrap_err().bip22_result(), "bad-cb-amount");
+    assert_eq!(cs.submit_block(overpay, t).unwrap_err().bip22_result(), "duplicate-invalid");
 
     let mut bad_bits = template.clone();
     bad_bits.header.bits = primitives::CompactTarget::from_consensus(0x207ffffe);
     assert!(solve(&mut bad_bits, PowAlgo::Sha256d, &mut 1_000_000));
-    assert_eq!(cs.submit_block(bad_bits, now).unwrap_err().bip22_result(), "bad-diffbits");
+    assert_eq!(cs.submit_block(bad_bits, t).unwrap_err().bip22_result(), "bad-diffbits");
 
-    let mut good = template;
-    assert!(solve(&mut good, PowAlgo::Sha256d, &mut 1_000_000));
-    cs.submit_block(good.clone(), now).unwrap();
-    assert_eq!(cs.submit_block(good, now).unwrap_err().bip22_result(), "duplicate");
+    cs.submit_block(template.clone(), t).unwrap();
+    assert_eq!(cs.submit_block(template, t).unwrap_err().bip22_result(), "duplicate");
     assert_eq!(cs.tip().height, 1);
 }
 
 #[test]
 fn future_blocks_are_not_yet_valid() {
     let mut cs = regtest();
-    let now = i64::from(cs.params().genesis.header.time) + 1000;
     let script = Address::p2wpkh([7; 20], Network::Regtest).script_pubkey().clone();
-    let mut block = cs.block_template(PowAlgo::Skein, &script, now + 601, 0);
+    let t = now(&cs);
+    let mut block = cs.block_template(PowAlgo::Skein, &script, t + 601, 0);
     assert!(solve(&mut block, PowAlgo::Skein, &mut 1_000_000));
-    let err = cs.submit_block(block, now).unwrap_err();
+    let err = cs.submit_block(block.clone(), t).unwrap_err();
     assert_eq!(err.bip22_result(), "time-too-new");
     assert!(matches!(err, SubmitError::Invalid(ref e) if e.kind() == consensus::RejectKind::NotYetValid));
+    // Not remembered as invalid: accepted once the clock catches up.
+    assert_eq!(cs.submit_block(block, t + 1).unwrap(), Accepted::Active);
 }
 
 #[test]
-fn reopening_restores_tip_and_work() {
-    let store = std::sync::Arc::new(MemoryStore::default());
-    struct Shared(std::sync::Arc<MemoryStore>);
-    impl ChainStore for Shared {
-        fn coin(&self, o: &OutPoint) -> Result<Option<Coin>, StoreError> {
-            self.0.coin(o)
-        }
-        fn block(&self, h: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
-            self.0.block(h)
-        }
-        fn write_block(&self, h: &BlockHash, b: &[u8], u: &[u8]) -> Result<(), StoreError> {
-            self.0.write_block(h, b, u)
-        }
-        fn commit(&self, batch: ConnectBatch) -> Result<(), StoreError> {
-            self.0.commit(batch)
-        }
-        fn index_records(&self) -> Result<Vec<IndexRecord>, StoreError> {
-            self.0.index_records()
-        }
-        fn tip(&self) -> Result<Option<BlockHash>, StoreError> {
-            self.0.tip()
-        }
-        fn size_on_disk(&self) -> u64 {
-            0
-        }
+fn reopening_restores_tip_work_and_coins() {
+    let store = Arc::new(MemoryStore::default());
+    let mut cs = open(store.clone());
+    for _ in 0..3 {
+        mine(&mut cs, PowAlgo::Groestl);
     }
-    let params = Arc::new(ChainParams::regtest());
-    let mut cs = Chainstate::open(params.clone(), Box::new(Shared(store.clone())), cache(), 2).unwrap();
-    let now = i64::from(params.genesis.header.time) + 1000;
-    for i in 0..3 {
-        mine(&mut cs, PowAlgo::Groestl, now + i).unwrap();
-    }
-    let (tip, work) = (cs.tip().hash, cs.tip().chain_work.clone());
+    let (tip, work, coins) = (cs.tip().hash, cs.tip().chain_work.clone(), utxos(&cs));
     drop(cs);
-    let cs = Chainstate::open(params, Box::new(Shared(store)), cache(), 2).unwrap();
+    let cs = open(store);
     assert_eq!(cs.tip().hash, tip);
     assert_eq!(cs.tip().chain_work, work);
     assert_eq!(cs.tip().height, 3);
-    assert_eq!(cs.tip().tx_count, 1);
+    assert_eq!(utxos(&cs), coins);
+}
+
+#[test]
+fn reorganises_to_the_branch_with_more_work_and_back() {
+    let mut cs = regtest();
+    let genesis = cs.tip().hash;
+    let t = now(&cs);
+    // Branch A: two blocks. Branch B: three blocks from genesis.
+    let a1 = mine(&mut cs, PowAlgo::Sha256d);
+    let a2 = mine(&mut cs, PowAlgo::Sha256d);
+    let b1 = block_on(&cs, genesis, PowAlgo::Scrypt, 100);
+    assert_eq!(cs.submit_block(b1.clone(), t).unwrap(), Accepted::SideBranch);
+    let b2 = block_on(&cs, b1.block_hash(), PowAlgo::Scrypt, 101);
+    assert_eq!(cs.submit_block(b2.clone(), t).unwrap(), Accepted::SideBranch, "equal work: first seen stays");
+    assert_eq!(cs.tip().hash, a2);
+    let b3 = block_on(&cs, b2.block_hash(), PowAlgo::Scrypt, 102);
+    assert_eq!(cs.submit_block(b3.clone(), t).unwrap(), Accepted::Active);
+    assert_eq!(cs.tip().hash, b3.block_hash());
+    assert!(!cs.is_active(&a1));
+
+    // The same UTXO set as a node that only ever saw branch B.
+    let mut only_b = regtest();
+    for block in [&b1, &b2, &b3] {
+        only_b.submit_block(block.clone(), t).unwrap();
+    }
+    assert_eq!(utxos(&cs), utxos(&only_b));
+
+    // invalidateblock moves back to A; reconsiderblock returns to B.
+    cs.invalidate_block(&b1.block_hash()).unwrap();
+    assert_eq!(cs.tip().hash, a2);
+    assert!(cs.entry(&b3.block_hash()).unwrap().status.failed_parent);
+    cs.reconsider_block(&b1.block_hash()).unwrap();
+    assert_eq!(cs.tip().hash, b3.block_hash());
+}
+
+#[test]
+fn precious_block_wins_among_equal_work() {
+    let mut cs = regtest();
+    let genesis = cs.tip().hash;
+    let t = now(&cs);
+    let a1 = mine(&mut cs, PowAlgo::Skein);
+    let b1 = block_on(&cs, genesis, PowAlgo::Groestl, 7);
+    cs.submit_block(b1.clone(), t).unwrap();
+    assert_eq!(cs.tip().hash, a1);
+    cs.precious_block(&b1.block_hash()).unwrap();
+    assert_eq!(cs.tip().hash, b1.block_hash());
+}
+
+#[test]
+fn reindex_rebuilds_the_same_chainstate() {
+    let mut cs = regtest();
+    for algo in PowAlgo::ALL {
+        mine(&mut cs, algo);
+    }
+    let (tip, coins) = (cs.tip().hash, utxos(&cs));
+    cs.reindex().unwrap();
+    assert_eq!(cs.tip().hash, tip);
+    assert_eq!(utxos(&cs), coins);
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::json::difficulty;
 use super::{RpcContext, RpcResult};
-use crate::chainstate::Chainstate;
+use crate::chainstate::{Accepted, Chainstate};
 use crate::clock;
 use crate::miner;
 
@@ -76,7 +76,8 @@ pub async fn submitblock(ctx: &RpcContext, args: &Args) -> RpcResult {
         return Err(RpcError::new(codes::DESERIALIZATION_ERROR, "Block does not start with a coinbase"));
     }
     match ctx.chain.call(move |cs| cs.submit_block(block, clock::now())).await? {
-        Ok(_) => Ok(Value::Null),
+        Ok(Accepted::Active) => Ok(Value::Null),
+        Ok(Accepted::SideBranch) => Ok(Value::from("inconclusive")),
         Err(e) => {
             tracing::info!("submitblock rejected a block: {e}");
             Ok(Value::from(e.bip22_result()))
@@ -116,7 +117,8 @@ pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
         if !solved {
             break;
         }
-        let hash = ctx.chain.call(move |cs| cs.submit_block(block, clock::now())).await?.map_err(|e| {
+        let hash = block.block_hash();
+        ctx.chain.call(move |cs| cs.submit_block(block, clock::now())).await?.map_err(|e| {
             RpcError::internal(format!("ProcessNewBlock, block not accepted: {} ({e})", e.bip22_result()))
         })?;
         hashes.push(Value::from(hash.to_string()));

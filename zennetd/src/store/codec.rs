@@ -9,12 +9,15 @@ use primitives::{Amount, BlockHash, Header, OutPoint, ScriptBuf, TxOut};
 
 use super::StoreError;
 
-/// A block index entry as stored: header, height and cumulative chain work.
+/// A block index entry as stored: header, height, cumulative chain work,
+/// transaction count and status flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexRecord {
     pub header: Header,
     pub height: u32,
     pub chain_work: BigUint,
+    pub tx_count: u32,
+    pub status: u8,
 }
 
 fn corrupt(what: &str) -> impl Fn(primitives::DecodeError) -> StoreError + '_ {
@@ -27,6 +30,8 @@ impl IndexRecord {
         encode_header(&self.header, &mut out);
         out.extend_from_slice(&self.height.to_le_bytes());
         write_var_bytes(&mut out, &self.chain_work.to_bytes_be());
+        out.extend_from_slice(&self.tx_count.to_le_bytes());
+        out.push(self.status);
         out
     }
 
@@ -35,8 +40,10 @@ impl IndexRecord {
         let header = decode_header(&mut r).map_err(corrupt("index header"))?;
         let height = r.u32("height").map_err(corrupt("index height"))?;
         let chain_work = BigUint::from_bytes_be(r.var_bytes("work").map_err(corrupt("index work"))?);
+        let tx_count = r.u32("tx count").map_err(corrupt("index tx count"))?;
+        let status = r.u8("status").map_err(corrupt("index status"))?;
         r.finish().map_err(corrupt("index record"))?;
-        Ok(IndexRecord { header, height, chain_work })
+        Ok(IndexRecord { header, height, chain_work, tx_count, status })
     }
 }
 
@@ -71,6 +78,24 @@ pub fn encode_undo(spent: &[(OutPoint, Coin)]) -> Vec<u8> {
         encode_coin(coin, &mut out);
     }
     out
+}
+
+pub fn decode_undo(bytes: &[u8]) -> Result<Vec<(OutPoint, Coin)>, StoreError> {
+    let mut r = Reader::new(bytes);
+    let count = r.count("undo entries", 50).map_err(corrupt("undo"))?;
+    let mut spent = Vec::with_capacity(count);
+    for _ in 0..count {
+        spent.push((decode_outpoint_key(r.array("undo outpoint").map_err(corrupt("undo"))?), decode_coin(&mut r)?));
+    }
+    r.finish().map_err(corrupt("undo"))?;
+    Ok(spent)
+}
+
+pub fn decode_outpoint_key(key: [u8; 36]) -> OutPoint {
+    let mut txid = [0u8; 32];
+    txid.copy_from_slice(&key[..32]);
+    let vout = u32::from_be_bytes([key[32], key[33], key[34], key[35]]);
+    OutPoint { txid: primitives::Txid::from_byte_array(txid), vout }
 }
 
 pub fn hash_from_slice(bytes: &[u8]) -> Result<BlockHash, StoreError> {

@@ -1,19 +1,22 @@
 //! An in-memory [`ChainStore`] for tests.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use consensus::check::Coin;
-use primitives::{BlockHash, OutPoint};
+use primitives::{BlockHash, OutPoint, Txid};
 
-use super::codec::IndexRecord;
+use super::codec::{decode_outpoint_key, outpoint_key, IndexRecord};
 use super::{ChainStore, ConnectBatch, StoreError};
 
 #[derive(Default)]
 struct Inner {
-    coins: HashMap<OutPoint, Coin>,
-    blocks: HashMap<BlockHash, (Vec<u8>, Vec<u8>)>,
+    /// Keyed like sled's, so iteration order matches.
+    coins: BTreeMap<[u8; 36], Coin>,
+    blocks: HashMap<BlockHash, Vec<u8>>,
+    undo: HashMap<BlockHash, Vec<u8>>,
     index: HashMap<BlockHash, IndexRecord>,
+    txindex: HashMap<Txid, BlockHash>,
     tip: Option<BlockHash>,
 }
 
@@ -31,28 +34,43 @@ impl MemoryStore {
 
 impl ChainStore for MemoryStore {
     fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
-        Ok(self.with(|s| s.coins.get(outpoint).cloned()))
+        Ok(self.with(|s| s.coins.get(&outpoint_key(outpoint)).cloned()))
     }
 
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.with(|s| s.blocks.get(hash).map(|b| b.0.clone())))
+        Ok(self.with(|s| s.blocks.get(hash).cloned()))
     }
 
-    fn write_block(&self, hash: &BlockHash, block: &[u8], undo: &[u8]) -> Result<(), StoreError> {
-        self.with(|s| s.blocks.insert(*hash, (block.to_vec(), undo.to_vec())));
+    fn undo(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.with(|s| s.undo.get(hash).cloned()))
+    }
+
+    fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError> {
+        self.with(|s| s.blocks.insert(*hash, block.to_vec()));
         Ok(())
     }
 
     fn commit(&self, batch: ConnectBatch) -> Result<(), StoreError> {
         self.with(|s| {
             for outpoint in &batch.spent {
-                s.coins.remove(outpoint);
+                s.coins.remove(&outpoint_key(outpoint));
             }
-            s.coins.extend(batch.created);
+            for (outpoint, coin) in batch.created {
+                s.coins.insert(outpoint_key(&outpoint), coin);
+            }
+            if let Some((hash, undo)) = batch.undo {
+                s.undo.insert(hash, undo);
+            }
             for record in batch.index {
                 s.index.insert(record.header.block_hash(), record);
             }
-            s.tip = Some(batch.tip);
+            s.txindex.extend(batch.txindex_add);
+            for txid in &batch.txindex_remove {
+                s.txindex.remove(txid);
+            }
+            if let Some(tip) = batch.tip {
+                s.tip = Some(tip);
+            }
         });
         Ok(())
     }
@@ -63,6 +81,33 @@ impl ChainStore for MemoryStore {
 
     fn tip(&self) -> Result<Option<BlockHash>, StoreError> {
         Ok(self.with(|s| s.tip))
+    }
+
+    fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError> {
+        let coins: Vec<([u8; 36], Coin)> = self.with(|s| s.coins.iter().map(|(k, c)| (*k, c.clone())).collect());
+        for (k, coin) in coins {
+            f(decode_outpoint_key(k), coin);
+        }
+        Ok(())
+    }
+
+    fn txindex(&self, txid: &Txid) -> Result<Option<BlockHash>, StoreError> {
+        Ok(self.with(|s| s.txindex.get(txid).copied()))
+    }
+
+    fn wipe_chainstate(&self) -> Result<(), StoreError> {
+        self.with(|s| {
+            s.coins.clear();
+            s.undo.clear();
+            s.index.clear();
+            s.txindex.clear();
+            s.tip = None;
+        });
+        Ok(())
+    }
+
+    fn stored_blocks(&self) -> Result<Vec<BlockHash>, StoreError> {
+        Ok(self.with(|s| s.blocks.keys().copied().collect()))
     }
 
     fn size_on_disk(&self) -> u64 {

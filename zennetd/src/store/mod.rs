@@ -5,7 +5,7 @@ mod codec;
 mod memory;
 mod sled_store;
 
-pub use codec::{encode_undo, IndexRecord};
+pub use codec::{decode_undo, encode_undo, IndexRecord};
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;
 
@@ -20,24 +20,82 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-/// Everything a block connect changes, written atomically.
-#[derive(Debug)]
+/// Everything a block connect or disconnect changes, written atomically.
+#[derive(Debug, Default)]
 pub struct ConnectBatch {
+    /// Coins to delete.
     pub spent: Vec<OutPoint>,
+    /// Coins to write.
     pub created: Vec<(OutPoint, Coin)>,
+    /// Undo data to store with a connect.
+    pub undo: Option<(BlockHash, Vec<u8>)>,
+    /// Index entries to write (new ones or changed status).
     pub index: Vec<IndexRecord>,
-    pub tip: BlockHash,
+    /// The new best-block marker, if it moves.
+    pub tip: Option<BlockHash>,
+    /// Transaction index: txids to point at a block, and txids to forget.
+    pub txindex_add: Vec<(primitives::Txid, BlockHash)>,
+    pub txindex_remove: Vec<primitives::Txid>,
 }
 
 pub trait ChainStore: Send {
     fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError>;
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError>;
-    /// Stores a block and its undo data durably (before it is connected).
-    fn write_block(&self, hash: &BlockHash, block: &[u8], undo: &[u8]) -> Result<(), StoreError>;
-    /// Applies a connect in one atomic, durable batch.
+    fn undo(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Stores a block's bytes durably (before the index says it has them).
+    fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError>;
+    /// Applies a connect, disconnect or index change in one atomic, durable batch.
     fn commit(&self, batch: ConnectBatch) -> Result<(), StoreError>;
+    /// Every coin, in key order (txid, then output index).
+    fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError>;
+    /// The block a transaction was confirmed in (with `-txindex`).
+    fn txindex(&self, txid: &primitives::Txid) -> Result<Option<BlockHash>, StoreError>;
+    /// Forgets coins, undo data, index, tip and txindex; keeps block bytes (`-reindex`).
+    fn wipe_chainstate(&self) -> Result<(), StoreError>;
+    /// Hashes of every stored block.
+    fn stored_blocks(&self) -> Result<Vec<BlockHash>, StoreError>;
     fn index_records(&self) -> Result<Vec<IndexRecord>, StoreError>;
     fn tip(&self) -> Result<Option<BlockHash>, StoreError>;
     /// Bytes used on disk (0 for memory).
     fn size_on_disk(&self) -> u64;
+}
+
+/// A shared store (tests reopen a chainstate on the same memory store).
+impl<T: ChainStore + Sync> ChainStore for std::sync::Arc<T> {
+    fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
+        (**self).coin(outpoint)
+    }
+    fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).block(hash)
+    }
+    fn undo(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).undo(hash)
+    }
+    fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError> {
+        (**self).write_block(hash, block)
+    }
+    fn commit(&self, batch: ConnectBatch) -> Result<(), StoreError> {
+        (**self).commit(batch)
+    }
+    fn index_records(&self) -> Result<Vec<IndexRecord>, StoreError> {
+        (**self).index_records()
+    }
+    fn tip(&self) -> Result<Option<BlockHash>, StoreError> {
+        (**self).tip()
+    }
+    fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError> {
+        (**self).for_each_coin(f)
+    }
+    fn txindex(&self, txid: &primitives::Txid) -> Result<Option<BlockHash>, StoreError> {
+        (**self).txindex(txid)
+    }
+    fn wipe_chainstate(&self) -> Result<(), StoreError> {
+        (**self).wipe_chainstate()
+    }
+    fn stored_blocks(&self) -> Result<Vec<BlockHash>, StoreError> {
+        (**self).stored_blocks()
+    }
+    fn size_on_disk(&self) -> u64 {
+        (**self).size_on_disk()
+    }
 }

@@ -1,22 +1,24 @@
-//! The sled implementation of [`ChainStore`]. Two trees: `blocks` (block and
-//! undo bytes, written and flushed before a connect) and `chainstate`
-//! (coins, index, tip), changed only by one atomic batch per connect.
+//! The sled implementation of [`ChainStore`]. Two trees: `blocks` (block
+//! bytes, written and flushed before the index claims them) and
+//! `chainstate` (coins, undo data, index, tip, txindex), changed only by one
+//! atomic batch per connect or disconnect.
 
 use std::path::Path;
 
 use bitcoin::hashes::Hash;
 use consensus::check::Coin;
 use primitives::encode::Reader;
-use primitives::{BlockHash, OutPoint};
+use primitives::{BlockHash, OutPoint, Txid};
 
-use super::codec::{decode_coin, encode_coin, hash_from_slice, outpoint_key, IndexRecord};
+use super::codec::{decode_coin, decode_outpoint_key, encode_coin, hash_from_slice, outpoint_key, IndexRecord};
 use super::{ChainStore, ConnectBatch, StoreError};
 
 const COIN_PREFIX: u8 = b'c';
 const INDEX_PREFIX: u8 = b'i';
+const UNDO_PREFIX: u8 = b'u';
+const TXINDEX_PREFIX: u8 = b't';
 const TIP_KEY: &[u8] = b"mtip";
 const BLOCK_PREFIX: u8 = b'b';
-const UNDO_PREFIX: u8 = b'u';
 
 pub struct SledStore {
     db: sled::Db,
@@ -53,19 +55,19 @@ impl ChainStore for SledStore {
         let Some(bytes) = self.chainstate.get(key(COIN_PREFIX, &outpoint_key(outpoint))).map_err(db_err)? else {
             return Ok(None);
         };
-        let mut r = Reader::new(&bytes);
-        decode_coin(&mut r).map(Some)
+        decode_coin(&mut Reader::new(&bytes)).map(Some)
     }
 
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.blocks.get(key(BLOCK_PREFIX, hash.as_byte_array())).map_err(db_err)?.map(|v| v.to_vec()))
     }
 
-    fn write_block(&self, hash: &BlockHash, block: &[u8], undo: &[u8]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        batch.insert(key(BLOCK_PREFIX, hash.as_byte_array()), block);
-        batch.insert(key(UNDO_PREFIX, hash.as_byte_array()), undo);
-        self.blocks.apply_batch(batch).map_err(db_err)?;
+    fn undo(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.chainstate.get(key(UNDO_PREFIX, hash.as_byte_array())).map_err(db_err)?.map(|v| v.to_vec()))
+    }
+
+    fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError> {
+        self.blocks.insert(key(BLOCK_PREFIX, hash.as_byte_array()), block).map_err(db_err)?;
         self.flush()
     }
 
@@ -79,10 +81,21 @@ impl ChainStore for SledStore {
             encode_coin(coin, &mut value);
             batch.insert(key(COIN_PREFIX, &outpoint_key(outpoint)), value);
         }
+        if let Some((hash, undo)) = &connect.undo {
+            batch.insert(key(UNDO_PREFIX, hash.as_byte_array()), undo.as_slice());
+        }
         for record in &connect.index {
             batch.insert(key(INDEX_PREFIX, record.header.block_hash().as_byte_array()), record.encode());
         }
-        batch.insert(TIP_KEY, connect.tip.as_byte_array().as_slice());
+        for (txid, block) in &connect.txindex_add {
+            batch.insert(key(TXINDEX_PREFIX, txid.as_byte_array()), block.as_byte_array().as_slice());
+        }
+        for txid in &connect.txindex_remove {
+            batch.remove(key(TXINDEX_PREFIX, txid.as_byte_array()));
+        }
+        if let Some(tip) = connect.tip {
+            batch.insert(TIP_KEY, tip.as_byte_array().as_slice());
+        }
         self.chainstate.apply_batch(batch).map_err(db_err)?;
         self.flush()
     }
@@ -93,6 +106,32 @@ impl ChainStore for SledStore {
 
     fn tip(&self) -> Result<Option<BlockHash>, StoreError> {
         self.chainstate.get(TIP_KEY).map_err(db_err)?.map(|v| hash_from_slice(&v)).transpose()
+    }
+
+    fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError> {
+        for item in self.chainstate.scan_prefix([COIN_PREFIX]) {
+            let (k, v) = item.map_err(db_err)?;
+            let key: [u8; 36] = k[1..].try_into().map_err(|_| StoreError::Corrupt("coin key length".into()))?;
+            f(decode_outpoint_key(key), decode_coin(&mut Reader::new(&v))?);
+        }
+        Ok(())
+    }
+
+    fn txindex(&self, txid: &Txid) -> Result<Option<BlockHash>, StoreError> {
+        self.chainstate
+            .get(key(TXINDEX_PREFIX, txid.as_byte_array()))
+            .map_err(db_err)?
+            .map(|v| hash_from_slice(&v))
+            .transpose()
+    }
+
+    fn wipe_chainstate(&self) -> Result<(), StoreError> {
+        self.chainstate.clear().map_err(db_err)?;
+        self.flush()
+    }
+
+    fn stored_blocks(&self) -> Result<Vec<BlockHash>, StoreError> {
+        self.blocks.scan_prefix([BLOCK_PREFIX]).map(|item| hash_from_slice(&item.map_err(db_err)?.0[1..])).collect()
     }
 
     fn size_on_disk(&self) -> u64 {

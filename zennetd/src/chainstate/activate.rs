@@ -1,0 +1,259 @@
+//! Moving the active chain: connecting and disconnecting blocks, choosing
+//! the valid branch with the most work, and the operator's overrides
+//! (`invalidateblock`, `reconsiderblock`, `preciousblock`, `-reindex`).
+
+use std::collections::HashMap;
+
+use consensus::check::{connect_block, ScriptValidation};
+use consensus::{BlockError, RejectKind};
+use primitives::{Block, BlockHash, OutPoint};
+use script::VerifyFlags;
+
+use super::{Chainstate, IndexEntry};
+use crate::store::{decode_undo, encode_undo, ConnectBatch, StoreError};
+
+/// Outputs that never enter the UTXO set (as `connect_block` decides).
+fn enters_utxo_set(script: &[u8]) -> bool {
+    script.first() != Some(&0x6a) && script.len() <= 10_000
+}
+
+impl Chainstate {
+    pub(super) fn rebuild_candidates(&mut self) {
+        self.candidates = self.index.candidates();
+    }
+
+    fn load_block(&self, hash: &BlockHash) -> Result<Block, StoreError> {
+        self.block(hash)?.ok_or_else(|| StoreError::Corrupt(format!("block {hash} has no stored data")))
+    }
+
+    /// Connects the stored block `hash` on top of the active tip.
+    fn connect_tip(&mut self, hash: BlockHash) -> Result<Result<(), BlockError>, StoreError> {
+        let block = self.load_block(&hash)?;
+        let height = self.tip().height + 1;
+        let view = self.input_coins(&block)?;
+        let scripts = ScriptValidation {
+            flags: VerifyFlags::consensus(),
+            cache: Some(&self.signature_cache),
+            threads: self.options.script_threads,
+        };
+        let changes = match connect_block(&block, height, &self.params, &view, Some(&scripts)) {
+            Ok(changes) => changes,
+            Err(error) => return Ok(Err(error)),
+        };
+        let mut entry =
+            self.index.get(&hash).cloned().ok_or_else(|| StoreError::Corrupt(format!("{hash} not indexed")))?;
+        entry.status.validated = true;
+        let txindex_add =
+            if self.options.txindex { block.txdata.iter().map(|tx| (tx.txid(), hash)).collect() } else { Vec::new() };
+        self.store.commit(ConnectBatch {
+            spent: changes.spent.iter().map(|(o, _)| *o).collect(),
+            created: changes.created,
+            undo: Some((hash, encode_undo(&changes.spent))),
+            index: vec![Self::record(&entry)],
+            tip: Some(hash),
+            txindex_add,
+            txindex_remove: Vec::new(),
+        })?;
+        if let Some(e) = self.index.get_mut(&hash) {
+            e.status.validated = true;
+        }
+        self.active.push(hash);
+        Ok(Ok(()))
+    }
+
+    /// Disconnects the active tip with its undo data: its outputs leave the
+    /// UTXO set and the coins it spent return.
+    fn disconnect_tip(&mut self) -> Result<(), StoreError> {
+        let hash = *self.active.last().expect("non-empty active chain");
+        let tip = self.tip().clone();
+        if tip.height == 0 {
+            return Err(StoreError::Corrupt("cannot disconnect the genesis block".into()));
+        }
+        let block = self.load_block(&hash)?;
+        let undo = self.store.undo(&hash)?.ok_or_else(|| StoreError::Corrupt(format!("no undo data for {hash}")))?;
+        let restored = decode_undo(&undo)?;
+        let mut removed = Vec::new();
+        for tx in &block.txdata {
+            let txid = tx.txid();
+            for (vout, out) in tx.output.iter().enumerate() {
+                if enters_utxo_set(out.script_pubkey.as_bytes()) {
+                    removed.push(OutPoint { txid, vout: vout as u32 });
+                }
+            }
+        }
+        let txindex_remove =
+            if self.options.txindex { block.txdata.iter().map(|tx| tx.txid()).collect() } else { Vec::new() };
+        self.store.commit(ConnectBatch {
+            spent: removed,
+            created: restored,
+            tip: Some(tip.header.prev_blockhash),
+            txindex_remove,
+            ..ConnectBatch::default()
+        })?;
+        self.active.pop();
+        Ok(())
+    }
+
+    /// Marks `hash` failed and its descendants failed-parent, persistently.
+    fn mark_invalid(&mut self, hash: &BlockHash) -> Result<(), StoreError> {
+        let mut changed = Vec::new();
+        if let Some(entry) = self.index.get_mut(hash) {
+            entry.status.failed = true;
+            changed.push(entry.clone());
+        }
+        for child in self.index.descendants(hash) {
+            if let Some(entry) = self.index.get_mut(&child) {
+                entry.status.failed_parent = true;
+                changed.push(entry.clone());
+            }
+        }
+        for entry in &changed {
+            if let Some(key) = self.index.candidate_key(&entry.hash) {
+                self.candidates.remove(&key);
+            }
+        }
+        self.store.commit(ConnectBatch { index: changed.iter().map(Self::record).collect(), ..ConnectBatch::default() })
+    }
+
+    /// The best candidate whose whole chain is stored and valid.
+    fn best_candidate(&self) -> Option<BlockHash> {
+        self.candidates.iter().rev().map(|(_, _, hash)| *hash).find(|hash| self.index.is_connectable(hash))
+    }
+
+    /// Moves the active chain to the best valid branch, block by block.
+    /// Blocks that fail are marked invalid and the next best branch is tried.
+    /// Returns the error of `submitted` if that block turned out invalid.
+    pub(super) fn activate_best_chain(
+        &mut self,
+        submitted: Option<BlockHash>,
+    ) -> Result<Option<BlockError>, StoreError> {
+        let mut submitted_error = None;
+        loop {
+            let Some(best) = self.best_candidate() else {
+                return Ok(submitted_error);
+            };
+            let tip_key = self.index.candidate_key(&self.tip().hash);
+            if best == self.tip().hash || self.index.candidate_key(&best) <= tip_key {
+                // Nothing better: forget candidates that can no longer win.
+                let floor = self.tip().chain_work.clone();
+                self.candidates.retain(|(work, _, _)| *work >= floor);
+                return Ok(submitted_error);
+            }
+            let path = self.path_from_active(&best)?;
+            let fork_height = path.first().map_or(self.tip().height, |first| first.height - 1);
+            while self.tip().height > fork_height {
+                self.disconnect_tip()?;
+            }
+            for entry in path {
+                if let Err(error) = self.connect_tip(entry.hash)? {
+                    if error.kind() == RejectKind::Invalid {
+                        self.mark_invalid(&entry.hash)?;
+                    } else if let Some(key) = self.index.candidate_key(&entry.hash) {
+                        // Not invalid, but cannot be connected as stored.
+                        self.candidates.remove(&key);
+                    }
+                    if Some(entry.hash) == submitted {
+                        submitted_error = Some(error);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The blocks from just above the fork with the active chain up to `hash`.
+    fn path_from_active(&self, hash: &BlockHash) -> Result<Vec<IndexEntry>, StoreError> {
+        let mut path = Vec::new();
+        let mut cursor = self.index.get(hash).cloned();
+        while let Some(entry) = cursor {
+            if self.is_active(&entry.hash) {
+                path.reverse();
+                return Ok(path);
+            }
+            cursor = self.index.get(&entry.header.prev_blockhash).cloned();
+            path.push(entry);
+        }
+        Err(StoreError::Corrupt(format!("block {hash} does not connect to the active chain")))
+    }
+
+    /// `invalidateblock`: treat `hash` as invalid and move off it.
+    pub fn invalidate_block(&mut self, hash: &BlockHash) -> Result<(), StoreError> {
+        if *hash == self.params.genesis_hash {
+            return Err(StoreError::Corrupt("the genesis block cannot be invalidated".into()));
+        }
+        self.mark_invalid(hash)?;
+        while self.is_active(hash) {
+            self.disconnect_tip()?;
+        }
+        self.rebuild_candidates();
+        self.activate_best_chain(None)?;
+        Ok(())
+    }
+
+    /// `reconsiderblock`: forget that `hash`, its ancestors and descendants were invalid.
+    pub fn reconsider_block(&mut self, hash: &BlockHash) -> Result<(), StoreError> {
+        let mut affected = self.index.descendants(hash);
+        let mut cursor = self.index.get(hash).cloned();
+        while let Some(entry) = cursor {
+            affected.push(entry.hash);
+            cursor = if entry.height == 0 { None } else { self.index.get(&entry.header.prev_blockhash).cloned() };
+        }
+        let mut changed = Vec::new();
+        for h in affected {
+            if let Some(entry) = self.index.get_mut(&h) {
+                if entry.status.is_invalid() {
+                    entry.status.failed = false;
+                    entry.status.failed_parent = false;
+                    changed.push(Self::record(entry));
+                }
+            }
+        }
+        self.store.commit(ConnectBatch { index: changed, ..ConnectBatch::default() })?;
+        self.rebuild_candidates();
+        self.activate_best_chain(None)?;
+        Ok(())
+    }
+
+    /// `preciousblock`: among equal-work tips, prefer `hash`.
+    pub fn precious_block(&mut self, hash: &BlockHash) -> Result<(), StoreError> {
+        let sequence = self.index.take_precious_sequence();
+        if let Some(entry) = self.index.get_mut(hash) {
+            entry.sequence = sequence;
+        }
+        self.rebuild_candidates();
+        self.activate_best_chain(None)?;
+        Ok(())
+    }
+
+    /// `-reindex`: forget the chainstate and connect every stored block again.
+    pub fn reindex(&mut self) -> Result<(), StoreError> {
+        let stored = self.store.stored_blocks()?;
+        self.store.wipe_chainstate()?;
+        self.index = Default::default();
+        self.active.clear();
+        self.candidates.clear();
+        self.write_genesis()?;
+        self.load_index()?;
+        // Decode headers, then submit parents before children.
+        let mut by_parent: HashMap<BlockHash, Vec<Block>> = HashMap::new();
+        for hash in stored {
+            if hash == self.params.genesis_hash {
+                continue;
+            }
+            let block = self.load_block(&hash)?;
+            by_parent.entry(block.header.prev_blockhash).or_default().push(block);
+        }
+        let mut queue = vec![self.params.genesis_hash];
+        while let Some(parent) = queue.pop() {
+            for block in by_parent.remove(&parent).unwrap_or_default() {
+                let hash = block.block_hash();
+                // Blocks that fail now failed before; they are not re-stored.
+                let time = i64::from(block.header.time);
+                if self.submit_block(block, time).is_ok() || self.index.contains(&hash) {
+                    queue.push(hash);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,210 @@
+//! The block index: every known header, its status, and views of branches.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
+
+use consensus::difficulty::{BlockSummary, HeaderChain};
+use num_bigint::BigUint;
+use primitives::{BlockHash, Header, PowAlgo};
+
+/// What we know of a block beyond its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BlockStatus {
+    /// The block's transactions (and undo data, once connected) are stored.
+    pub has_data: bool,
+    /// The block broke a consensus rule.
+    pub failed: bool,
+    /// An ancestor broke a consensus rule.
+    pub failed_parent: bool,
+    /// The block was fully validated (connected) at least once.
+    pub validated: bool,
+}
+
+impl BlockStatus {
+    pub fn to_byte(self) -> u8 {
+        u8::from(self.has_data)
+            | u8::from(self.failed) << 1
+            | u8::from(self.failed_parent) << 2
+            | u8::from(self.validated) << 3
+    }
+
+    pub fn from_byte(b: u8) -> Self {
+        BlockStatus { has_data: b & 1 != 0, failed: b & 2 != 0, failed_parent: b & 4 != 0, validated: b & 8 != 0 }
+    }
+
+    pub fn is_invalid(self) -> bool {
+        self.failed || self.failed_parent
+    }
+}
+
+/// A known block header and where it sits.
+#[derive(Debug, Clone)]
+pub struct IndexEntry {
+    pub hash: BlockHash,
+    pub header: Header,
+    pub height: u32,
+    pub chain_work: BigUint,
+    pub tx_count: u32,
+    pub status: BlockStatus,
+    /// Arrival order, for choosing among equal-work tips (first seen wins;
+    /// `preciousblock` moves a block to the front).
+    pub sequence: i64,
+}
+
+impl IndexEntry {
+    pub fn summary(&self) -> BlockSummary {
+        BlockSummary {
+            height: self.height,
+            time: self.header.time,
+            bits: self.header.bits.to_consensus(),
+            algo: if self.height == 0 { None } else { PowAlgo::from_version(self.header.version.to_consensus()) },
+        }
+    }
+}
+
+/// Ordering key of a chain-tip candidate: most work first, then earliest.
+pub type CandidateKey = (BigUint, Reverse<i64>, BlockHash);
+
+#[derive(Default)]
+pub struct BlockIndex {
+    entries: HashMap<BlockHash, IndexEntry>,
+    children: HashMap<BlockHash, Vec<BlockHash>>,
+    next_sequence: i64,
+}
+
+impl BlockIndex {
+    pub fn get(&self, hash: &BlockHash) -> Option<&IndexEntry> {
+        self.entries.get(hash)
+    }
+
+    pub fn get_mut(&mut self, hash: &BlockHash) -> Option<&mut IndexEntry> {
+        self.entries.get_mut(hash)
+    }
+
+    pub fn contains(&self, hash: &BlockHash) -> bool {
+        self.entries.contains_key(hash)
+    }
+
+    pub fn insert(&mut self, mut entry: IndexEntry) {
+        entry.sequence = self.next_sequence;
+        self.next_sequence += 1;
+        if entry.height > 0 {
+            self.children.entry(entry.header.prev_blockhash).or_default().push(entry.hash);
+        }
+        self.entries.insert(entry.hash, entry);
+    }
+
+    pub fn children(&self, hash: &BlockHash) -> &[BlockHash] {
+        self.children.get(hash).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every block below `hash` (not including it).
+    pub fn descendants(&self, hash: &BlockHash) -> Vec<BlockHash> {
+        let mut out = Vec::new();
+        let mut stack = self.children(hash).to_vec();
+        while let Some(h) = stack.pop() {
+            stack.extend_from_slice(self.children(&h));
+            out.push(h);
+        }
+        out
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &IndexEntry> {
+        self.entries.values()
+    }
+
+    /// The lowest sequence number yet (for `preciousblock`).
+    pub fn take_precious_sequence(&mut self) -> i64 {
+        let lowest = self.entries.values().map(|e| e.sequence).min().unwrap_or(0);
+        lowest - 1
+    }
+
+    /// The ancestor of `hash` at `height`.
+    pub fn ancestor(&self, hash: &BlockHash, height: u32) -> Option<&IndexEntry> {
+        let mut entry = self.entries.get(hash)?;
+        while entry.height > height {
+            entry = self.entries.get(&entry.header.prev_blockhash)?;
+        }
+        (entry.height == height).then_some(entry)
+    }
+
+    /// Whether the block and all its ancestors have their data and none failed.
+    pub fn is_connectable(&self, hash: &BlockHash) -> bool {
+        let mut cursor = self.entries.get(hash);
+        while let Some(entry) = cursor {
+            if !entry.status.has_data || entry.status.is_invalid() {
+                return false;
+            }
+            if entry.height == 0 {
+                return true;
+            }
+            cursor = self.entries.get(&entry.header.prev_blockhash);
+        }
+        false
+    }
+
+    pub fn candidate_key(&self, hash: &BlockHash) -> Option<CandidateKey> {
+        self.entries.get(hash).map(|e| (e.chain_work.clone(), Reverse(e.sequence), e.hash))
+    }
+
+    /// Blocks that could be the tip: connectable, with no connectable child
+    /// needed (any connectable block qualifies; the best is chosen by key).
+    pub fn candidates(&self) -> BTreeSet<CandidateKey> {
+        self.entries
+            .values()
+            .filter(|e| e.status.has_data && !e.status.is_invalid())
+            .filter_map(|e| self.candidate_key(&e.hash))
+            .collect()
+    }
+}
+
+/// The chain ending at `tip`, read through the active chain where they
+/// share blocks: what the difficulty rules need to judge a block on a branch.
+pub struct BranchView<'a> {
+    pub index: &'a BlockIndex,
+    pub active: &'a [BlockHash],
+    /// Hashes of the branch above the fork point, lowest first.
+    branch: Vec<BlockHash>,
+    fork_height: u32,
+}
+
+impl<'a> BranchView<'a> {
+    pub fn new(index: &'a BlockIndex, active: &'a [BlockHash], tip: &BlockHash) -> Option<Self> {
+        let mut branch = Vec::new();
+        let mut cursor = index.get(tip)?;
+        loop {
+            let on_active = active.get(cursor.height as usize) == Some(&cursor.hash);
+            if on_active {
+                break;
+            }
+            branch.push(cursor.hash);
+            if cursor.height == 0 {
+                return None;
+            }
+            cursor = index.get(&cursor.header.prev_blockhash)?;
+        }
+        branch.reverse();
+        Some(BranchView { index, active, branch, fork_height: cursor.height })
+    }
+
+    /// Height of the last block shared with the active chain.
+    pub fn fork_height(&self) -> u32 {
+        self.fork_height
+    }
+
+    /// Blocks above the fork point, lowest first.
+    pub fn branch(&self) -> &[BlockHash] {
+        &self.branch
+    }
+}
+
+impl HeaderChain for BranchView<'_> {
+    fn at_height(&self, height: u32) -> Option<BlockSummary> {
+        let hash = if height <= self.fork_height {
+            self.active.get(height as usize)?
+        } else {
+            self.branch.get((height - self.fork_height - 1) as usize)?
+        };
+        self.index.get(hash).map(IndexEntry::summary)
+    }
+}
