@@ -5,6 +5,13 @@
 /// (method, argument index, argument name).
 const CONVERT: &[(&str, usize, &str)] = &[
     ("getblock", 1, "verbosity"),
+    ("gettxout", 1, "n"),
+    ("gettxout", 2, "include_mempool"),
+    ("getrawtransaction", 1, "verbose"),
+    ("verifychain", 0, "checklevel"),
+    ("verifychain", 1, "nblocks"),
+    ("setmocktime", 0, "timestamp"),
+    ("decoderawtransaction", 1, "iswitness"),
     ("getblockhash", 0, "height"),
     ("getblockheader", 1, "verbose"),
     ("generatetoaddress", 0, "nblocks"),

@@ -13,7 +13,7 @@ use consensus::check::announcement::{check_block_announcements, IdentityCache};
 use consensus::check::{check_block, check_block_contextual, check_header_contextual, Coin};
 use consensus::difficulty::{median_time_past, next_bits, BlockSummary, HeaderChain};
 use consensus::{BlockError, ChainParams, RejectKind};
-use primitives::{Block, BlockHash, OutPoint, PowAlgo, Txid};
+use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, BranchView, CandidateKey, IndexEntry};
@@ -217,6 +217,12 @@ impl Chainstate {
         self.store.block(hash)
     }
 
+    /// The coins a connected block spent (its undo data).
+    pub fn undo(&self, hash: &BlockHash) -> Result<Vec<(OutPoint, Coin)>, StoreError> {
+        let bytes = self.store.undo(hash)?.ok_or_else(|| StoreError::Corrupt(format!("no undo data for {hash}")))?;
+        crate::store::decode_undo(&bytes)
+    }
+
     pub fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
         self.store.coin(outpoint)
     }
@@ -310,7 +316,11 @@ impl Chainstate {
         self.store.write_block(&hash, &block.serialize())?;
         entry.status.has_data = true;
         self.store.commit(ConnectBatch { index: vec![Self::record(&entry)], ..ConnectBatch::default() })?;
-        self.index.insert(entry);
+        match self.index.get_mut(&hash) {
+            // Known from `submitheader`: now with its data.
+            Some(known) => known.status.has_data = true,
+            None => self.index.insert(entry),
+        }
         if let Some(key) = self.index.candidate_key(&hash) {
             self.candidates.insert(key);
         }
@@ -318,6 +328,43 @@ impl Chainstate {
             return Err(error.into());
         }
         Ok(if self.is_active(&hash) { Accepted::Active } else { Accepted::SideBranch })
+    }
+
+    /// `submitheader`: checks a header against its parent's branch and
+    /// indexes it without data.
+    pub fn accept_header(&mut self, header: Header, now: i64) -> Result<(), SubmitError> {
+        let hash = header.block_hash();
+        if let Some(existing) = self.index.get(&hash) {
+            return if existing.status.is_invalid() { Err(SubmitError::DuplicateInvalid) } else { Ok(()) };
+        }
+        let prev =
+            self.index.get(&header.prev_blockhash).ok_or(BlockError::PrevBlockNotFound(header.prev_blockhash))?;
+        if prev.status.is_invalid() {
+            return Err(BlockError::BadPrevBlock(header.prev_blockhash).into());
+        }
+        let (prev_summary, prev_work) = (prev.summary(), prev.chain_work.clone());
+        consensus::check_proof_of_work(&header, &self.params)?;
+        let view = BranchView::new(&self.index, &self.active, &header.prev_blockhash)
+            .ok_or_else(|| StoreError::Corrupt("parent not linked to genesis".into()))?;
+        check_header_contextual(&header, &self.params, &view, &prev_summary, now)?;
+        let work = consensus::block_work(
+            &self.params,
+            &view,
+            Some(&prev_summary),
+            self.params.genesis.header.bits.to_consensus(),
+        );
+        let entry = IndexEntry {
+            hash,
+            header,
+            height: prev_summary.height + 1,
+            chain_work: prev_work + work,
+            tx_count: 0,
+            status: BlockStatus::default(),
+            sequence: 0,
+        };
+        self.store.commit(ConnectBatch { index: vec![Self::record(&entry)], ..ConnectBatch::default() })?;
+        self.index.insert(entry);
+        Ok(())
     }
 
     /// The stored coins the block's inputs name (read errors surface here,

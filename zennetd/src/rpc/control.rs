@@ -18,6 +18,18 @@ pub fn stop(ctx: &RpcContext) -> RpcResult {
     Ok(json!("Zennet server stopping"))
 }
 
+pub fn setmocktime(ctx: &RpcContext, args: &Args) -> RpcResult {
+    if ctx.network != primitives::Network::Regtest {
+        return Err(rpc::RpcError::misc("setmocktime is for regression testing (-regtest mode) only"));
+    }
+    let time = args.i64(0, "timestamp")?;
+    if time < 0 {
+        return Err(rpc::RpcError::invalid_parameter("Mocktime cannot be negative: ".to_string() + &time.to_string()));
+    }
+    crate::clock::set_mock_time(time);
+    Ok(serde_json::Value::Null)
+}
+
 pub fn uptime(ctx: &RpcContext) -> RpcResult {
     Ok(json!(ctx.started.elapsed().as_secs()))
 }

@@ -97,6 +97,19 @@ pub fn block_json(cs: &Chainstate, entry: &IndexEntry, block: &Block, verbosity:
     header_fields(cs, entry, head, between)
 }
 
+/// Core's `ScriptToUniv` for an output script: asm, hex, address (when it
+/// has one) and type.
+pub fn script_pubkey_json(script: &primitives::ScriptBuf, network: Network) -> Value {
+    let mut spk = Map::new();
+    spk.insert("asm".into(), json!(script_to_asm(script, false)));
+    spk.insert("hex".into(), json!(hex::encode(script.as_bytes())));
+    if let Ok(address) = Address::from_script(script, network) {
+        spk.insert("address".into(), json!(address.to_string()));
+    }
+    spk.insert("type".into(), json!(script_type(script)));
+    Value::Object(spk)
+}
+
 /// Core's `TxToUniv` (with `hex`), plus an `announcement` object.
 pub fn tx_json(tx: &Transaction, network: Network) -> Value {
     let mut obj = Map::new();
@@ -135,13 +148,7 @@ pub fn tx_json(tx: &Transaction, network: Network) -> Value {
         .iter()
         .enumerate()
         .map(|(n, out)| {
-            let mut spk = Map::new();
-            spk.insert("asm".into(), json!(script_to_asm(&out.script_pubkey, false)));
-            spk.insert("hex".into(), json!(hex::encode(out.script_pubkey.as_bytes())));
-            if let Ok(address) = Address::from_script(&out.script_pubkey, network) {
-                spk.insert("address".into(), json!(address.to_string()));
-            }
-            spk.insert("type".into(), json!(script_type(&out.script_pubkey)));
+            let spk = script_pubkey_json(&out.script_pubkey, network);
             json!({"value": amount(out.value.to_sat()), "n": n, "scriptPubKey": spk})
         })
         .collect();

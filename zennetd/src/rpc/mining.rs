@@ -85,6 +85,21 @@ pub async fn submitblock(ctx: &RpcContext, args: &Args) -> RpcResult {
     }
 }
 
+/// `submitheader`: null when the header is accepted (or already known).
+pub async fn submitheader(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "Block header decode failed");
+    let bytes = hex::decode(args.str(0, "hexdata")?).map_err(|_| decode_failed())?;
+    let header = primitives::block::header_from_bytes(&bytes).map_err(|_| decode_failed())?;
+    let prev = header.prev_blockhash;
+    match ctx.chain.call(move |cs| cs.accept_header(header, clock::now())).await? {
+        Ok(()) => Ok(Value::Null),
+        Err(crate::chainstate::SubmitError::Invalid(consensus::BlockError::PrevBlockNotFound(_))) => {
+            Err(RpcError::new(codes::VERIFY_ERROR, format!("Must submit previous header ({prev}) first")))
+        }
+        Err(e) => Err(RpcError::new(codes::VERIFY_ERROR, e.bip22_result())),
+    }
+}
+
 pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
     let nblocks = args.i64(0, "nblocks")?;
     let address_text = args.str(1, "address")?;

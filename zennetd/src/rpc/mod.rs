@@ -2,9 +2,12 @@
 
 mod asm;
 mod blockchain;
+mod chaintips;
 mod control;
 pub mod json;
 mod mining;
+mod rawtx;
+mod utxo;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU32;
@@ -85,6 +88,18 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "getmininginfo" => mining::getmininginfo(ctx).await,
         "generatetoaddress" => mining::generatetoaddress(ctx, &args).await,
         "submitblock" => mining::submitblock(ctx, &args).await,
+        "getchaintips" => chaintips::getchaintips(ctx).await,
+        "invalidateblock" => chaintips::invalidateblock(ctx, &args).await,
+        "reconsiderblock" => chaintips::reconsiderblock(ctx, &args).await,
+        "preciousblock" => chaintips::preciousblock(ctx, &args).await,
+        "verifychain" => chaintips::verifychain(ctx, &args).await,
+        "gettxout" => utxo::gettxout(ctx, &args).await,
+        "gettxoutsetinfo" => utxo::gettxoutsetinfo(ctx).await,
+        "getrawtransaction" => rawtx::getrawtransaction(ctx, &args).await,
+        "decoderawtransaction" => rawtx::decoderawtransaction(ctx, &args),
+        "decodescript" => rawtx::decodescript(ctx, &args),
+        "submitheader" => mining::submitheader(ctx, &args).await,
+        "setmocktime" => control::setmocktime(ctx, &args),
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),

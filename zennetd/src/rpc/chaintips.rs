@@ -1,0 +1,149 @@
+//! Chain management RPCs: getchaintips, invalidateblock, reconsiderblock,
+//! preciousblock, verifychain.
+
+use consensus::check::check_block;
+use rpc::{codes, Args, RpcError};
+use serde_json::{json, Value};
+
+use super::{parse_block_hash, RpcContext, RpcResult};
+use crate::chainstate::Chainstate;
+use crate::store::StoreError;
+
+fn block_not_found() -> RpcError {
+    RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found")
+}
+
+fn database(e: StoreError) -> RpcError {
+    RpcError::new(codes::DATABASE_ERROR, e.to_string())
+}
+
+/// Core's chain-tip statuses.
+fn tip_status(cs: &Chainstate, hash: &primitives::BlockHash) -> &'static str {
+    let Some(entry) = cs.entry(hash) else {
+        return "unknown";
+    };
+    if cs.is_active(hash) {
+        "active"
+    } else if entry.status.is_invalid() {
+        "invalid"
+    } else if !cs.index().is_connectable(hash) {
+        "headers-only"
+    } else if entry.status.validated {
+        "valid-fork"
+    } else {
+        "valid-headers"
+    }
+}
+
+pub async fn getchaintips(ctx: &RpcContext) -> RpcResult {
+    ctx.chain
+        .call(|cs| {
+            let index = cs.index();
+            let mut tips: Vec<_> =
+                index.iter().filter(|e| index.children(&e.hash).is_empty() || cs.tip().hash == e.hash).collect();
+            tips.sort_by(|a, b| b.height.cmp(&a.height).then(a.hash.cmp(&b.hash)));
+            let out: Vec<Value> = tips
+                .into_iter()
+                .map(|tip| {
+                    // Walk down to the active chain for the branch length.
+                    let mut cursor = tip;
+                    while !cs.is_active(&cursor.hash) {
+                        match index.get(&cursor.header.prev_blockhash) {
+                            Some(prev) => cursor = prev,
+                            None => break,
+                        }
+                    }
+                    json!({
+                        "height": tip.height,
+                        "hash": tip.hash.to_string(),
+                        "branchlen": tip.height - cursor.height,
+                        "status": tip_status(cs, &tip.hash),
+                    })
+                })
+                .collect();
+            Ok(Value::Array(out))
+        })
+        .await?
+}
+
+async fn with_known_block(
+    ctx: &RpcContext,
+    args: &Args,
+    f: fn(&mut Chainstate, &primitives::BlockHash) -> Result<(), StoreError>,
+) -> RpcResult {
+    let hash = parse_block_hash(args, 0, "blockhash")?;
+    ctx.chain
+        .call(move |cs| {
+            if cs.entry(&hash).is_none() {
+                return Err(block_not_found());
+            }
+            f(cs, &hash).map_err(database)?;
+            Ok(Value::Null)
+        })
+        .await?
+}
+
+pub async fn invalidateblock(ctx: &RpcContext, args: &Args) -> RpcResult {
+    with_known_block(ctx, args, Chainstate::invalidate_block).await
+}
+
+pub async fn reconsiderblock(ctx: &RpcContext, args: &Args) -> RpcResult {
+    with_known_block(ctx, args, Chainstate::reconsider_block).await
+}
+
+pub async fn preciousblock(ctx: &RpcContext, args: &Args) -> RpcResult {
+    with_known_block(ctx, args, Chainstate::precious_block).await
+}
+
+/// `verifychain (checklevel) (nblocks)`: level 0 reads the blocks, 1 runs
+/// the context-free checks, 2 reads and decodes the undo data, 3 checks that
+/// the undo data covers exactly the inputs that spent earlier coins.
+pub async fn verifychain(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let level = args.opt_i64(0)?.unwrap_or(3).clamp(0, 4);
+    let nblocks = args.opt_i64(1)?.unwrap_or(6);
+    ctx.chain
+        .call(move |cs| {
+            let tip = cs.tip().height;
+            let count = if nblocks <= 0 { tip } else { (nblocks as u32).min(tip) };
+            for height in (tip + 1 - count..=tip).rev() {
+                let Some(hash) = cs.hash_at(height) else { return Ok(json!(false)) };
+                let Some(block) = cs.block(&hash).map_err(database)? else {
+                    tracing::warn!("verifychain: block {hash} at height {height} is missing");
+                    return Ok(json!(false));
+                };
+                if level >= 1 {
+                    if let Err(e) = check_block(&block, cs.params()) {
+                        tracing::warn!("verifychain: block {hash} fails {e}");
+                        return Ok(json!(false));
+                    }
+                }
+                if level >= 2 {
+                    let undo = match cs.undo(&hash) {
+                        Ok(undo) => undo,
+                        Err(e) => {
+                            tracing::warn!("verifychain: undo data of {hash}: {e}");
+                            return Ok(json!(false));
+                        }
+                    };
+                    if level >= 3 {
+                        let created: std::collections::HashSet<primitives::Txid> =
+                            block.txdata.iter().map(|tx| tx.txid()).collect();
+                        let external = block.txdata[1..]
+                            .iter()
+                            .flat_map(|tx| &tx.input)
+                            .filter(|i| !created.contains(&i.previous_output.txid))
+                            .count();
+                        if undo.len() != external {
+                            tracing::warn!(
+                                "verifychain: undo data of {hash} covers {} of {external} inputs",
+                                undo.len()
+                            );
+                            return Ok(json!(false));
+                        }
+                    }
+                }
+            }
+            Ok(json!(true))
+        })
+        .await?
+}

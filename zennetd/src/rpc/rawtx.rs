@@ -1,0 +1,124 @@
+//! Raw transaction RPCs: getrawtransaction, decoderawtransaction, decodescript.
+
+use bitcoin::hashes::{hash160, sha256, Hash};
+use primitives::{Address, ScriptBuf, Transaction};
+use rpc::{codes, Args, RpcError};
+use serde_json::{json, Map, Value};
+
+use super::asm::{script_to_asm, script_type};
+use super::json::tx_json;
+use super::utxo::parse_txid;
+use super::{parse_block_hash, RpcContext, RpcResult};
+
+pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let txid = parse_txid(args, 0, "txid")?;
+    let verbose = match args.get(1) {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => args.i64(1, "verbosity")? != 0,
+    };
+    let given_block = args.get(2).map(|_| parse_block_hash(args, 2, "blockhash")).transpose()?;
+    let network = ctx.network;
+    ctx.chain
+        .call(move |cs| {
+            let db = |e: crate::store::StoreError| RpcError::new(codes::DATABASE_ERROR, e.to_string());
+            let block_hash = match given_block {
+                Some(hash) => {
+                    if cs.entry(&hash).is_none() {
+                        return Err(RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block hash not found"));
+                    }
+                    Some(hash)
+                }
+                None if cs.txindex_enabled() => cs.txindex(&txid).map_err(db)?,
+                None => {
+                    return Err(RpcError::new(
+                        codes::INVALID_ADDRESS_OR_KEY,
+                        "No such mempool transaction. Use -txindex or provide a block hash to enable blockchain transaction queries.",
+                    ))
+                }
+            };
+            let not_found = || {
+                let message = if given_block.is_some() {
+                    "No such transaction found in the provided block."
+                } else {
+                    "No such mempool or blockchain transaction."
+                };
+                RpcError::new(codes::INVALID_ADDRESS_OR_KEY, message)
+            };
+            let block_hash = block_hash.ok_or_else(not_found)?;
+            let block = cs.block(&block_hash).map_err(db)?.ok_or_else(not_found)?;
+            let tx = block.txdata.iter().find(|tx| tx.txid() == txid).ok_or_else(not_found)?;
+            if !verbose {
+                return Ok(json!(hex::encode(tx.serialize())));
+            }
+            let mut obj = match tx_json(tx, network) {
+                Value::Object(o) => o,
+                _ => Map::new(),
+            };
+            if given_block.is_some() {
+                obj.insert("in_active_chain".into(), json!(cs.is_active(&block_hash)));
+            }
+            obj.insert("blockhash".into(), json!(block_hash.to_string()));
+            if let Some(entry) = cs.entry(&block_hash) {
+                let confirmations = if cs.is_active(&block_hash) { cs.tip().height - entry.height + 1 } else { 0 };
+                obj.insert("confirmations".into(), json!(confirmations));
+                obj.insert("time".into(), json!(entry.header.time));
+                obj.insert("blocktime".into(), json!(entry.header.time));
+            }
+            Ok(Value::Object(obj))
+        })
+        .await?
+}
+
+pub fn decoderawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "TX decode failed");
+    let bytes = hex::decode(args.str(0, "hexstring")?).map_err(|_| decode_failed())?;
+    let tx = Transaction::from_bytes(&bytes).map_err(|_| decode_failed())?;
+    let mut json = tx_json(&tx, ctx.network);
+    if let Value::Object(obj) = &mut json {
+        obj.remove("hex");
+    }
+    Ok(json)
+}
+
+pub fn decodescript(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let bytes = hex::decode(args.str(0, "hexstring")?)
+        .map_err(|_| RpcError::invalid_parameter("argument must be hexadecimal string"))?;
+    let script = ScriptBuf::from_bytes(bytes);
+    let kind = script_type(&script);
+    let mut obj = Map::new();
+    obj.insert("asm".into(), json!(script_to_asm(&script, false)));
+    obj.insert("type".into(), json!(kind));
+    if let Ok(address) = Address::from_script(&script, ctx.network) {
+        obj.insert("address".into(), json!(address.to_string()));
+    }
+    // Core offers wrappings only for scripts that are not already wrappers or programs.
+    let wrappable = !matches!(
+        kind,
+        "scripthash" | "witness_v0_keyhash" | "witness_v0_scripthash" | "witness_v1_taproot" | "witness_unknown"
+    );
+    if wrappable {
+        let p2sh = p2sh_of(&script);
+        if let Ok(address) = Address::from_script(&p2sh, ctx.network) {
+            obj.insert("p2sh".into(), json!(address.to_string()));
+        }
+        let p2wsh =
+            ScriptBuf::from_bytes([&[0x00, 32][..], sha256::Hash::hash(script.as_bytes()).as_byte_array()].concat());
+        let mut segwit = Map::new();
+        segwit.insert("asm".into(), json!(script_to_asm(&p2wsh, false)));
+        segwit.insert("hex".into(), json!(hex::encode(p2wsh.as_bytes())));
+        segwit.insert("type".into(), json!(script_type(&p2wsh)));
+        if let Ok(address) = Address::from_script(&p2wsh, ctx.network) {
+            segwit.insert("address".into(), json!(address.to_string()));
+        }
+        if let Ok(address) = Address::from_script(&p2sh_of(&p2wsh), ctx.network) {
+            segwit.insert("p2sh-segwit".into(), json!(address.to_string()));
+        }
+        obj.insert("segwit".into(), Value::Object(segwit));
+    }
+    Ok(Value::Object(obj))
+}
+
+fn p2sh_of(script: &ScriptBuf) -> ScriptBuf {
+    ScriptBuf::from_bytes([&[0xa9, 20][..], hash160::Hash::hash(script.as_bytes()).as_byte_array(), &[0x87]].concat())
+}
