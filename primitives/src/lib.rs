@@ -26,6 +26,7 @@ pub use network::Network;
 pub use transaction::Transaction;
 
 pub use bitcoin::block::Header;
+pub use bitcoin::block::Version as HeaderVersion;
 pub use bitcoin::hashes;
 pub use bitcoin::{
     Amount, BlockHash, CompactTarget, OutPoint, ScriptBuf, Sequence, Target, TxIn, TxMerkleNode, TxOut, Txid, Witness,
