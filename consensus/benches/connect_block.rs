@@ -12,8 +12,8 @@ use consensus::check::{connect_block, Coin, ScriptValidation};
 use consensus::ChainParams;
 use criterion::{criterion_group, criterion_main, Criterion};
 use primitives::{
-    Amount, Block, BlockHash, CompactTarget, Header, HeaderVersion, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxMerkleNode,
-    TxOut, Txid, Witness, COIN,
+    Amount, Block, BlockHash, CompactTarget, Header, HeaderVersion, OutPoint, ScriptBuf, Sequence, Transaction, TxIn,
+    TxMerkleNode, TxOut, Txid, Witness, COIN,
 };
 use script::sighash::{segwit_v0_sighash, SIGHASH_ALL};
 use script::{PrecomputedTransactionData, VerifyFlags};
@@ -34,7 +34,14 @@ fn fixture() -> (Block, HashMap<OutPoint, Coin>) {
     let mut prev: Vec<OutPoint> = (0..FAN)
         .map(|i| {
             let outpoint = OutPoint { txid: Txid::from_byte_array([0xee; 32]), vout: i as u32 };
-            view.insert(outpoint, Coin { output: TxOut { value: Amount::from_sat(COIN), script_pubkey: spk(i) }, height: 1, is_coinbase: false });
+            view.insert(
+                outpoint,
+                Coin {
+                    output: TxOut { value: Amount::from_sat(COIN), script_pubkey: spk(i) },
+                    height: 1,
+                    is_coinbase: false,
+                },
+            );
             outpoint
         })
         .collect();
@@ -56,7 +63,12 @@ fn fixture() -> (Block, HashMap<OutPoint, Coin>) {
             version: 2,
             input: prev
                 .iter()
-                .map(|o| TxIn { previous_output: *o, script_sig: ScriptBuf::new(), sequence: Sequence::MAX, witness: Witness::new() })
+                .map(|o| TxIn {
+                    previous_output: *o,
+                    script_sig: ScriptBuf::new(),
+                    sequence: Sequence::MAX,
+                    witness: Witness::new(),
+                })
                 .collect(),
             output: (0..FAN).map(|i| TxOut { value: Amount::from_sat(COIN), script_pubkey: spk(i) }).collect(),
             announcement: None,
@@ -91,13 +103,15 @@ fn fixture() -> (Block, HashMap<OutPoint, Coin>) {
 fn bench(c: &mut Criterion) {
     let (block, view) = fixture();
     let params = ChainParams::regtest();
+    // Every input sets the disable flag, so no history is consulted.
+    let no_history: Vec<consensus::BlockSummary> = Vec::new();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut group = c.benchmark_group("connect_block");
     group.sample_size(10);
     for (name, threads) in [("connect_block_all_ecdsa", threads), ("connect_block_all_ecdsa_1_thread", 1)] {
         let scripts = ScriptValidation { flags: VerifyFlags::consensus(), cache: None, threads };
         group.bench_function(name, |b| {
-            b.iter(|| connect_block(&block, HEIGHT, &params, &view, Some(&scripts)).expect("valid block"))
+            b.iter(|| connect_block(&block, HEIGHT, &params, &view, &no_history, Some(&scripts)).expect("valid block"))
         });
     }
     group.finish();

@@ -3,6 +3,7 @@
 pub mod announcement;
 mod block;
 mod contextual;
+pub mod locks;
 mod transaction;
 pub mod utxo;
 

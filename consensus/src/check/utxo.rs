@@ -9,7 +9,9 @@ use script::cache::SignatureCache;
 use script::sigops::transaction_sigop_cost;
 use script::{verify_inputs, SpentOutputs, VerifyFlags};
 
+use super::locks::sequence_locks_satisfied;
 use super::MAX_BLOCK_SIGOPS_COST;
+use crate::difficulty::HeaderChain;
 use crate::error::{BlockError, TxError};
 use crate::params::ChainParams;
 use crate::subsidy::block_subsidy;
@@ -71,6 +73,7 @@ pub fn connect_block(
     height: u32,
     params: &ChainParams,
     view: &impl UtxoView,
+    chain: &dyn HeaderChain,
     scripts: Option<&ScriptValidation<'_>>,
 ) -> Result<UtxoChanges, BlockError> {
     let mut created: HashMap<OutPoint, Coin> = HashMap::new();
@@ -83,6 +86,7 @@ pub fn connect_block(
         let txid = tx.txid();
         let fail = |error| BlockError::Transaction { index, txid, error };
         let mut spends = Vec::with_capacity(tx.input.len());
+        let mut coin_heights = Vec::with_capacity(tx.input.len());
         if !tx.is_coinbase() {
             let mut value_in: u64 = 0;
             for (input, txin) in tx.input.iter().enumerate() {
@@ -109,10 +113,14 @@ pub fn connect_block(
                     return Err(fail(TxError::AnnouncementInputNotSegwit { input }));
                 }
                 spends.push(coin.output.clone());
+                coin_heights.push(coin.height);
                 value_in = value_in
                     .checked_add(coin.output.value.to_sat())
                     .filter(|v| *v <= MAX_MONEY)
                     .ok_or(fail(TxError::InputValuesOutOfRange))?;
+            }
+            if !sequence_locks_satisfied(tx, &coin_heights, height, chain) {
+                return Err(fail(TxError::NonFinal));
             }
             let value_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
             if value_in < value_out {

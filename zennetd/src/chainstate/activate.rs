@@ -36,7 +36,7 @@ impl Chainstate {
             cache: Some(&self.signature_cache),
             threads: self.options.script_threads,
         };
-        let changes = match connect_block(&block, height, &self.params, &view, Some(&scripts)) {
+        let changes = match connect_block(&block, height, &self.params, &view, self, Some(&scripts)) {
             Ok(changes) => changes,
             Err(error) => return Ok(Err(error)),
         };
