@@ -43,6 +43,8 @@ pub enum TxError {
     PrevoutNull { index: usize },
     #[error("a coinbase cannot carry an announcement")]
     CoinbaseAnnouncement,
+    #[error("an announcement transaction cannot have outputs")]
+    AnnouncementWithOutputs,
     #[error("unknown announcement kind {kind}")]
     AnnouncementKind { kind: u8 },
     #[error("announcement expiry {expiry} outside 1..={max}")]
@@ -99,7 +101,7 @@ impl TxError {
             TxError::InputsDuplicate { .. } => "bad-txns-inputs-duplicate",
             TxError::CoinbaseLength { .. } => "bad-cb-length",
             TxError::PrevoutNull { .. } => "bad-txns-prevout-null",
-            TxError::CoinbaseAnnouncement => "ann-flags",
+            TxError::CoinbaseAnnouncement | TxError::AnnouncementWithOutputs => "ann-flags",
             TxError::AnnouncementKind { .. } => "ann-kind",
             TxError::AnnouncementExpiry { .. } => "ann-expiry",
             TxError::AnnouncementBodySize { .. } => "ann-body-size",

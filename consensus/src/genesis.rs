@@ -22,9 +22,9 @@ fn genesis_header_fields(network: Network) -> (u32, u32, u32, &'static str) {
 pub const GENESIS_MAIN_TIME: u32 = 0;
 pub const GENESIS_MAIN_NONCE: u32 = 0;
 pub const GENESIS_MAIN_HASH: &str = "";
-pub const GENESIS_TEST_TIME: u32 = 0;
-pub const GENESIS_TEST_NONCE: u32 = 0;
-pub const GENESIS_TEST_HASH: &str = "";
+pub const GENESIS_TEST_TIME: u32 = 1_795_132_803;
+pub const GENESIS_TEST_NONCE: u32 = 3_948_219_252;
+pub const GENESIS_TEST_HASH: &str = "00000000c3910cc4cb5bc098891e95db49c419e4b488d3c9b0d460b973e62496";
 pub const GENESIS_REGTEST_HASH: &str = "3f92297cbf20a46e872c138238efe3fe68e44c8dbad3348aaf4cd070cc4e8189";
 
 /// The genesis coinbase: Bitcoin's shape (a scriptSig of `486604799 4 <message>`),

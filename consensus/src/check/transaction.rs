@@ -14,6 +14,10 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), TxError> {
     if tx.output.is_empty() && tx.announcement.is_none() {
         return Err(TxError::VoutEmpty);
     }
+    if tx.announcement.is_some() && !tx.output.is_empty() {
+        // Unencodable (the flags forbid it); refused here for blocks built in memory.
+        return Err(TxError::AnnouncementWithOutputs);
+    }
     // Core checks the size without witness; an announcement's body counts fully.
     let weight = tx.base_size() as u64 * WITNESS_SCALE_FACTOR;
     if weight > MAX_BLOCK_WEIGHT {
