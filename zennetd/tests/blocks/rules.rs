@@ -45,7 +45,7 @@ fn coinbase_rules() {
 
     // b100 -> premature (spends b100's own coinbase, 1 deep)
     let young = g.coinbase_out("b100");
-    let tx = g.spend(&[young.clone()], vec![g.pay(COIN)]);
+    let tx = g.spend(std::slice::from_ref(&young), vec![g.pay(COIN)]);
     g.next("premature", "b100", vec![tx]);
     g.rejected("premature", "bad-txns-premature-spend-of-coinbase");
 
@@ -61,8 +61,8 @@ fn spending_rules() {
     let mut g = matured();
     let coin = g.coinbase_out("b1");
     // Two transactions spending the same coin in one block.
-    let a = g.spend(&[coin.clone()], vec![g.pay(COIN)]);
-    let b = g.spend(&[coin.clone()], vec![g.pay(2 * COIN)]);
+    let a = g.spend(std::slice::from_ref(&coin), vec![g.pay(COIN)]);
+    let b = g.spend(std::slice::from_ref(&coin), vec![g.pay(2 * COIN)]);
     g.next("double", "b100", vec![a.clone(), b]);
     g.rejected("double", "bad-txns-inputs-missingorspent");
     // One transaction naming the same input twice.
@@ -70,7 +70,7 @@ fn spending_rules() {
     g.next("dup_inputs", "b100", vec![dup]);
     g.rejected("dup_inputs", "bad-txns-inputs-duplicate");
     // Outputs above inputs.
-    let greedy = g.spend(&[coin.clone()], vec![g.pay(5 * COIN)]);
+    let greedy = g.spend(std::slice::from_ref(&coin), vec![g.pay(5 * COIN)]);
     g.next("greedy", "b100", vec![greedy]);
     g.rejected("greedy", "bad-txns-in-belowout");
     // A missing input.
@@ -102,17 +102,17 @@ fn locktime_rules() {
     let mut g = matured();
     let coin = g.coinbase_out("b1");
     // BIP68: a relative lock of 200 blocks on a coin 100 deep.
-    let relative = g.spend_with(&[coin.clone()], vec![g.pay(COIN)], |tx| tx.input[0].sequence = Sequence(200));
+    let relative = g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| tx.input[0].sequence = Sequence(200));
     g.next("relative", "b100", vec![relative]);
     g.rejected("relative", "bad-txns-nonfinal");
     // BIP68 by time: 512 s units, far beyond the coin's age.
     let timed =
-        g.spend_with(&[coin.clone()], vec![g.pay(COIN)], |tx| tx.input[0].sequence = Sequence((1 << 22) | 1000));
+        g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| tx.input[0].sequence = Sequence((1 << 22) | 1000));
     g.next("relative_time", "b100", vec![timed]);
     g.rejected("relative_time", "bad-txns-nonfinal");
     // BIP113: an absolute time lock in the future of the median time past.
     let mtp = g.cs.median_time_past(100) as u32;
-    let absolute = g.spend_with(&[coin.clone()], vec![g.pay(COIN)], |tx| {
+    let absolute = g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| {
         tx.lock_time = mtp + 10_000;
         tx.input[0].sequence = Sequence(0xffff_fffe);
     });
