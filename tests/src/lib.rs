@@ -1,6 +1,8 @@
 //! Test harness for the integration tests in `tests/`: real `zennetd`
 //! processes on regtest with temporary data directories and free ports.
 
+pub mod chain;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};

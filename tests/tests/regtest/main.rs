@@ -1,5 +1,7 @@
 //! Multi-process tests: real `zennetd -regtest` processes driven over JSON-RPC.
 //! One test binary; one module per area.
 
+mod crash;
 mod node;
+mod reorg;
 mod scripts;

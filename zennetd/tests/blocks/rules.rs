@@ -102,12 +102,14 @@ fn locktime_rules() {
     let mut g = matured();
     let coin = g.coinbase_out("b1");
     // BIP68: a relative lock of 200 blocks on a coin 100 deep.
-    let relative = g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| tx.input[0].sequence = Sequence(200));
+    let relative =
+        g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| tx.input[0].sequence = Sequence(200));
     g.next("relative", "b100", vec![relative]);
     g.rejected("relative", "bad-txns-nonfinal");
     // BIP68 by time: 512 s units, far beyond the coin's age.
-    let timed =
-        g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| tx.input[0].sequence = Sequence((1 << 22) | 1000));
+    let timed = g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| {
+        tx.input[0].sequence = Sequence((1 << 22) | 1000)
+    });
     g.next("relative_time", "b100", vec![timed]);
     g.rejected("relative_time", "bad-txns-nonfinal");
     // BIP113: an absolute time lock in the future of the median time past.

@@ -1,0 +1,119 @@
+//! Building blocks and transactions in the test itself (not with zennetd's
+//! miner): spends of REGTEST_ADDRESS coins and sha256d-solved blocks.
+
+use bitcoin::block::{Header, Version};
+use bitcoin::hashes::Hash;
+use bitcoin::secp256k1::{Message, PublicKey, Secp256k1, SecretKey};
+use consensus::check::coinbase_height_script;
+use consensus::target::{from_compact, hash_to_number};
+use primitives::block::{header_bytes, witness_commitment_script};
+use primitives::{
+    Amount, Block, BlockHash, CompactTarget, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction, TxIn, TxMerkleNode,
+    TxOut, Witness,
+};
+use script::sighash::{segwit_v0_sighash, SIGHASH_ALL};
+use script::PrecomputedTransactionData;
+use serde_json::json;
+
+use crate::Node;
+
+/// REGTEST_ADDRESS is P2WPKH of secret key 1's public key.
+pub fn key() -> (SecretKey, PublicKey) {
+    let mut bytes = [0u8; 32];
+    bytes[31] = 1;
+    let secret = SecretKey::from_slice(&bytes).expect("valid key");
+    (secret, PublicKey::from_secret_key(&Secp256k1::new(), &secret))
+}
+
+pub fn p2wpkh_script() -> Vec<u8> {
+    hex::decode("0014751e76e8199196d454941c45d1b3a323f1433bd6").expect("hex")
+}
+
+/// Spends `outpoint` (holding `amount` at REGTEST_ADDRESS) back to the same
+/// address less a fee; with `corrupt_signature`, the signature is invalid.
+pub fn spend(outpoint: OutPoint, amount: u64, corrupt_signature: bool) -> Transaction {
+    let (secret, public) = key();
+    let mut tx = Transaction {
+        version: 2,
+        input: vec![TxIn {
+            previous_output: outpoint,
+            script_sig: ScriptBuf::new(),
+            sequence: Sequence::MAX,
+            witness: Witness::new(),
+        }],
+        output: vec![TxOut {
+            value: Amount::from_sat(amount - 1_000_000),
+            script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()),
+        }],
+        announcement: None,
+        lock_time: 0,
+    };
+    let script_code = hex::decode("76a914751e76e8199196d454941c45d1b3a323f1433bd688ac").expect("hex");
+    let pre = PrecomputedTransactionData::new(&tx);
+    let sighash = segwit_v0_sighash(&tx, 0, &script_code, amount, SIGHASH_ALL, &pre);
+    let mut sig = Secp256k1::new().sign_ecdsa(&Message::from_digest(sighash), &secret).serialize_der().to_vec();
+    if corrupt_signature {
+        // Change the last byte of S: still strict DER, no longer a valid signature.
+        let n = sig.len();
+        sig[n - 1] ^= 0x01;
+    }
+    sig.push(SIGHASH_ALL as u8);
+    tx.input[0].witness = Witness::from_slice(&[sig, public.serialize().to_vec()]);
+    tx
+}
+
+fn unix_now() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as u32)
+}
+
+/// A block on `node`'s tip holding `txs`, with a segwit coinbase paying the
+/// subsidy (at heights below 150) to REGTEST_ADDRESS, solved with sha256d.
+pub fn block_on(node: &Node, txs: Vec<Transaction>) -> Block {
+    let info = node.rpc("getblockchaininfo", json!([]));
+    let height = info["blocks"].as_u64().expect("blocks") as u32 + 1;
+    let tip: BlockHash = info["bestblockhash"].as_str().expect("hash").parse().expect("hash");
+    let mtp = info["mediantime"].as_u64().expect("mediantime") as u32;
+    let subsidy = 475_000_000u64 >> (height / 150);
+    let mut script_sig = coinbase_height_script(height);
+    script_sig.extend_from_slice(&[1, 0x2a]);
+    let coinbase = Transaction {
+        version: 2,
+        input: vec![TxIn {
+            previous_output: OutPoint::null(),
+            script_sig: ScriptBuf::from_bytes(script_sig),
+            sequence: Sequence::MAX,
+            witness: Witness::from_slice(&[[0u8; 32]]),
+        }],
+        output: vec![TxOut { value: Amount::from_sat(subsidy), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) }],
+        announcement: None,
+        lock_time: 0,
+    };
+    let mut block = Block {
+        header: Header {
+            version: Version::from_consensus(PowAlgo::Sha256d.block_version()),
+            prev_blockhash: tip,
+            merkle_root: TxMerkleNode::all_zeros(),
+            time: unix_now().max(mtp + 1),
+            bits: CompactTarget::from_consensus(0x207fffff),
+            nonce: 0,
+        },
+        txdata: std::iter::once(coinbase).chain(txs).collect(),
+    };
+    let commitment = block.compute_witness_commitment(&[0u8; 32]);
+    block.txdata[0].output.push(TxOut { value: Amount::ZERO, script_pubkey: witness_commitment_script(&commitment) });
+    block.header.merkle_root = block.compute_merkle_root().0;
+    let target = from_compact(0x207fffff).expect("bits");
+    while hash_to_number(&consensus::pow_hash(PowAlgo::Sha256d, &header_bytes(&block.header))) > target {
+        block.header.nonce += 1;
+    }
+    block
+}
+
+/// The coinbase output of the block at `height` on `node`'s chain.
+pub fn coinbase_of(node: &Node, height: u64) -> (OutPoint, u64) {
+    let hash = node.rpc("getblockhash", json!([height]));
+    let block = node.rpc("getblock", json!([hash, 2]));
+    let txid = block["tx"][0]["txid"].as_str().expect("txid").parse().expect("txid");
+    let value = block["tx"][0]["vout"][0]["value"].as_f64().expect("value");
+    (OutPoint { txid, vout: 0 }, (value * 1e8).round() as u64)
+}
