@@ -26,6 +26,9 @@ impl ChainHandle {
             while let Ok(job) = queue.recv() {
                 job(&mut chainstate);
             }
+            if let Err(e) = chainstate.flush() {
+                tracing::error!("could not flush the chainstate at shutdown: {e}");
+            }
         })?;
         Ok((ChainHandle { jobs }, thread))
     }

@@ -43,6 +43,9 @@ pub struct Cli {
     /// JSON-RPC password.
     #[arg(long)]
     pub rpcpassword: Option<String>,
+    /// MiB of coin changes kept in memory before they are written (default 450).
+    #[arg(long)]
+    pub dbcache: Option<usize>,
     /// Keep an index of every transaction by txid (for getrawtransaction).
     #[arg(long)]
     pub txindex: bool,
@@ -91,6 +94,7 @@ pub struct Config {
     pub rpc_password: Option<String>,
     pub txindex: bool,
     pub reindex: bool,
+    pub dbcache_mib: usize,
 }
 
 impl Config {
@@ -146,6 +150,7 @@ impl Config {
             rpc_user: cli.rpcuser,
             rpc_password: cli.rpcpassword.filter(|p| !p.is_empty()),
             txindex: cli.txindex,
+            dbcache_mib: cli.dbcache.unwrap_or(450).max(1),
             reindex: cli.reindex,
         })
     }

@@ -59,7 +59,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
     let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
     let script_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let options = ChainOptions { script_threads, txindex: config.txindex };
+    let options = ChainOptions { script_threads, txindex: config.txindex, cache_bytes: config.dbcache_mib << 20 };
     let mut chainstate =
         Chainstate::open(params, Box::new(store), signature_cache, options).context("cannot load the chainstate")?;
     if config.reindex {

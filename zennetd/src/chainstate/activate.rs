@@ -10,7 +10,7 @@ use primitives::{Block, BlockHash, OutPoint};
 use script::VerifyFlags;
 
 use super::{Chainstate, IndexEntry};
-use crate::store::{decode_undo, encode_undo, ConnectBatch, StoreError};
+use crate::store::{encode_undo, ConnectBatch, StoreError};
 
 /// Outputs that never enter the UTXO set (as `connect_block` decides).
 fn enters_utxo_set(script: &[u8]) -> bool {
@@ -45,15 +45,18 @@ impl Chainstate {
         entry.status.validated = true;
         let txindex_add =
             if self.options.txindex { block.txdata.iter().map(|tx| (tx.txid(), hash)).collect() } else { Vec::new() };
-        self.store.commit(ConnectBatch {
+        self.cache.apply(ConnectBatch {
             spent: changes.spent.iter().map(|(o, _)| *o).collect(),
             created: changes.created,
-            undo: Some((hash, encode_undo(&changes.spent))),
+            undo: vec![(hash, encode_undo(&changes.spent))],
             index: vec![Self::record(&entry)],
             tip: Some(hash),
             txindex_add,
             txindex_remove: Vec::new(),
-        })?;
+        });
+        if self.cache.is_due() {
+            self.flush()?;
+        }
         if let Some(e) = self.index.get_mut(&hash) {
             e.status.validated = true;
         }
@@ -70,8 +73,7 @@ impl Chainstate {
             return Err(StoreError::Corrupt("cannot disconnect the genesis block".into()));
         }
         let block = self.load_block(&hash)?;
-        let undo = self.store.undo(&hash)?.ok_or_else(|| StoreError::Corrupt(format!("no undo data for {hash}")))?;
-        let restored = decode_undo(&undo)?;
+        let restored = self.undo(&hash)?;
         let mut removed = Vec::new();
         for tx in &block.txdata {
             let txid = tx.txid();
@@ -83,13 +85,16 @@ impl Chainstate {
         }
         let txindex_remove =
             if self.options.txindex { block.txdata.iter().map(|tx| tx.txid()).collect() } else { Vec::new() };
-        self.store.commit(ConnectBatch {
+        self.cache.apply(ConnectBatch {
             spent: removed,
             created: restored,
             tip: Some(tip.header.prev_blockhash),
             txindex_remove,
             ..ConnectBatch::default()
-        })?;
+        });
+        if self.cache.is_due() {
+            self.flush()?;
+        }
         self.active.pop();
         Ok(())
     }
@@ -112,7 +117,7 @@ impl Chainstate {
                 self.candidates.remove(&key);
             }
         }
-        self.store.commit(ConnectBatch { index: changed.iter().map(Self::record).collect(), ..ConnectBatch::default() })
+        self.write_index(changed.iter().map(Self::record).collect())
     }
 
     /// The best candidate whose whole chain is stored and valid.
@@ -208,7 +213,7 @@ impl Chainstate {
                 }
             }
         }
-        self.store.commit(ConnectBatch { index: changed, ..ConnectBatch::default() })?;
+        self.write_index(changed)?;
         self.rebuild_candidates();
         self.activate_best_chain(None)?;
         Ok(())
@@ -228,6 +233,7 @@ impl Chainstate {
     /// `-reindex`: forget the chainstate and connect every stored block again.
     pub fn reindex(&mut self) -> Result<(), StoreError> {
         let stored = self.store.stored_blocks()?;
+        self.cache = super::coins::CoinCache::new(self.options.cache_bytes);
         self.store.wipe_chainstate()?;
         self.index = Default::default();
         self.active.clear();

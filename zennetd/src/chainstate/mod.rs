@@ -3,6 +3,7 @@
 //! here is synchronous.
 
 mod activate;
+mod coins;
 mod index;
 mod template;
 
@@ -61,6 +62,8 @@ pub struct ChainOptions {
     pub script_threads: usize,
     /// Keep a txid → block index (`-txindex`).
     pub txindex: bool,
+    /// Bytes of coin changes held in memory before they are flushed (`-dbcache`).
+    pub cache_bytes: usize,
 }
 
 /// Identities whose Argon2id hash is remembered.
@@ -80,6 +83,8 @@ pub struct Chainstate {
     active: Vec<BlockHash>,
     /// Blocks that could become the tip, best last.
     candidates: BTreeSet<CandidateKey>,
+    /// Connected changes not yet in the store.
+    cache: coins::CoinCache,
 }
 
 impl HeaderChain for Chainstate {
@@ -103,10 +108,11 @@ impl Chainstate {
             store,
             signature_cache,
             identity_cache: IdentityCache::new(IDENTITY_CACHE_ENTRIES),
-            options,
+            options: options.clone(),
             index: BlockIndex::default(),
             active: Vec::new(),
             candidates: BTreeSet::new(),
+            cache: coins::CoinCache::new(options.cache_bytes),
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;
@@ -128,7 +134,7 @@ impl Chainstate {
         let record =
             IndexRecord { header: genesis.header, height: 0, chain_work: work, tx_count: 1, status: status.to_byte() };
         self.store.commit(ConnectBatch {
-            undo: Some((hash, crate::store::encode_undo(&[]))),
+            undo: vec![(hash, crate::store::encode_undo(&[]))],
             index: vec![record],
             tip: Some(hash),
             ..ConnectBatch::default()
@@ -219,21 +225,39 @@ impl Chainstate {
 
     /// The coins a connected block spent (its undo data).
     pub fn undo(&self, hash: &BlockHash) -> Result<Vec<(OutPoint, Coin)>, StoreError> {
-        let bytes = self.store.undo(hash)?.ok_or_else(|| StoreError::Corrupt(format!("no undo data for {hash}")))?;
+        let bytes = self
+            .cache
+            .undo(&*self.store, hash)?
+            .ok_or_else(|| StoreError::Corrupt(format!("no undo data for {hash}")))?;
         crate::store::decode_undo(&bytes)
     }
 
     pub fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
-        self.store.coin(outpoint)
+        self.cache.coin(&*self.store, outpoint)
     }
 
-    pub fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError> {
+    /// Every coin in outpoint order (flushes the cache first).
+    pub fn for_each_coin(&mut self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError> {
+        self.flush()?;
         self.store.for_each_coin(f)
+    }
+
+    /// Writes the cached coins, undo data and best-block marker to the store.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.cache.flush(&*self.store)
+    }
+
+    /// Writes index records straight to the store (durable at once).
+    fn write_index(&mut self, records: Vec<IndexRecord>) -> Result<(), StoreError> {
+        for record in &records {
+            self.cache.forget_index(&record.header.block_hash());
+        }
+        self.store.commit(ConnectBatch { index: records, ..ConnectBatch::default() })
     }
 
     /// The block holding `txid`, when `-txindex` is on.
     pub fn txindex(&self, txid: &Txid) -> Result<Option<BlockHash>, StoreError> {
-        self.store.txindex(txid)
+        self.cache.txindex(&*self.store, txid)
     }
 
     pub fn txindex_enabled(&self) -> bool {
@@ -307,7 +331,7 @@ impl Chainstate {
             if error.kind() == RejectKind::Invalid {
                 // Remember the header as invalid so that its descendants are refused.
                 entry.status.failed = true;
-                self.store.commit(ConnectBatch { index: vec![Self::record(&entry)], ..ConnectBatch::default() })?;
+                self.write_index(vec![Self::record(&entry)])?;
                 self.index.insert(entry);
             }
             return Err(error.into());
@@ -315,7 +339,7 @@ impl Chainstate {
 
         self.store.write_block(&hash, &block.serialize())?;
         entry.status.has_data = true;
-        self.store.commit(ConnectBatch { index: vec![Self::record(&entry)], ..ConnectBatch::default() })?;
+        self.write_index(vec![Self::record(&entry)])?;
         match self.index.get_mut(&hash) {
             // Known from `submitheader`: now with its data.
             Some(known) => known.status.has_data = true,
@@ -362,7 +386,7 @@ impl Chainstate {
             status: BlockStatus::default(),
             sequence: 0,
         };
-        self.store.commit(ConnectBatch { index: vec![Self::record(&entry)], ..ConnectBatch::default() })?;
+        self.write_index(vec![Self::record(&entry)])?;
         self.index.insert(entry);
         Ok(())
     }
@@ -373,12 +397,20 @@ impl Chainstate {
         let mut view = HashMap::new();
         for tx in block.txdata.iter().filter(|tx| !tx.is_coinbase()) {
             for txin in &tx.input {
-                if let Some(coin) = self.store.coin(&txin.previous_output)? {
+                if let Some(coin) = self.cache.coin(&*self.store, &txin.previous_output)? {
                     view.insert(txin.previous_output, coin);
                 }
             }
         }
         Ok(view)
+    }
+}
+
+impl Drop for Chainstate {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!("could not flush the chainstate: {e}");
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 use super::*;
 use crate::miner::solve;
-use crate::store::MemoryStore;
+use crate::store::{ChainStore, MemoryStore};
 use primitives::{Address, Network};
 
 fn cache() -> Arc<SignatureCache> {
@@ -8,7 +8,7 @@ fn cache() -> Arc<SignatureCache> {
 }
 
 fn options() -> ChainOptions {
-    ChainOptions { script_threads: 2, txindex: true }
+    ChainOptions { script_threads: 2, txindex: true, cache_bytes: 4096 }
 }
 
 fn open(store: Arc<MemoryStore>) -> Chainstate {
@@ -40,7 +40,7 @@ fn mine(cs: &mut Chainstate, algo: PowAlgo) -> BlockHash {
 }
 
 /// The UTXO set as a sorted list, to compare chainstates.
-fn utxos(cs: &Chainstate) -> Vec<(OutPoint, Coin)> {
+fn utxos(cs: &mut Chainstate) -> Vec<(OutPoint, Coin)> {
     let mut out = Vec::new();
     cs.for_each_coin(&mut |o, c| out.push((o, c))).unwrap();
     out
@@ -55,7 +55,7 @@ fn mines_every_algorithm_and_accumulates_work() {
     assert_eq!(cs.tip().height, 5);
     // Regtest work is 2 per block (see consensus' work tests), genesis too.
     assert_eq!(cs.tip().chain_work, num_bigint::BigUint::from(12u32));
-    assert_eq!(utxos(&cs).len(), 5, "five coinbases (genesis' never enters)");
+    assert_eq!(utxos(&mut cs).len(), 5, "five coinbases (genesis' never enters)");
 }
 
 #[test]
@@ -105,13 +105,13 @@ fn reopening_restores_tip_work_and_coins() {
     for _ in 0..3 {
         mine(&mut cs, PowAlgo::Groestl);
     }
-    let (tip, work, coins) = (cs.tip().hash, cs.tip().chain_work.clone(), utxos(&cs));
+    let (tip, work, coins) = (cs.tip().hash, cs.tip().chain_work.clone(), utxos(&mut cs));
     drop(cs);
-    let cs = open(store);
+    let mut cs = open(store);
     assert_eq!(cs.tip().hash, tip);
     assert_eq!(cs.tip().chain_work, work);
     assert_eq!(cs.tip().height, 3);
-    assert_eq!(utxos(&cs), coins);
+    assert_eq!(utxos(&mut cs), coins);
 }
 
 #[test]
@@ -137,7 +137,7 @@ fn reorganises_to_the_branch_with_more_work_and_back() {
     for block in [&b1, &b2, &b3] {
         only_b.submit_block(block.clone(), t).unwrap();
     }
-    assert_eq!(utxos(&cs), utxos(&only_b));
+    assert_eq!(utxos(&mut cs), utxos(&mut only_b));
 
     // invalidateblock moves back to A; reconsiderblock returns to B.
     cs.invalidate_block(&b1.block_hash()).unwrap();
@@ -166,8 +166,28 @@ fn reindex_rebuilds_the_same_chainstate() {
     for algo in PowAlgo::ALL {
         mine(&mut cs, algo);
     }
-    let (tip, coins) = (cs.tip().hash, utxos(&cs));
+    let (tip, coins) = (cs.tip().hash, utxos(&mut cs));
     cs.reindex().unwrap();
     assert_eq!(cs.tip().hash, tip);
-    assert_eq!(utxos(&cs), coins);
+    assert_eq!(utxos(&mut cs), coins);
+}
+
+#[test]
+fn a_crash_before_the_cache_is_flushed_loses_nothing() {
+    let store = Arc::new(MemoryStore::default());
+    let params = Arc::new(ChainParams::regtest());
+    let big_cache = ChainOptions { script_threads: 1, txindex: true, cache_bytes: 1 << 30 };
+    let mut cs = Chainstate::open(params.clone(), Box::new(store.clone()), cache(), big_cache.clone()).unwrap();
+    for algo in PowAlgo::ALL {
+        mine(&mut cs, algo);
+    }
+    let (tip, coins) = (cs.tip().hash, utxos(&mut cs));
+    mine(&mut cs, PowAlgo::Sha256d);
+    let last = cs.tip().hash;
+    // A crash: nothing after the last flush reaches the store.
+    std::mem::forget(cs);
+    assert_eq!(store.tip().unwrap(), Some(tip), "the marker lags behind the cache");
+    let mut cs = Chainstate::open(params, Box::new(store), cache(), big_cache).unwrap();
+    assert_eq!(cs.tip().hash, last, "the stored block above the marker is connected again");
+    assert_eq!(utxos(&mut cs).len(), coins.len() + 1);
 }

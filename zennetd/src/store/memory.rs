@@ -58,9 +58,7 @@ impl ChainStore for MemoryStore {
             for (outpoint, coin) in batch.created {
                 s.coins.insert(outpoint_key(&outpoint), coin);
             }
-            if let Some((hash, undo)) = batch.undo {
-                s.undo.insert(hash, undo);
-            }
+            s.undo.extend(batch.undo);
             for record in batch.index {
                 s.index.insert(record.header.block_hash(), record);
             }

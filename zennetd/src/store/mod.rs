@@ -27,8 +27,8 @@ pub struct ConnectBatch {
     pub spent: Vec<OutPoint>,
     /// Coins to write.
     pub created: Vec<(OutPoint, Coin)>,
-    /// Undo data to store with a connect.
-    pub undo: Option<(BlockHash, Vec<u8>)>,
+    /// Undo data to store with connects.
+    pub undo: Vec<(BlockHash, Vec<u8>)>,
     /// Index entries to write (new ones or changed status).
     pub index: Vec<IndexRecord>,
     /// The new best-block marker, if it moves.
@@ -44,7 +44,7 @@ pub trait ChainStore: Send {
     fn undo(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError>;
     /// Stores a block's bytes durably (before the index says it has them).
     fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError>;
-    /// Applies a connect, disconnect or index change in one atomic, durable batch.
+    /// Applies connects, disconnects or index changes in one atomic, durable batch.
     fn commit(&self, batch: ConnectBatch) -> Result<(), StoreError>;
     /// Every coin, in key order (txid, then output index).
     fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError>;

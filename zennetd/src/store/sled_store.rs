@@ -81,7 +81,7 @@ impl ChainStore for SledStore {
             encode_coin(coin, &mut value);
             batch.insert(key(COIN_PREFIX, &outpoint_key(outpoint)), value);
         }
-        if let Some((hash, undo)) = &connect.undo {
+        for (hash, undo) in &connect.undo {
             batch.insert(key(UNDO_PREFIX, hash.as_byte_array()), undo.as_slice());
         }
         for record in &connect.index {

@@ -49,7 +49,7 @@ impl Gen {
             params.clone(),
             Box::new(MemoryStore::default()),
             Arc::new(SignatureCache::new(10_000, [9; 32])),
-            ChainOptions { script_threads: 2, txindex: false },
+            ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10 },
         )
         .unwrap();
         let key = SecretKey::from_slice(&[0x33; 32]).unwrap();
@@ -137,7 +137,7 @@ impl Gen {
     }
 
     /// SHA256d over the UTXO set in outpoint order (as gettxoutsetinfo).
-    pub fn utxo_hash(&self) -> [u8; 32] {
+    pub fn utxo_hash(&mut self) -> [u8; 32] {
         let mut engine = sha256d::Hash::engine();
         self.cs
             .for_each_coin(&mut |o, c| {
