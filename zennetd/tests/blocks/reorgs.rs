@@ -117,12 +117,51 @@ fn announcement_rules_in_blocks() {
     g.next("ann_weak_pow", "base", vec![weak_pow]);
     g.rejected("ann_weak_pow", "ann-tx-pow");
 
+    let mut unknown_kind = announcement(&g, coin.clone(), true, 100);
+    unknown_kind.announcement.as_mut().unwrap().kind = 9;
+    g.next("ann_kind", "base", vec![unknown_kind]);
+    g.rejected("ann_kind", "ann-kind");
+
+    let mut undecodable = announcement(&g, coin.clone(), true, 100);
+    undecodable.announcement.as_mut().unwrap().body = AnnouncementBody::Full(vec![7; 200]);
+    g.sign(&mut undecodable, std::slice::from_ref(&coin));
+    grind_tx_pow(&mut undecodable, g.params.market.task_pow_bits, &AtomicBool::new(false)).unwrap();
+    g.next("ann_decode", "base", vec![undecodable]);
+    g.rejected("ann_decode", "ann-body-decode");
+
+    // An announcement funded from a P2PKH coin: its input is not native segwit.
+    let p2pkh = primitives::TxOut {
+        value: primitives::Amount::from_sat(2 * COIN),
+        script_pubkey: primitives::ScriptBuf::from_bytes(
+            [&[0x76u8, 0xa9, 20][..], &[0x11; 20], &[0x88, 0xac]].concat(),
+        ),
+    };
+    let to_p2pkh = g.spend(&[g.coinbase_out("m5")], vec![p2pkh.clone()]);
+    let legacy_coin = (OutPoint { txid: to_p2pkh.txid(), vout: 0 }, p2pkh);
+    g.next("fund_p2pkh", "base", vec![to_p2pkh]);
+    g.accepted("fund_p2pkh");
+    let mut legacy = announcement(&g, coin.clone(), true, 100);
+    legacy.input[0].previous_output = legacy_coin.0;
+    legacy.input[0].witness = primitives::Witness::new();
+    let key = Keypair::from_secret_key(&Secp256k1::new(), &SecretKey::from_slice(&[0x44; 32]).unwrap());
+    let body = match &legacy.announcement.as_ref().unwrap().body {
+        AnnouncementBody::Full(bytes) => {
+            primitives::market::SignedBody::decode(primitives::AnnouncementKind::Task, bytes).unwrap()
+        }
+        AnnouncementBody::Pruned { .. } => unreachable!(),
+    };
+    let resigned = sign_body(body.body, &key, legacy_coin.0);
+    legacy.announcement.as_mut().unwrap().body = AnnouncementBody::Full(resigned.encode());
+    grind_tx_pow(&mut legacy, g.params.market.task_pow_bits, &AtomicBool::new(false)).unwrap();
+    g.next("ann_not_segwit", "fund_p2pkh", vec![legacy]);
+    g.rejected("ann_not_segwit", "ann-input-not-segwit");
+
     let pruned = announcement(&g, coin.clone(), true, 100).to_pruned();
     g.next("ann_pruned", "base", vec![pruned]);
     g.rejected("ann_pruned", "ann-pruned-unexpired");
 
     let good = announcement(&g, coin, true, 100);
-    g.next("ann_ok", "base", vec![good]);
+    g.next("ann_ok", "fund_p2pkh", vec![good]);
     g.accepted("ann_ok");
 }
 
