@@ -70,6 +70,8 @@ pub struct BlockIndex {
     entries: HashMap<BlockHash, IndexEntry>,
     children: HashMap<BlockHash, Vec<BlockHash>>,
     next_sequence: i64,
+    /// Height of the highest header not known to be invalid.
+    best_header_height: u32,
 }
 
 impl BlockIndex {
@@ -91,7 +93,15 @@ impl BlockIndex {
         if entry.height > 0 {
             self.children.entry(entry.header.prev_blockhash).or_default().push(entry.hash);
         }
+        if !entry.status.is_invalid() {
+            self.best_header_height = self.best_header_height.max(entry.height);
+        }
         self.entries.insert(entry.hash, entry);
+    }
+
+    /// The height of the best header chain (for pruned announcements).
+    pub fn best_header_height(&self) -> u32 {
+        self.best_header_height
     }
 
     pub fn children(&self, hash: &BlockHash) -> &[BlockHash] {

@@ -314,8 +314,8 @@ impl Chainstate {
             self.params.genesis.header.bits.to_consensus(),
         );
         let contextual = check_block_contextual(&block, &view, &prev_summary).and_then(|()| {
-            // Without headers-first sync the block itself is the best header.
-            let best_header = height.max(self.tip().height);
+            // Pruned bodies are judged against the best known header chain.
+            let best_header = height.max(self.index.best_header_height());
             check_block_announcements(&block, height, best_header, &self.params, Some(&self.identity_cache))
         });
         let mut entry = IndexEntry {
