@@ -107,8 +107,8 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
     }
 }
 
-/// Core's `ParseHashV` for a block hash argument.
-pub fn parse_block_hash(args: &Args, index: usize, name: &str) -> Result<BlockHash, RpcError> {
+/// Core's `ParseHashV`: a 64-digit hex hash in display order.
+pub fn parse_hash<T: std::str::FromStr>(args: &Args, index: usize, name: &str) -> Result<T, RpcError> {
     let text = args.str(index, name)?;
     if text.len() != 64 {
         return Err(RpcError::invalid_parameter(format!(
@@ -116,6 +116,10 @@ pub fn parse_block_hash(args: &Args, index: usize, name: &str) -> Result<BlockHa
             text.len()
         )));
     }
-    text.parse::<BlockHash>()
+    text.parse::<T>()
         .map_err(|_| RpcError::invalid_parameter(format!("{name} must be hexadecimal string (not '{text}')")))
+}
+
+pub fn parse_block_hash(args: &Args, index: usize, name: &str) -> Result<BlockHash, RpcError> {
+    parse_hash(args, index, name)
 }

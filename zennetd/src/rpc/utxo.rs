@@ -9,17 +9,8 @@ use serde_json::{json, Value};
 use super::json::{amount, script_pubkey_json};
 use super::{RpcContext, RpcResult};
 
-/// Core's `ParseHashV` for a txid.
 pub fn parse_txid(args: &Args, index: usize, name: &str) -> Result<Txid, RpcError> {
-    let text = args.str(index, name)?;
-    if text.len() != 64 {
-        return Err(RpcError::invalid_parameter(format!(
-            "{name} must be of length 64 (not {}, for '{text}')",
-            text.len()
-        )));
-    }
-    text.parse::<Txid>()
-        .map_err(|_| RpcError::invalid_parameter(format!("{name} must be hexadecimal string (not '{text}')")))
+    super::parse_hash(args, index, name)
 }
 
 pub async fn gettxout(ctx: &RpcContext, args: &Args) -> RpcResult {
