@@ -5,6 +5,10 @@
 /// (method, argument index, argument name).
 const CONVERT: &[(&str, usize, &str)] = &[
     ("getblock", 1, "verbosity"),
+    ("sendrawtransaction", 1, "maxfeerate"),
+    ("testmempoolaccept", 0, "rawtxs"),
+    ("testmempoolaccept", 1, "maxfeerate"),
+    ("getrawmempool", 0, "verbose"),
     ("gettxout", 1, "n"),
     ("gettxout", 2, "include_mempool"),
     ("getrawtransaction", 1, "verbose"),

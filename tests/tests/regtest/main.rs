@@ -2,6 +2,7 @@
 //! One test binary; one module per area.
 
 mod crash;
+mod mempool;
 mod node;
 mod reorg;
 mod scripts;

@@ -61,6 +61,7 @@ impl Chainstate {
             e.status.validated = true;
         }
         self.active.push(hash);
+        self.mempool.remove_for_block(&block.txdata);
         Ok(Ok(()))
     }
 
@@ -96,6 +97,7 @@ impl Chainstate {
             self.flush()?;
         }
         self.active.pop();
+        self.disconnected.extend(block.txdata.into_iter().skip(1));
         Ok(())
     }
 
@@ -132,6 +134,15 @@ impl Chainstate {
         &mut self,
         submitted: Option<BlockHash>,
     ) -> Result<Option<BlockError>, StoreError> {
+        let result = self.activate_best_chain_inner(submitted);
+        let disconnected = std::mem::take(&mut self.disconnected);
+        if !disconnected.is_empty() {
+            self.readmit_to_mempool(disconnected, crate::clock::now());
+        }
+        result
+    }
+
+    fn activate_best_chain_inner(&mut self, submitted: Option<BlockHash>) -> Result<Option<BlockError>, StoreError> {
         let mut submitted_error = None;
         loop {
             let Some(best) = self.best_candidate() else {

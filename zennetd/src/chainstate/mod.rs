@@ -5,6 +5,7 @@
 mod activate;
 mod coins;
 mod index;
+mod pool;
 mod template;
 
 use std::collections::{BTreeSet, HashMap};
@@ -85,6 +86,10 @@ pub struct Chainstate {
     candidates: BTreeSet<CandidateKey>,
     /// Connected changes not yet in the store.
     cache: coins::CoinCache,
+    mempool: mempool::Mempool,
+    /// Transactions of blocks disconnected during the current activation,
+    /// offered back to the mempool when it ends.
+    disconnected: Vec<primitives::Transaction>,
 }
 
 impl HeaderChain for Chainstate {
@@ -113,6 +118,8 @@ impl Chainstate {
             active: Vec::new(),
             candidates: BTreeSet::new(),
             cache: coins::CoinCache::new(options.cache_bytes),
+            mempool: mempool::Mempool::default(),
+            disconnected: Vec::new(),
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;

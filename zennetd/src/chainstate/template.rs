@@ -17,16 +17,20 @@ use primitives::BlockHash;
 use super::{BranchView, Chainstate};
 
 impl Chainstate {
-    /// A block of `algo` on the active tip paying `script_pubkey`, not yet
-    /// solved. `extra_nonce` makes coinbases (and so merkle roots) distinct.
+    /// A block of `algo` on the active tip paying `script_pubkey` the subsidy
+    /// and the fees of the mempool transactions it carries (chosen by
+    /// ancestor feerate), not yet solved. `extra_nonce` makes coinbases (and
+    /// so merkle roots) distinct.
     pub fn block_template(&self, algo: PowAlgo, script_pubkey: &ScriptBuf, now: i64, extra_nonce: u32) -> Block {
         let tip = self.tip().hash;
-        self.block_template_on(&tip, algo, script_pubkey, now, extra_nonce, Vec::new())
+        let (txs, fees) = mempool::select::select_transactions(self.mempool());
+        self.block_template_on(&tip, algo, script_pubkey, now, extra_nonce, txs, fees)
             .expect("the active tip is indexed")
     }
 
     /// A block of `algo` on `parent` (any known block) carrying `txs` after
-    /// the coinbase, which claims only the subsidy (fees are left unclaimed).
+    /// the coinbase, which claims the subsidy and `fees`.
+    #[allow(clippy::too_many_arguments)]
     pub fn block_template_on(
         &self,
         parent: &BlockHash,
@@ -35,6 +39,7 @@ impl Chainstate {
         now: i64,
         extra_nonce: u32,
         txs: Vec<Transaction>,
+        fees: u64,
     ) -> Option<Block> {
         let view = BranchView::new(self.index(), &self.active, parent)?;
         let tip = self.index().get(parent)?.summary();
@@ -44,7 +49,7 @@ impl Chainstate {
         script_sig.extend_from_slice(&extra_nonce.to_le_bytes());
 
         let mut outputs = vec![TxOut {
-            value: Amount::from_sat(block_subsidy(height, self.params())),
+            value: Amount::from_sat(block_subsidy(height, self.params()) + fees),
             script_pubkey: script_pubkey.clone(),
         }];
         if let (1, Some(premine)) = (height, &self.params().premine) {

@@ -26,7 +26,7 @@ fn now(cs: &Chainstate) -> i64 {
 /// A solved block of `algo` on `parent`.
 fn block_on(cs: &Chainstate, parent: BlockHash, algo: PowAlgo, extra: u32) -> Block {
     let script = Address::p2wpkh([7; 20], Network::Regtest).script_pubkey().clone();
-    let mut block = cs.block_template_on(&parent, algo, &script, now(cs), extra, Vec::new()).unwrap();
+    let mut block = cs.block_template_on(&parent, algo, &script, now(cs), extra, Vec::new(), 0).unwrap();
     assert!(solve(&mut block, algo, &mut 1_000_000));
     block
 }

@@ -5,6 +5,7 @@ mod blockchain;
 mod chaintips;
 mod control;
 pub mod json;
+mod mempool;
 mod mining;
 mod rawtx;
 mod utxo;
@@ -100,6 +101,11 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "decodescript" => rawtx::decodescript(ctx, &args),
         "submitheader" => mining::submitheader(ctx, &args).await,
         "setmocktime" => control::setmocktime(ctx, &args),
+        "sendrawtransaction" => mempool::sendrawtransaction(ctx, &args).await,
+        "testmempoolaccept" => mempool::testmempoolaccept(ctx, &args).await,
+        "getrawmempool" => mempool::getrawmempool(ctx, &args).await,
+        "getmempoolentry" => mempool::getmempoolentry(ctx, &args).await,
+        "getmempoolinfo" => mempool::getmempoolinfo(ctx).await,
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),

@@ -1,0 +1,367 @@
+//! The pool: entries linked to their in-pool parents and children, the
+//! outpoints they spend, and acceptance under consensus and policy.
+
+use std::collections::{HashMap, HashSet};
+
+use consensus::check::locks::sequence_locks_satisfied;
+use consensus::check::{check_transaction, is_final, Coin};
+use consensus::difficulty::HeaderChain;
+use consensus::{ChainParams, TxError};
+use primitives::{OutPoint, Transaction, TxOut, Txid, MAX_MONEY};
+use script::cache::SignatureCache;
+use script::sigops::transaction_sigop_cost;
+use script::{verify_inputs, SpentOutputs, VerifyFlags};
+
+use crate::error::MempoolError;
+use crate::policy::{standard_script_flags, Policy};
+
+#[derive(Debug, Clone)]
+pub struct MempoolEntry {
+    pub tx: Transaction,
+    pub txid: Txid,
+    pub fee: u64,
+    pub vsize: u64,
+    pub sigop_cost: u64,
+    /// When it entered (the caller's clock).
+    pub time: i64,
+    /// Chain height when it entered.
+    pub height: u32,
+    pub parents: HashSet<Txid>,
+    pub children: HashSet<Txid>,
+}
+
+/// What acceptance needs of the chain.
+pub struct AcceptContext<'a> {
+    pub params: &'a ChainParams,
+    /// Height of the next block.
+    pub height: u32,
+    /// The chain ending at the tip (for median time past and BIP68).
+    pub chain: &'a dyn HeaderChain,
+    /// Coins of the chain's UTXO set.
+    pub coins: &'a dyn Fn(&OutPoint) -> Option<Coin>,
+    pub now: i64,
+    pub cache: Option<&'a SignatureCache>,
+}
+
+#[derive(Default)]
+pub struct Mempool {
+    entries: HashMap<Txid, MempoolEntry>,
+    spenders: HashMap<OutPoint, Txid>,
+    policy: Policy,
+    total_vsize: u64,
+}
+
+impl Mempool {
+    pub fn new(policy: Policy) -> Self {
+        Mempool { policy, ..Mempool::default() }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn total_vsize(&self) -> u64 {
+        self.total_vsize
+    }
+
+    pub fn get(&self, txid: &Txid) -> Option<&MempoolEntry> {
+        self.entries.get(txid)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &MempoolEntry> {
+        self.entries.values()
+    }
+
+    /// Whether an in-pool transaction spends `outpoint`.
+    pub fn spender(&self, outpoint: &OutPoint) -> Option<Txid> {
+        self.spenders.get(outpoint).copied()
+    }
+
+    /// Every in-pool ancestor of `txid` (not including it).
+    pub fn ancestors(&self, txid: &Txid) -> HashSet<Txid> {
+        self.walk(txid, |e| &e.parents)
+    }
+
+    /// Every in-pool descendant of `txid` (not including it).
+    pub fn descendants(&self, txid: &Txid) -> HashSet<Txid> {
+        self.walk(txid, |e| &e.children)
+    }
+
+    fn walk(&self, txid: &Txid, next: impl Fn(&MempoolEntry) -> &HashSet<Txid>) -> HashSet<Txid> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<Txid> =
+            self.entries.get(txid).map(|e| next(e).iter().copied().collect()).unwrap_or_default();
+        while let Some(t) = stack.pop() {
+            if seen.insert(t) {
+                if let Some(e) = self.entries.get(&t) {
+                    stack.extend(next(e).iter().copied());
+                }
+            }
+        }
+        seen
+    }
+
+    /// Checks `tx` against consensus and policy; adds it unless `test_only`.
+    /// Returns its fee.
+    pub fn accept(&mut self, tx: Transaction, ctx: &AcceptContext<'_>, test_only: bool) -> Result<u64, MempoolError> {
+        let txid = tx.txid();
+        if self.entries.contains_key(&txid) {
+            return Err(MempoolError::AlreadyKnown);
+        }
+        check_transaction(&tx).map_err(MempoolError::Consensus)?;
+        if tx.is_coinbase() {
+            return Err(MempoolError::Coinbase);
+        }
+        self.policy.check_standard(&tx)?;
+        let mtp = consensus::median_time_past(ctx.chain, ctx.height.saturating_sub(1));
+        if !is_final(&tx, ctx.height, mtp) {
+            return Err(MempoolError::NonFinal);
+        }
+
+        // Direct conflicts and everything that would leave with them.
+        let conflicts: HashSet<Txid> =
+            tx.input.iter().filter_map(|i| self.spenders.get(&i.previous_output).copied()).collect();
+        let mut evicted = conflicts.clone();
+        for c in &conflicts {
+            evicted.extend(self.descendants(c));
+        }
+
+        let mut spent: Vec<TxOut> = Vec::with_capacity(tx.input.len());
+        let mut heights = Vec::with_capacity(tx.input.len());
+        let mut parents = HashSet::new();
+        let mut value_in: u64 = 0;
+        for txin in &tx.input {
+            let outpoint = txin.previous_output;
+            let in_pool = self
+                .entries
+                .get(&outpoint.txid)
+                .filter(|p| !evicted.contains(&p.txid))
+                .and_then(|p| p.tx.output.get(outpoint.vout as usize));
+            let (out, height) = match in_pool {
+                Some(out) => {
+                    parents.insert(outpoint.txid);
+                    (out.clone(), ctx.height)
+                }
+                None => {
+                    let coin = (ctx.coins)(&outpoint).ok_or(MempoolError::MissingInputs { outpoint })?;
+                    if coin.is_coinbase && ctx.height - coin.height < ctx.params.coinbase_maturity {
+                        return Err(MempoolError::Consensus(TxError::PrematureCoinbaseSpend {
+                            outpoint,
+                            depth: ctx.height - coin.height,
+                            maturity: ctx.params.coinbase_maturity,
+                        }));
+                    }
+                    (coin.output, coin.height)
+                }
+            };
+            value_in = value_in
+                .checked_add(out.value.to_sat())
+                .filter(|v| *v <= MAX_MONEY)
+                .ok_or(MempoolError::Consensus(TxError::InputValuesOutOfRange))?;
+            spent.push(out);
+            heights.push(height);
+        }
+        if !sequence_locks_satisfied(&tx, &heights, ctx.height, ctx.chain) {
+            return Err(MempoolError::NonBip68Final);
+        }
+        let value_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
+        if value_in < value_out {
+            return Err(MempoolError::Consensus(TxError::InBelowOut { inputs: value_in, outputs: value_out }));
+        }
+        let fee = value_in - value_out;
+        let vsize = tx.vsize();
+        let sigop_cost = transaction_sigop_cost(&tx, &spent, standard_script_flags());
+        if sigop_cost > self.policy.max_standard_sigops_cost {
+            return Err(MempoolError::TooManySigops { cost: sigop_cost });
+        }
+        let min_fee = Policy::fee_for(self.policy.min_relay_feerate, vsize);
+        if fee < min_fee {
+            return Err(MempoolError::MinRelayFee { fee, required: min_fee });
+        }
+        if !conflicts.is_empty() {
+            self.check_replacement(&conflicts, &evicted, &parents, fee, vsize)?;
+        }
+        self.check_chain_limits(&parents, &evicted, vsize)?;
+
+        if let Some(ann_result) = tx
+            .announcement
+            .as_ref()
+            .map(|_| consensus::check::announcement::check_announcement(&tx, ctx.height, ctx.height, ctx.params, None))
+        {
+            ann_result.map_err(MempoolError::Consensus)?;
+        }
+
+        let job = [SpentOutputs { tx: &tx, spent: &spent }];
+        if let Err(failure) = verify_inputs(&job, standard_script_flags(), ctx.cache, 1) {
+            // Policy-only failure, or a consensus one?
+            return Err(match verify_inputs(&job, VerifyFlags::consensus(), None, 1) {
+                Ok(()) => MempoolError::NonMandatoryScript(failure.error),
+                Err(hard) => MempoolError::MandatoryScript(hard.error),
+            });
+        }
+        if test_only {
+            return Ok(fee);
+        }
+
+        for t in &evicted {
+            self.remove_one(t);
+        }
+        for p in &parents {
+            if let Some(parent) = self.entries.get_mut(p) {
+                parent.children.insert(txid);
+            }
+        }
+        for txin in &tx.input {
+            self.spenders.insert(txin.previous_output, txid);
+        }
+        self.total_vsize += vsize;
+        let entry = MempoolEntry {
+            tx,
+            txid,
+            fee,
+            vsize,
+            sigop_cost,
+            time: ctx.now,
+            height: ctx.height - 1,
+            parents,
+            children: HashSet::new(),
+        };
+        self.entries.insert(txid, entry);
+        Ok(fee)
+    }
+
+    /// BIP125 as Core applies it under full RBF: pay for what is evicted plus
+    /// the replacement's own relay, beat each conflict's feerate, evict at
+    /// most 100, add no new unconfirmed inputs.
+    fn check_replacement(
+        &self,
+        conflicts: &HashSet<Txid>,
+        evicted: &HashSet<Txid>,
+        parents: &HashSet<Txid>,
+        fee: u64,
+        vsize: u64,
+    ) -> Result<(), MempoolError> {
+        if evicted.len() > self.policy.max_replacement_evictions {
+            return Err(MempoolError::TooManyReplacements { count: evicted.len() });
+        }
+        let conflict_parents: HashSet<Txid> =
+            conflicts.iter().filter_map(|c| self.entries.get(c)).flat_map(|e| e.parents.iter().copied()).collect();
+        if parents.iter().any(|p| !conflict_parents.contains(p)) {
+            return Err(MempoolError::ReplacementAddsUnconfirmed);
+        }
+        for c in conflicts.iter().filter_map(|c| self.entries.get(c)) {
+            // fee / vsize > c.fee / c.vsize, in integers.
+            if u128::from(fee) * u128::from(c.vsize) <= u128::from(c.fee) * u128::from(vsize) {
+                return Err(MempoolError::InsufficientFee {
+                    reason: format!("rejecting replacement {}; new feerate not above that of {}", "tx", c.txid),
+                });
+            }
+        }
+        let evicted_fees: u64 = evicted.iter().filter_map(|t| self.entries.get(t)).map(|e| e.fee).sum();
+        if fee < evicted_fees {
+            return Err(MempoolError::InsufficientFee {
+                reason: format!("less fees than conflicting txs; {fee} < {evicted_fees}"),
+            });
+        }
+        let relay = Policy::fee_for(self.policy.min_relay_feerate, vsize);
+        if fee - evicted_fees < relay {
+            return Err(MempoolError::InsufficientFee {
+                reason: format!("not enough additional fees to relay; {} < {relay}", fee - evicted_fees),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_chain_limits(
+        &self,
+        parents: &HashSet<Txid>,
+        evicted: &HashSet<Txid>,
+        vsize: u64,
+    ) -> Result<(), MempoolError> {
+        let mut ancestors: HashSet<Txid> = parents.clone();
+        for p in parents {
+            ancestors.extend(self.ancestors(p));
+        }
+        ancestors.retain(|a| !evicted.contains(a));
+        if ancestors.len() + 1 > self.policy.ancestor_limit {
+            return Err(MempoolError::TooLongChain {
+                reason: format!("too many unconfirmed ancestors [limit: {}]", self.policy.ancestor_limit),
+            });
+        }
+        let ancestor_size: u64 =
+            ancestors.iter().filter_map(|a| self.entries.get(a)).map(|e| e.vsize).sum::<u64>() + vsize;
+        if ancestor_size > self.policy.ancestor_size_limit_vbytes {
+            return Err(MempoolError::TooLongChain { reason: "exceeds ancestor size limit".into() });
+        }
+        for a in &ancestors {
+            let descendants = self.descendants(a);
+            if descendants.len() + 2 > self.policy.descendant_limit {
+                return Err(MempoolError::TooLongChain { reason: format!("exceeds descendant limit for {a}") });
+            }
+            let size: u64 =
+                descendants.iter().chain(std::iter::once(a)).filter_map(|d| self.entries.get(d)).map(|e| e.vsize).sum();
+            if size + vsize > self.policy.descendant_size_limit_vbytes {
+                return Err(MempoolError::TooLongChain { reason: format!("exceeds descendant size limit for {a}") });
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_one(&mut self, txid: &Txid) -> Option<MempoolEntry> {
+        let entry = self.entries.remove(txid)?;
+        for txin in &entry.tx.input {
+            if self.spenders.get(&txin.previous_output) == Some(txid) {
+                self.spenders.remove(&txin.previous_output);
+            }
+        }
+        for p in &entry.parents {
+            if let Some(parent) = self.entries.get_mut(p) {
+                parent.children.remove(txid);
+            }
+        }
+        for c in &entry.children {
+            if let Some(child) = self.entries.get_mut(c) {
+                child.parents.remove(txid);
+            }
+        }
+        self.total_vsize -= entry.vsize;
+        Some(entry)
+    }
+
+    /// Removes `txid` and everything that spends it.
+    pub fn remove_with_descendants(&mut self, txid: &Txid) {
+        let mut gone = self.descendants(txid);
+        gone.insert(*txid);
+        for t in gone {
+            self.remove_one(&t);
+        }
+    }
+
+    /// A block was connected: its transactions leave the pool (their children
+    /// stay, now spending confirmed outputs), and anything that spent the same
+    /// outputs leaves with its descendants.
+    pub fn remove_for_block(&mut self, txs: &[Transaction]) {
+        for tx in txs {
+            let txid = tx.txid();
+            if self.entries.contains_key(&txid) {
+                self.remove_one(&txid);
+            }
+            for txin in tx.input.iter().filter(|_| !tx.is_coinbase()) {
+                if let Some(conflict) = self.spenders.get(&txin.previous_output).copied() {
+                    self.remove_with_descendants(&conflict);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+use super::*;
+use crate::select::select_transactions;
+use bitcoin::hashes::{hash160, Hash};
+use bitcoin::secp256k1::{Message, PublicKey, Secp256k1, SecretKey};
+use consensus::difficulty::BlockSummary;
+use primitives::{Amount, ScriptBuf, Sequence, TxIn, Witness, COIN};
+use script::sighash::{segwit_v0_sighash, SIGHASH_ALL};
+use script::PrecomputedTransactionData;
+
+struct Fixture {
+    params: ChainParams,
+    chain: Vec<BlockSummary>,
+    coins: HashMap<OutPoint, Coin>,
+    key: SecretKey,
+    script: ScriptBuf,
+}
+
+fn fixture() -> Fixture {
+    let key = SecretKey::from_slice(&[3; 32]).unwrap();
+    let pubkey = PublicKey::from_secret_key(&Secp256k1::new(), &key);
+    let script =
+        ScriptBuf::from_bytes([&[0u8, 20][..], hash160::Hash::hash(&pubkey.serialize()).as_byte_array()].concat());
+    let chain: Vec<BlockSummary> = (0..200)
+        .map(|h| BlockSummary { height: h, time: 1_700_000_000 + h * 60, bits: 0x207fffff, algo: None })
+        .collect();
+    let coins = (0..10u8)
+        .map(|i| {
+            let outpoint = OutPoint { txid: Txid::from_byte_array([i + 1; 32]), vout: 0 };
+            (
+                outpoint,
+                Coin {
+                    output: TxOut { value: Amount::from_sat(COIN), script_pubkey: script.clone() },
+                    height: 10,
+                    is_coinbase: false,
+                },
+            )
+        })
+        .collect();
+    Fixture { params: ChainParams::regtest(), chain, coins, key, script }
+}
+
+impl Fixture {
+    fn coin(&self, i: u8) -> (OutPoint, TxOut) {
+        let outpoint = OutPoint { txid: Txid::from_byte_array([i + 1; 32]), vout: 0 };
+        (outpoint, self.coins[&outpoint].output.clone())
+    }
+
+    /// Spends `inputs` into outputs of `values`, signed.
+    fn spend(&self, inputs: &[(OutPoint, TxOut)], values: &[u64]) -> Transaction {
+        let secp = Secp256k1::new();
+        let pubkey = PublicKey::from_secret_key(&secp, &self.key);
+        let mut tx = Transaction {
+            version: 2,
+            input: inputs
+                .iter()
+                .map(|(o, _)| TxIn {
+                    previous_output: *o,
+                    script_sig: ScriptBuf::new(),
+                    sequence: Sequence(0xffff_fffd),
+                    witness: Witness::new(),
+                })
+                .collect(),
+            output: values
+                .iter()
+                .map(|v| TxOut { value: Amount::from_sat(*v), script_pubkey: self.script.clone() })
+                .collect(),
+            announcement: None,
+            lock_time: 0,
+        };
+        let code = [&[0x76u8, 0xa9, 20][..], &self.script.as_bytes()[2..], &[0x88, 0xac]].concat();
+        let pre = PrecomputedTransactionData::new(&tx);
+        for (i, (_, prev)) in inputs.iter().enumerate() {
+            let sighash = segwit_v0_sighash(&tx, i, &code, prev.value.to_sat(), SIGHASH_ALL, &pre);
+            let mut sig = secp.sign_ecdsa(&Message::from_digest(sighash), &self.key).serialize_der().to_vec();
+            sig.push(1);
+            tx.input[i].witness = Witness::from_slice(&[sig, pubkey.serialize().to_vec()]);
+        }
+        tx
+    }
+
+    fn accept(&self, pool: &mut Mempool, tx: &Transaction) -> Result<u64, String> {
+        let coins = |o: &OutPoint| self.coins.get(o).cloned();
+        let ctx =
+            AcceptContext { params: &self.params, height: 200, chain: &self.chain, coins: &coins, now: 0, cache: None };
+        pool.accept(tx.clone(), &ctx, false).map_err(|e| e.reason())
+    }
+}
+
+fn output(tx: &Transaction, vout: u32) -> (OutPoint, TxOut) {
+    (OutPoint { txid: tx.txid(), vout }, tx.output[vout as usize].clone())
+}
+
+#[test]
+fn policy_rules_have_core_reasons() {
+    let f = fixture();
+    let mut pool = Mempool::default();
+    let low_fee = f.spend(&[f.coin(0)], &[COIN - 50]);
+    assert_eq!(f.accept(&mut pool, &low_fee), Err("min relay fee not met".into()));
+    let dust = f.spend(&[f.coin(0)], &[COIN - 10_000, 100]);
+    assert_eq!(f.accept(&mut pool, &dust), Err("dust".into()));
+    let mut missing = f.coin(0);
+    missing.0.vout = 5;
+    assert_eq!(f.accept(&mut pool, &f.spend(&[missing], &[1000])), Err("missing-inputs".into()));
+    let overspend = f.spend(&[f.coin(0)], &[COIN + 1]);
+    assert_eq!(f.accept(&mut pool, &overspend), Err("bad-txns-in-belowout".into()));
+    let mut bad_version = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    bad_version.version = 4;
+    let bad_version = f.spend_like(&bad_version);
+    assert_eq!(f.accept(&mut pool, &bad_version), Err("version".into()));
+    let mut unsigned = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    unsigned.output[0].value = Amount::from_sat(COIN - 20_000);
+    assert!(f.accept(&mut pool, &unsigned).unwrap_err().starts_with("mandatory-script-verify-flag-failed"));
+    let good = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    assert_eq!(f.accept(&mut pool, &good), Ok(10_000));
+    assert_eq!(f.accept(&mut pool, &good), Err("txn-already-in-mempool".into()));
+}
+
+impl Fixture {
+    /// Re-signs `tx` as is (after edits that change what is signed).
+    fn spend_like(&self, tx: &Transaction) -> Transaction {
+        let inputs: Vec<(OutPoint, TxOut)> =
+            tx.input.iter().map(|i| (i.previous_output, self.coins[&i.previous_output].output.clone())).collect();
+        let mut signed = self.spend(&inputs, &tx.output.iter().map(|o| o.value.to_sat()).collect::<Vec<_>>());
+        signed.version = tx.version;
+        let code = [&[0x76u8, 0xa9, 20][..], &self.script.as_bytes()[2..], &[0x88, 0xac]].concat();
+        let secp = Secp256k1::new();
+        let pre = PrecomputedTransactionData::new(&signed);
+        for (i, (_, prev)) in inputs.iter().enumerate() {
+            let sighash = segwit_v0_sighash(&signed, i, &code, prev.value.to_sat(), SIGHASH_ALL, &pre);
+            let mut sig = secp.sign_ecdsa(&Message::from_digest(sighash), &self.key).serialize_der().to_vec();
+            sig.push(1);
+            let pubkey = PublicKey::from_secret_key(&secp, &self.key).serialize().to_vec();
+            signed.input[i].witness = Witness::from_slice(&[sig, pubkey]);
+        }
+        signed
+    }
+}
+
+#[test]
+fn replace_by_fee_needs_more_fee_and_feerate() {
+    let f = fixture();
+    let mut pool = Mempool::default();
+    let original = f.spend(&[f.coin(1)], &[COIN - 10_000]);
+    f.accept(&mut pool, &original).unwrap();
+    let cheaper = f.spend(&[f.coin(1)], &[COIN - 10_050]);
+    assert_eq!(f.accept(&mut pool, &cheaper), Err("insufficient fee".into()));
+    let bumped = f.spend(&[f.coin(1)], &[COIN - 20_000]);
+    assert_eq!(f.accept(&mut pool, &bumped), Ok(20_000));
+    assert!(pool.get(&original.txid()).is_none());
+    assert!(pool.get(&bumped.txid()).is_some());
+}
+
+#[test]
+fn chains_are_limited_and_blocks_take_packages_by_ancestor_feerate() {
+    let f = fixture();
+    let mut pool = Mempool::default();
+    // A 25-long chain is the limit.
+    let mut tip = f.spend(&[f.coin(2)], &[COIN - 1_000]);
+    f.accept(&mut pool, &tip).unwrap();
+    for i in 1..25 {
+        let value = COIN - 1_000 * (i + 1);
+        let next = f.spend(&[output(&tip, 0)], &[value]);
+        f.accept(&mut pool, &next).unwrap();
+        tip = next;
+    }
+    let too_long = f.spend(&[output(&tip, 0)], &[COIN - 30_000]);
+    assert_eq!(f.accept(&mut pool, &too_long), Err("too-long-mempool-chain".into()));
+
+    // CPFP: a low-fee parent with a high-fee child beats a medium-fee single.
+    let mut pool = Mempool::default();
+    let parent = f.spend(&[f.coin(3)], &[COIN - 200]);
+    let child = f.spend(&[output(&parent, 0)], &[COIN - 200 - 50_000]);
+    let single = f.spend(&[f.coin(4)], &[COIN - 5_000]);
+    for tx in [&parent, &child, &single] {
+        f.accept(&mut pool, tx).ok();
+    }
+    // The parent alone pays below the relay minimum only if small; it is accepted at 200 zats.
+    assert!(pool.get(&parent.txid()).is_some(), "parent accepted");
+    let (selected, fees) = select_transactions(&pool);
+    let order: Vec<Txid> = selected.iter().map(Transaction::txid).collect();
+    assert_eq!(order, vec![parent.txid(), child.txid(), single.txid()]);
+    assert_eq!(fees, 200 + 50_000 + 5_000);
+
+    // A block confirming the parent leaves the child; a conflicting spend evicts.
+    pool.remove_for_block(std::slice::from_ref(&parent));
+    assert!(pool.get(&child.txid()).is_some());
+    assert!(pool.get(&child.txid()).unwrap().parents.is_empty());
+    let conflict = f.spend(&[f.coin(4)], &[COIN - 9_000]);
+    pool.remove_for_block(&[conflict]);
+    assert!(pool.get(&single.txid()).is_none());
+}

@@ -1,0 +1,56 @@
+//! Transactions through the mempool: sendrawtransaction, testmempoolaccept,
+//! mining them, and their return after the block that held them is
+//! disconnected.
+
+use serde_json::json;
+use zennet_tests::chain::{coinbase_of, spend};
+use zennet_tests::{Node, REGTEST_ADDRESS};
+
+#[test]
+fn mempool_to_block_and_back_on_reorg() {
+    let node = Node::start(&[]);
+    node.rpc("generatetoaddress", json!([101, REGTEST_ADDRESS]));
+    let (outpoint, value) = coinbase_of(&node, 1);
+    let tx = spend(outpoint, value, false);
+    let hex = hex::encode(tx.serialize());
+
+    // A bad signature is refused with the script error named.
+    let forged = hex::encode(spend(outpoint, value, true).serialize());
+    let result = node.rpc("testmempoolaccept", json!([[forged]]));
+    assert_eq!(result[0]["allowed"], false);
+    assert!(
+        result[0]["reject-reason"].as_str().unwrap().starts_with("mandatory-script-verify-flag-failed"),
+        "{result}"
+    );
+    match node.try_rpc("sendrawtransaction", json!([forged])) {
+        Err(rpc::ClientError::Rpc(e)) => assert_eq!(e.code, -26),
+        other => panic!("{other:?}"),
+    }
+    match node.try_rpc("sendrawtransaction", json!(["zz"])) {
+        Err(rpc::ClientError::Rpc(e)) => assert_eq!(e.code, -22),
+        other => panic!("{other:?}"),
+    }
+
+    let test = node.rpc("testmempoolaccept", json!([[hex]]));
+    assert_eq!(test[0]["allowed"], true, "{test}");
+    let txid = node.rpc("sendrawtransaction", json!([hex]));
+    assert_eq!(txid, tx.txid().to_string());
+    assert_eq!(node.rpc("getrawmempool", json!([])), json!([txid]));
+    let entry = node.rpc("getmempoolentry", json!([txid]));
+    assert_eq!(entry["fees"]["base"], 0.01);
+    assert_eq!(node.rpc("getmempoolinfo", json!([]))["size"], 1);
+
+    // Mined: the block carries it and claims its fee; the mempool empties.
+    let hashes = node.rpc("generatetoaddress", json!([1, REGTEST_ADDRESS]));
+    let block = node.rpc("getblock", json!([hashes[0], 2]));
+    assert_eq!(block["tx"][1]["txid"], txid);
+    let coinbase_value = block["tx"][0]["vout"][0]["value"].as_f64().unwrap();
+    assert!((coinbase_value - 4.76).abs() < 1e-9, "subsidy 4.75 + fee 0.01: {coinbase_value}");
+    assert_eq!(node.rpc("getrawmempool", json!([])), json!([]));
+
+    // Disconnecting the block returns the transaction to the mempool.
+    node.rpc("invalidateblock", json!([hashes[0]]));
+    assert_eq!(node.rpc("getrawmempool", json!([])), json!([txid]));
+    node.rpc("reconsiderblock", json!([hashes[0]]));
+    assert_eq!(node.rpc("getrawmempool", json!([])), json!([]));
+}

@@ -1,0 +1,189 @@
+//! Mempool RPCs: sendrawtransaction, testmempoolaccept, getrawmempool,
+//! getmempoolentry, getmempoolinfo.
+
+use mempool::{MempoolEntry, MempoolError};
+use primitives::{Transaction, COIN};
+use rpc::{codes, Args, RpcError};
+use serde_json::{json, Map, Value};
+
+use super::json::amount;
+use super::utxo::parse_txid;
+use super::{RpcContext, RpcResult};
+use crate::clock;
+
+/// Core's default `maxfeerate` for sendrawtransaction: 0.10 ZEN/kvB.
+const DEFAULT_MAX_FEERATE: u64 = COIN / 10;
+
+fn decode_tx(hex_text: &str) -> Result<Transaction, RpcError> {
+    let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "TX decode failed");
+    let bytes = hex::decode(hex_text).map_err(|_| decode_failed())?;
+    Transaction::from_bytes(&bytes)
+        .map_err(|e| RpcError::new(codes::DESERIALIZATION_ERROR, format!("TX decode failed: {e}")))
+}
+
+/// A feerate argument in ZEN/kvB, as zats/kvB.
+fn feerate_arg(args: &Args, index: usize) -> Result<Option<u64>, RpcError> {
+    match args.get(index) {
+        None => Ok(None),
+        Some(Value::Number(n)) => {
+            let zen = n.as_f64().ok_or_else(|| RpcError::type_error("Invalid amount"))?;
+            if !(0.0..=21e6).contains(&zen) {
+                return Err(RpcError::new(codes::TYPE_ERROR, "Amount out of range"));
+            }
+            Ok(Some((zen * COIN as f64).round() as u64))
+        }
+        Some(other) => Err(RpcError::wrong_type(other, "number")),
+    }
+}
+
+pub async fn sendrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let tx = decode_tx(args.str(0, "hexstring")?)?;
+    let max_feerate = feerate_arg(args, 1)?.unwrap_or(DEFAULT_MAX_FEERATE);
+    let txid = tx.txid();
+    ctx.chain
+        .call(move |cs| {
+            if cs.mempool().get(&txid).is_some() {
+                return Ok(json!(txid.to_string())); // Core: already known is success
+            }
+            let vsize = tx.vsize();
+            let fee = cs.accept_to_mempool(tx.clone(), clock::now(), true).map_err(reject)?;
+            if max_feerate != 0 && fee * 1000 > max_feerate * vsize {
+                return Err(RpcError::new(
+                    codes::VERIFY_REJECTED,
+                    "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)",
+                ));
+            }
+            cs.accept_to_mempool(tx, clock::now(), false).map_err(reject)?;
+            Ok(json!(txid.to_string()))
+        })
+        .await?
+}
+
+/// Core's mapping of mempool rejections to RPC errors.
+fn reject(e: MempoolError) -> RpcError {
+    match e {
+        MempoolError::MissingInputs { .. } => RpcError::new(codes::VERIFY_ERROR, "bad-txns-inputs-missingorspent"),
+        other => RpcError::new(codes::VERIFY_REJECTED, other.reason()),
+    }
+}
+
+pub async fn testmempoolaccept(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let raw = args.get(0).and_then(Value::as_array).ok_or_else(|| RpcError::type_error("Expected type array"))?;
+    if raw.len() > 25 {
+        return Err(RpcError::invalid_parameter("Array must contain between 1 and 25 transactions."));
+    }
+    let txs = raw
+        .iter()
+        .map(|v| v.as_str().ok_or_else(|| RpcError::wrong_type(v, "string")).and_then(decode_tx))
+        .collect::<Result<Vec<_>, _>>()?;
+    let max_feerate = feerate_arg(args, 1)?.unwrap_or(DEFAULT_MAX_FEERATE);
+    ctx.chain
+        .call(move |cs| {
+            let results: Vec<Value> = txs
+                .into_iter()
+                .map(|tx| {
+                    let mut r = Map::new();
+                    r.insert("txid".into(), json!(tx.txid().to_string()));
+                    r.insert("wtxid".into(), json!(tx.wtxid().to_string()));
+                    let vsize = tx.vsize();
+                    match cs.accept_to_mempool(tx, clock::now(), true) {
+                        Ok(fee) if max_feerate != 0 && fee * 1000 > max_feerate * vsize => {
+                            r.insert("allowed".into(), json!(false));
+                            r.insert("reject-reason".into(), json!("max-fee-exceeded"));
+                        }
+                        Ok(fee) => {
+                            r.insert("allowed".into(), json!(true));
+                            r.insert("vsize".into(), json!(vsize));
+                            r.insert("fees".into(), json!({"base": amount(fee)}));
+                        }
+                        Err(e) => {
+                            r.insert("allowed".into(), json!(false));
+                            r.insert("reject-reason".into(), json!(e.reason()));
+                        }
+                    }
+                    Value::Object(r)
+                })
+                .collect();
+            Ok(Value::Array(results))
+        })
+        .await?
+}
+
+fn entry_json(e: &MempoolEntry, pool: &mempool::Mempool) -> Value {
+    let ancestors = pool.ancestors(&e.txid);
+    let descendants = pool.descendants(&e.txid);
+    let sum = |set: &std::collections::HashSet<primitives::Txid>| {
+        set.iter().filter_map(|t| pool.get(t)).fold((0u64, 0u64), |(s, f), x| (s + x.vsize, f + x.fee))
+    };
+    let (anc_size, anc_fees) = sum(&ancestors);
+    let (desc_size, desc_fees) = sum(&descendants);
+    json!({
+        "vsize": e.vsize,
+        "weight": e.tx.weight(),
+        "time": e.time,
+        "height": e.height,
+        "descendantcount": descendants.len() + 1,
+        "descendantsize": desc_size + e.vsize,
+        "ancestorcount": ancestors.len() + 1,
+        "ancestorsize": anc_size + e.vsize,
+        "wtxid": e.tx.wtxid().to_string(),
+        "fees": {
+            "base": amount(e.fee),
+            "modified": amount(e.fee),
+            "ancestor": amount(anc_fees + e.fee),
+            "descendant": amount(desc_fees + e.fee),
+        },
+        "depends": e.parents.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        "spentby": e.children.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "bip125-replaceable": true,
+    })
+}
+
+pub async fn getrawmempool(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let verbose = args.opt_bool(0)?.unwrap_or(false);
+    ctx.chain
+        .call(move |cs| {
+            let pool = cs.mempool();
+            if verbose {
+                let map: Map<String, Value> =
+                    pool.entries().map(|e| (e.txid.to_string(), entry_json(e, pool))).collect();
+                Ok(Value::Object(map))
+            } else {
+                Ok(json!(pool.entries().map(|e| e.txid.to_string()).collect::<Vec<_>>()))
+            }
+        })
+        .await?
+}
+
+pub async fn getmempoolentry(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let txid = parse_txid(args, 0, "txid")?;
+    ctx.chain
+        .call(move |cs| {
+            let pool = cs.mempool();
+            let entry = pool
+                .get(&txid)
+                .ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"))?;
+            Ok(entry_json(entry, pool))
+        })
+        .await?
+}
+
+pub async fn getmempoolinfo(ctx: &RpcContext) -> RpcResult {
+    ctx.chain
+        .call(|cs| {
+            let pool = cs.mempool();
+            let fees: u64 = pool.entries().map(|e| e.fee).sum();
+            let min_relay = pool.policy().min_relay_feerate;
+            Ok(json!({
+                "loaded": true,
+                "size": pool.len(),
+                "bytes": pool.total_vsize(),
+                "usage": pool.total_vsize() * 3,
+                "total_fee": amount(fees),
+                "mempoolminfee": amount(min_relay),
+                "minrelaytxfee": amount(min_relay),
+                "fullrbf": true,
+            }))
+        })
+        .await?
+}
