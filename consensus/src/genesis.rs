@@ -15,16 +15,19 @@ fn genesis_header_fields(network: Network) -> (u32, u32, u32, &'static str) {
     match network {
         Network::Main => (GENESIS_MAIN_TIME, 0x1d00ffff, GENESIS_MAIN_NONCE, GENESIS_MAIN_HASH),
         Network::Test => (GENESIS_TEST_TIME, 0x1d00ffff, GENESIS_TEST_NONCE, GENESIS_TEST_HASH),
-        Network::Regtest => (1_795_132_802, 0x207fffff, 0, GENESIS_REGTEST_HASH),
+        Network::Regtest => (GENESIS_REGTEST_TIME, 0x207fffff, 0, GENESIS_REGTEST_HASH),
     }
 }
 
-pub const GENESIS_MAIN_TIME: u32 = 0;
-pub const GENESIS_MAIN_NONCE: u32 = 0;
-pub const GENESIS_MAIN_HASH: &str = "";
+// Mined by trying every nonce and moving the time on when they ran out:
+// main and test at Bitcoin's sha256d limit 0x1d00ffff (about 2^32 hashes each).
+pub const GENESIS_MAIN_TIME: u32 = 1_795_132_901;
+pub const GENESIS_MAIN_NONCE: u32 = 1_401_058_873;
+pub const GENESIS_MAIN_HASH: &str = "000000007025a39e43a61c99007b1bea9f6ee6728d315fffae5f78b709d5ec13";
 pub const GENESIS_TEST_TIME: u32 = 1_795_132_803;
 pub const GENESIS_TEST_NONCE: u32 = 3_948_219_252;
 pub const GENESIS_TEST_HASH: &str = "00000000c3910cc4cb5bc098891e95db49c419e4b488d3c9b0d460b973e62496";
+pub const GENESIS_REGTEST_TIME: u32 = 1_795_132_802;
 pub const GENESIS_REGTEST_HASH: &str = "3f92297cbf20a46e872c138238efe3fe68e44c8dbad3348aaf4cd070cc4e8189";
 
 /// The genesis coinbase: Bitcoin's shape (a scriptSig of `486604799 4 <message>`),

@@ -30,7 +30,8 @@ pub fn p2wpkh_script() -> Vec<u8> {
 }
 
 /// Spends `outpoint` (holding `amount` at REGTEST_ADDRESS) back to the same
-/// address less a fee; with `corrupt_signature`, the signature is invalid.
+/// address less a fee (0.01 ZEN, or 1% of small amounts); with
+/// `corrupt_signature`, the signature is invalid.
 pub fn spend(outpoint: OutPoint, amount: u64, corrupt_signature: bool) -> Transaction {
     let (secret, public) = key();
     let mut tx = Transaction {
@@ -42,7 +43,7 @@ pub fn spend(outpoint: OutPoint, amount: u64, corrupt_signature: bool) -> Transa
             witness: Witness::new(),
         }],
         output: vec![TxOut {
-            value: Amount::from_sat(amount - 1_000_000),
+            value: Amount::from_sat(amount - (amount / 100).min(1_000_000)),
             script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()),
         }],
         announcement: None,
