@@ -49,6 +49,8 @@ pub struct Mempool {
     spenders: HashMap<OutPoint, Txid>,
     policy: Policy,
     total_vsize: u64,
+    /// Counts every change (for `getblocktemplate`'s long polling).
+    updates: u64,
 }
 
 impl Mempool {
@@ -70,6 +72,11 @@ impl Mempool {
 
     pub fn total_vsize(&self) -> u64 {
         self.total_vsize
+    }
+
+    /// How many times the pool has changed.
+    pub fn updates(&self) -> u64 {
+        self.updates
     }
 
     pub fn get(&self, txid: &Txid) -> Option<&MempoolEntry> {
@@ -223,6 +230,7 @@ impl Mempool {
             self.spenders.insert(txin.previous_output, txid);
         }
         self.total_vsize += vsize;
+        self.updates += 1;
         let entry = MempoolEntry {
             tx,
             txid,
@@ -317,6 +325,7 @@ impl Mempool {
 
     fn remove_one(&mut self, txid: &Txid) -> Option<MempoolEntry> {
         let entry = self.entries.remove(txid)?;
+        self.updates += 1;
         for txin in &entry.tx.input {
             if self.spenders.get(&txin.previous_output) == Some(txid) {
                 self.spenders.remove(&txin.previous_output);

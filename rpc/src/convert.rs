@@ -5,6 +5,11 @@
 /// (method, argument index, argument name).
 const CONVERT: &[(&str, usize, &str)] = &[
     ("getblock", 1, "verbosity"),
+    ("setgenerate", 0, "generate"),
+    ("setgenerate", 1, "genproclimit"),
+    ("getblocktemplate", 0, "template_request"),
+    ("getnetworkhashps", 0, "nblocks"),
+    ("getnetworkhashps", 1, "height"),
     ("sendrawtransaction", 1, "maxfeerate"),
     ("testmempoolaccept", 0, "rawtxs"),
     ("testmempoolaccept", 1, "maxfeerate"),

@@ -33,8 +33,7 @@ pub fn p2wpkh_script() -> Vec<u8> {
 /// address less a fee (0.01 ZEN, or 1% of small amounts); with
 /// `corrupt_signature`, the signature is invalid.
 pub fn spend(outpoint: OutPoint, amount: u64, corrupt_signature: bool) -> Transaction {
-    let (secret, public) = key();
-    let mut tx = Transaction {
+    let tx = Transaction {
         version: 2,
         input: vec![TxIn {
             previous_output: outpoint,
@@ -49,6 +48,16 @@ pub fn spend(outpoint: OutPoint, amount: u64, corrupt_signature: bool) -> Transa
         announcement: None,
         lock_time: 0,
     };
+    sign(tx, amount, corrupt_signature)
+}
+
+/// Signs input 0 of `tx` again (after its outputs changed).
+pub fn resign(tx: Transaction, amount: u64) -> Transaction {
+    sign(tx, amount, false)
+}
+
+fn sign(mut tx: Transaction, amount: u64, corrupt_signature: bool) -> Transaction {
+    let (secret, public) = key();
     let script_code = hex::decode("76a914751e76e8199196d454941c45d1b3a323f1433bd688ac").expect("hex");
     let pre = PrecomputedTransactionData::new(&tx);
     let sighash = segwit_v0_sighash(&tx, 0, &script_code, amount, SIGHASH_ALL, &pre);

@@ -13,24 +13,63 @@ type Job = Box<dyn FnOnce(&mut Chainstate) + Send>;
 #[error("the chainstate thread has stopped")]
 pub struct ChainStopped;
 
+/// What changes that others wait on: the tip and the mempool's update count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainTick {
+    pub tip: primitives::BlockHash,
+    pub height: u32,
+    pub mempool_updates: u64,
+}
+
 #[derive(Clone)]
 pub struct ChainHandle {
     jobs: mpsc::Sender<Job>,
+    ticks: tokio::sync::watch::Receiver<ChainTick>,
 }
 
 impl ChainHandle {
     /// Starts the thread that owns `chainstate`. It ends when every handle is dropped.
     pub fn spawn(mut chainstate: Chainstate) -> std::io::Result<(ChainHandle, JoinHandle<()>)> {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let tick = |cs: &Chainstate| ChainTick {
+            tip: cs.tip().hash,
+            height: cs.tip().height,
+            mempool_updates: cs.mempool().updates(),
+        };
+        let (tick_tx, ticks) = tokio::sync::watch::channel(tick(&chainstate));
         let thread = std::thread::Builder::new().name("chainstate".into()).spawn(move || {
             while let Ok(job) = queue.recv() {
                 job(&mut chainstate);
+                let now = tick(&chainstate);
+                tick_tx.send_if_modified(|t| std::mem::replace(t, now) != now);
             }
             if let Err(e) = chainstate.flush() {
                 tracing::error!("could not flush the chainstate at shutdown: {e}");
             }
         })?;
-        Ok((ChainHandle { jobs }, thread))
+        Ok((ChainHandle { jobs, ticks }, thread))
+    }
+
+    /// Changes of tip and mempool, for those who react to them.
+    pub fn ticks(&self) -> tokio::sync::watch::Receiver<ChainTick> {
+        self.ticks.clone()
+    }
+
+    pub fn current_tick(&self) -> ChainTick {
+        *self.ticks.borrow()
+    }
+
+    /// [`call`](Self::call) from a plain thread (the miner's).
+    pub fn call_blocking<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Chainstate) -> R + Send + 'static,
+    ) -> Result<R, ChainStopped> {
+        let (reply, result) = mpsc::channel();
+        let job: Job = Box::new(move |cs| {
+            let _ = reply.send(f(cs));
+        });
+        self.jobs.send(job).map_err(|_| ChainStopped)?;
+        result.recv().map_err(|_| ChainStopped)
     }
 
     /// Runs `f` on the chainstate thread and returns its result.

@@ -46,6 +46,21 @@ pub struct Cli {
     /// MiB of coin changes kept in memory before they are written (default 450).
     #[arg(long)]
     pub dbcache: Option<usize>,
+    /// Mine with the built-in CPU miner from start-up.
+    #[arg(long)]
+    pub gen: bool,
+    /// Mining threads for -gen and setgenerate (-1: one per core).
+    #[arg(long, allow_negative_numbers = true)]
+    pub genproclimit: Option<i64>,
+    /// Algorithm for the built-in miner: sha256d, scrypt, groestl, skein, argon2d.
+    #[arg(long)]
+    pub algo: Option<String>,
+    /// Address the built-in miner pays.
+    #[arg(long)]
+    pub mineraddress: Option<String>,
+    /// Command run when the best block changes (%s becomes its hash).
+    #[arg(long)]
+    pub blocknotify: Option<String>,
     /// Keep an index of every transaction by txid (for getrawtransaction).
     #[arg(long)]
     pub txindex: bool,
@@ -95,6 +110,11 @@ pub struct Config {
     pub txindex: bool,
     pub reindex: bool,
     pub dbcache_mib: usize,
+    pub gen: bool,
+    pub genproclimit: i64,
+    pub algo: primitives::PowAlgo,
+    pub mineraddress: Option<primitives::Address>,
+    pub blocknotify: Option<String>,
 }
 
 impl Config {
@@ -151,6 +171,23 @@ impl Config {
             rpc_password: cli.rpcpassword.filter(|p| !p.is_empty()),
             txindex: cli.txindex,
             dbcache_mib: cli.dbcache.unwrap_or(450).max(1),
+            gen: cli.gen,
+            genproclimit: cli.genproclimit.unwrap_or(1),
+            algo: cli
+                .algo
+                .as_deref()
+                .unwrap_or("sha256d")
+                .parse()
+                .map_err(|e: primitives::algo::UnknownAlgo| ConfigError::Invalid(e.to_string()))?,
+            mineraddress: cli
+                .mineraddress
+                .as_deref()
+                .map(|a| {
+                    primitives::Address::parse(a, network)
+                        .map_err(|e| ConfigError::Invalid(format!("-mineraddress: {e}")))
+                })
+                .transpose()?,
+            blocknotify: cli.blocknotify,
             reindex: cli.reindex,
         })
     }

@@ -1,24 +1,50 @@
-//! Grinding a header's nonce for one of the five algorithms.
+//! Mining: grinding a header's nonce for one of the five algorithms, and the
+//! built-in CPU miner (`-gen`, `setgenerate`) whose threads rebuild their
+//! template whenever the tip or the mempool changes.
 
-use consensus::target::{from_compact, hash_to_number};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use consensus::target::from_compact;
 use consensus::PowHasher;
 use primitives::block::header_bytes;
-use primitives::{Block, PowAlgo};
+use primitives::{Block, PowAlgo, ScriptBuf};
+
+use crate::actor::ChainHandle;
+use crate::clock;
+
+/// Whether `hash` (little-endian) is at or below `target` (little-endian bytes).
+fn meets(hash: &[u8; 32], target: &[u8; 32]) -> bool {
+    hash.iter().rev().cmp(target.iter().rev()) != std::cmp::Ordering::Greater
+}
+
+fn target_bytes(bits: u32) -> Option<[u8; 32]> {
+    let target = from_compact(bits)?;
+    let le = target.to_bytes_le();
+    let mut out = [0u8; 32];
+    out.get_mut(..le.len())?.copy_from_slice(&le);
+    Some(out)
+}
 
 /// Tries nonces until the block's PoW hash meets its bits or `tries` run
 /// out; bumps the timestamp when the nonce space is exhausted. Returns
 /// whether the block is solved; `tries` is decremented by the hashes spent.
 pub fn solve(block: &mut Block, algo: PowAlgo, tries: &mut u64) -> bool {
-    let Some(target) = from_compact(block.header.bits.to_consensus()) else {
+    solve_with(block, algo, tries, &mut PowHasher::new())
+}
+
+fn solve_with(block: &mut Block, algo: PowAlgo, tries: &mut u64, hasher: &mut PowHasher) -> bool {
+    let Some(target) = target_bytes(block.header.bits.to_consensus()) else {
         return false;
     };
-    let mut hasher = PowHasher::new();
     let mut header = header_bytes(&block.header);
     let mut nonce = block.header.nonce;
     while *tries > 0 {
         *tries -= 1;
         header[76..80].copy_from_slice(&nonce.to_le_bytes());
-        if hash_to_number(&hasher.hash(algo, &header)) <= target {
+        if meets(&hasher.hash(algo, &header), &target) {
             block.header.nonce = nonce;
             return true;
         }
@@ -28,5 +54,134 @@ pub fn solve(block: &mut Block, algo: PowAlgo, tries: &mut u64) -> bool {
             header = header_bytes(&block.header);
         }
     }
+    block.header.nonce = nonce;
     false
+}
+
+/// Hashes counted per algorithm since the miner started.
+#[derive(Default)]
+pub struct HashCounters {
+    hashes: [AtomicU64; PowAlgo::COUNT],
+    since: Mutex<Option<Instant>>,
+}
+
+impl HashCounters {
+    /// Hashes per second of each algorithm since mining started (0 when idle).
+    pub fn rates(&self) -> [f64; PowAlgo::COUNT] {
+        let elapsed = self.since.lock().ok().and_then(|s| *s).map_or(0.0, |s| s.elapsed().as_secs_f64());
+        std::array::from_fn(
+            |i| if elapsed > 0.0 { self.hashes[i].load(Ordering::Relaxed) as f64 / elapsed } else { 0.0 },
+        )
+    }
+}
+
+/// What the miner is doing: threads, algorithm, payout script.
+pub struct Miner {
+    chain: ChainHandle,
+    counters: Arc<HashCounters>,
+    running: Option<(Arc<AtomicBool>, Vec<JoinHandle<()>>)>,
+    extra_nonce: Arc<AtomicU64>,
+}
+
+/// Nonces a thread tries before checking for a new tip or mempool.
+const BATCH: u64 = 64;
+
+impl Miner {
+    pub fn new(chain: ChainHandle) -> Self {
+        Miner {
+            chain,
+            counters: Arc::new(HashCounters::default()),
+            running: None,
+            extra_nonce: Arc::new(AtomicU64::new(1 << 32)),
+        }
+    }
+
+    pub fn counters(&self) -> Arc<HashCounters> {
+        self.counters.clone()
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Starts `threads` mining threads (stopping any running ones first).
+    pub fn start(&mut self, threads: usize, algo: PowAlgo, script: ScriptBuf) {
+        self.stop();
+        let stop = Arc::new(AtomicBool::new(false));
+        if let Ok(mut since) = self.counters.since.lock() {
+            *since = Some(Instant::now());
+        }
+        for counter in &self.counters.hashes {
+            counter.store(0, Ordering::Relaxed);
+        }
+        let handles = (0..threads.max(1))
+            .filter_map(|i| {
+                let (chain, stop, counters, script) =
+                    (self.chain.clone(), stop.clone(), self.counters.clone(), script.clone());
+                let extra = self.extra_nonce.clone();
+                std::thread::Builder::new()
+                    .name(format!("miner-{i}"))
+                    .spawn(move || mine_loop(chain, algo, script, stop, counters, extra))
+                    .ok()
+            })
+            .collect();
+        tracing::info!("Mining {algo} on {threads} thread(s)");
+        self.running = Some((stop, handles));
+    }
+
+    pub fn stop(&mut self) {
+        if let Some((stop, handles)) = self.running.take() {
+            stop.store(true, Ordering::Relaxed);
+            for handle in handles {
+                let _ = handle.join();
+            }
+            if let Ok(mut since) = self.counters.since.lock() {
+                *since = None;
+            }
+            tracing::info!("Mining stopped");
+        }
+    }
+}
+
+impl Drop for Miner {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn mine_loop(
+    chain: ChainHandle,
+    algo: PowAlgo,
+    script: ScriptBuf,
+    stop: Arc<AtomicBool>,
+    counters: Arc<HashCounters>,
+    extra_nonce: Arc<AtomicU64>,
+) {
+    let mut hasher = PowHasher::new();
+    while !stop.load(Ordering::Relaxed) {
+        let tick = chain.current_tick();
+        let extra = extra_nonce.fetch_add(1, Ordering::Relaxed) as u32;
+        let script = script.clone();
+        let Ok(mut block) = chain.call_blocking(move |cs| cs.block_template(algo, &script, clock::now(), extra)) else {
+            return;
+        };
+        // Grind until solved, stopped, or the template is stale.
+        loop {
+            if stop.load(Ordering::Relaxed) || chain.current_tick() != tick {
+                break;
+            }
+            let mut tries = BATCH;
+            let solved = solve_with(&mut block, algo, &mut tries, &mut hasher);
+            counters.hashes[algo as usize].fetch_add(BATCH - tries, Ordering::Relaxed);
+            if solved {
+                let hash = block.block_hash();
+                match chain.call_blocking(move |cs| cs.submit_block(block, clock::now())) {
+                    Ok(Ok(_)) => tracing::info!("Mined block {hash} ({algo})"),
+                    Ok(Err(e)) => tracing::warn!("Mined block {hash} was refused: {e}"),
+                    Err(_) => return,
+                }
+                break;
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@ use tracing::info;
 use crate::actor::ChainHandle;
 use crate::chainstate::{ChainOptions, Chainstate};
 use crate::config::Config;
+use crate::miner::Miner;
 use crate::rpc::RpcContext;
 use crate::store::SledStore;
 
@@ -78,6 +79,26 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         accepted.push(write_cookie(&config.datadir).context("cannot write the RPC cookie")?);
     }
 
+    let miner = Arc::new(std::sync::Mutex::new(Miner::new(chain.clone())));
+    let miner_counters = miner.lock().map_err(|_| anyhow::anyhow!("miner lock"))?.counters();
+    if config.gen {
+        let address = config.mineraddress.clone().context("-gen needs -mineraddress=<address>")?;
+        let threads = match config.genproclimit {
+            l if l < 0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            l => l as usize,
+        };
+        if threads > 0 {
+            miner.lock().map_err(|_| anyhow::anyhow!("miner lock"))?.start(
+                threads,
+                config.algo,
+                address.script_pubkey().clone(),
+            );
+        }
+    }
+    if let Some(command) = config.blocknotify.clone() {
+        tokio::spawn(block_notify(chain.ticks(), command));
+    }
+
     let (shutdown_tx, mut shutdown_rx) = tokio::sync::watch::channel(false);
     let ctx = RpcContext {
         chain: chain.clone(),
@@ -85,6 +106,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         started: Instant::now(),
         shutdown: shutdown_tx,
         extra_nonce: AtomicU32::new(0),
+        miner: miner.clone(),
+        miner_counters,
+        mining_algo: config.algo,
+        mining_address: config.mineraddress.clone(),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let (server, bound) = crate::rpc::start(addr, Auth::new(accepted), ctx).await?;
@@ -98,9 +123,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         _ = sigterm.recv() => info!("Terminated"),
     }
 
-    // Let in-flight replies (such as `stop`'s) go out, then stop the chainstate.
+    // Let in-flight replies (such as `stop`'s) go out, then stop the miner and the chainstate.
     let _ = server.stop();
     server.stopped().await;
+    tokio::task::spawn_blocking(move || {
+        if let Ok(mut m) = miner.lock() {
+            m.stop();
+        }
+    })
+    .await?;
     drop(chain);
     tokio::task::spawn_blocking(move || chain_thread.join()).await?.ok();
     if cookie {
@@ -108,4 +139,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     info!("Shutdown complete");
     Ok(())
+}
+
+/// `-blocknotify`: runs the command (through `sh -c`, %s replaced by the
+/// block hash) each time the best block changes.
+async fn block_notify(mut ticks: tokio::sync::watch::Receiver<crate::actor::ChainTick>, command: String) {
+    let mut last = ticks.borrow().tip;
+    while ticks.changed().await.is_ok() {
+        let tip = ticks.borrow().tip;
+        if tip == last {
+            continue;
+        }
+        last = tip;
+        let line = command.replace("%s", &tip.to_string());
+        match tokio::process::Command::new("sh").arg("-c").arg(&line).status().await {
+            Ok(status) if !status.success() => tracing::warn!("-blocknotify command exited with {status}"),
+            Err(e) => tracing::warn!("-blocknotify command failed to start: {e}"),
+            Ok(_) => {}
+        }
+    }
 }

@@ -3,6 +3,8 @@
 
 mod crash;
 mod mempool;
+mod miner;
 mod node;
 mod reorg;
 mod scripts;
+mod template;

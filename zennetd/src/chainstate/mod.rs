@@ -19,6 +19,7 @@ use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, BranchView, CandidateKey, IndexEntry};
+pub use template::TemplateParts;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
 
@@ -400,7 +401,7 @@ impl Chainstate {
 
     /// The stored coins the block's inputs name (read errors surface here,
     /// not as "missing inputs").
-    fn input_coins(&self, block: &Block) -> Result<HashMap<OutPoint, Coin>, StoreError> {
+    pub(super) fn input_coins(&self, block: &Block) -> Result<HashMap<OutPoint, Coin>, StoreError> {
         let mut view = HashMap::new();
         for tx in block.txdata.iter().filter(|tx| !tx.is_coinbase()) {
             for txin in &tx.input {

@@ -90,3 +90,85 @@ impl Chainstate {
         Some(block)
     }
 }
+
+/// What `getblocktemplate` hands to external miners.
+pub struct TemplateParts {
+    pub height: u32,
+    pub previous: BlockHash,
+    pub version: i32,
+    pub bits: u32,
+    pub mintime: i64,
+    pub curtime: i64,
+    /// Mempool transactions chosen by ancestor feerate, with fee and sigop cost.
+    pub transactions: Vec<(Transaction, u64, u64)>,
+    pub coinbase_value: u64,
+    /// The coinbase output committing to the witnesses (reserved value of zeros).
+    pub witness_commitment: ScriptBuf,
+}
+
+impl Chainstate {
+    /// The parts of a block of `algo` on the tip for an external miner.
+    pub fn template_parts(&self, algo: PowAlgo, now: i64) -> TemplateParts {
+        let tip = self.tip();
+        let height = tip.height + 1;
+        let mintime = self.median_time_past(tip.height) + 1;
+        let (txs, fees) = mempool::select::select_transactions(self.mempool());
+        let transactions: Vec<(Transaction, u64, u64)> = txs
+            .into_iter()
+            .map(|tx| {
+                let entry = self.mempool().get(&tx.txid());
+                let (fee, sigops) = entry.map_or((0, 0), |e| (e.fee, e.sigop_cost));
+                (tx, fee, sigops)
+            })
+            .collect();
+        // The witness commitment does not depend on the coinbase (its wtxid counts as zero).
+        let probe = Block {
+            header: self.tip().header,
+            txdata: std::iter::once(Transaction {
+                version: 2,
+                input: vec![],
+                output: vec![],
+                announcement: None,
+                lock_time: 0,
+            })
+            .chain(transactions.iter().map(|(tx, _, _)| tx.clone()))
+            .collect(),
+        };
+        let commitment = probe.compute_witness_commitment(&[0u8; 32]);
+        TemplateParts {
+            height,
+            previous: tip.hash,
+            version: algo.block_version(),
+            bits: self.next_bits(algo),
+            mintime,
+            curtime: now.max(mintime),
+            transactions,
+            coinbase_value: block_subsidy(height, self.params()) + fees,
+            witness_commitment: witness_commitment_script(&commitment),
+        }
+    }
+
+    /// BIP23 proposal: whether `block` would be valid on the current tip.
+    /// Nothing is stored. `Err` holds the BIP22 reason.
+    pub fn test_block_validity(&self, block: &Block, now: i64) -> Result<(), String> {
+        if block.header.prev_blockhash != self.tip().hash {
+            return Err("inconclusive-not-best-prevblk".into());
+        }
+        if self.entry(&block.block_hash()).is_some_and(|e| e.status.has_data) {
+            return Err("duplicate".into());
+        }
+        let prev = self.tip().summary();
+        let height = prev.height + 1;
+        let reason = |e: consensus::BlockError| e.reason();
+        consensus::check::check_block(block, self.params()).map_err(reason)?;
+        consensus::check::check_header_contextual(&block.header, self.params(), self, &prev, now).map_err(reason)?;
+        consensus::check::check_block_contextual(block, self, &prev).map_err(reason)?;
+        consensus::check::announcement::check_block_announcements(block, height, height, self.params(), None)
+            .map_err(reason)?;
+        let view = self.input_coins(block).map_err(|e| e.to_string())?;
+        let scripts =
+            consensus::check::ScriptValidation { flags: script::VerifyFlags::consensus(), cache: None, threads: 1 };
+        consensus::check::connect_block(block, height, self.params(), &view, self, Some(&scripts)).map_err(reason)?;
+        Ok(())
+    }
+}

@@ -7,8 +7,9 @@ use rpc::{codes, Args, RpcError};
 use serde_json::{json, Map, Value};
 
 use super::json::difficulty;
+use super::template::network_hash_ps;
 use super::{RpcContext, RpcResult};
-use crate::chainstate::{Accepted, Chainstate};
+use crate::chainstate::Accepted;
 use crate::clock;
 use crate::miner;
 
@@ -28,35 +29,30 @@ pub fn parse_algo(name: Option<&str>) -> Result<PowAlgo, RpcError> {
     }
 }
 
-/// Chain work per second over the last `HASHPS_WINDOW` blocks (Core's `GetNetworkHashPS`).
-fn network_hash_ps(cs: &Chainstate) -> f64 {
-    let tip = cs.tip();
-    let start_height = tip.height.saturating_sub(HASHPS_WINDOW);
-    let Some(start) = cs.hash_at(start_height).and_then(|h| cs.entry(&h)) else {
-        return 0.0;
-    };
-    let span = i64::from(tip.header.time) - i64::from(start.header.time);
-    if span <= 0 {
-        return 0.0;
-    }
-    let work = &tip.chain_work - &start.chain_work;
-    work.to_string().parse::<f64>().unwrap_or(0.0) / span as f64
-}
-
 pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
+    let local = ctx.miner_counters.rates();
+    let local_rates: Map<String, Value> =
+        PowAlgo::ALL.iter().map(|a| (a.name().to_string(), json!(local[*a as usize]))).collect();
+    let generating = local.iter().any(|r| *r > 0.0);
     ctx.chain
-        .call(|cs| {
+        .call(move |cs| {
             let tip = cs.tip();
             let mut difficulties = Map::new();
+            let mut hashrates = Map::new();
             for algo in PowAlgo::ALL {
                 difficulties.insert(algo.name().into(), json!(difficulty(cs.next_bits(algo))));
+                hashrates.insert(algo.name().into(), json!(network_hash_ps(cs, HASHPS_WINDOW, None, Some(algo))));
             }
             Ok(json!({
                 "blocks": tip.height,
                 "difficulty": difficulty(cs.next_bits(DEFAULT_ALGO)),
-                "networkhashps": network_hash_ps(cs),
+                "networkhashps": network_hash_ps(cs, HASHPS_WINDOW, None, None),
+                "hashrates": hashrates,
                 "pooledtx": 0,
                 "chain": cs.params().network.chain_name(),
+                "generate": generating,
+                "hashespersec": local.iter().sum::<f64>(),
+                "localhashps": local_rates,
                 "pow_algo": DEFAULT_ALGO.name(),
                 "pow_algo_id": DEFAULT_ALGO.id(),
                 "difficulties": difficulties,
@@ -98,6 +94,43 @@ pub async fn submitheader(ctx: &RpcContext, args: &Args) -> RpcResult {
         }
         Err(e) => Err(RpcError::new(codes::VERIFY_ERROR, e.bip22_result())),
     }
+}
+
+/// `setgenerate generate (genproclimit) (algo)`: starts or stops the built-in
+/// miner (paying `-mineraddress`), as Myriadcoin's and DigiByte's.
+pub async fn setgenerate(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let generate =
+        args.opt_bool(0)?.ok_or_else(|| RpcError::invalid_parameter("Missing required argument generate"))?;
+    let limit = args.opt_i64(1)?.unwrap_or(1);
+    let algo = match args.opt_str(2)? {
+        Some(name) => parse_algo(Some(name))?,
+        None => ctx.mining_algo,
+    };
+    let threads = match limit {
+        l if l < 0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        l => l as usize,
+    };
+    let script = match (&ctx.mining_address, generate && threads > 0) {
+        (Some(address), _) => Some(address.script_pubkey().clone()),
+        (None, true) => {
+            return Err(RpcError::new(
+                codes::WALLET_ERROR,
+                "No mining address: start zennetd with -mineraddress=<address>",
+            ))
+        }
+        (None, false) => None,
+    };
+    let miner = ctx.miner.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut miner = miner.lock().map_err(|_| RpcError::internal("miner lock poisoned"))?;
+        match script {
+            Some(script) if generate && threads > 0 => miner.start(threads, algo, script),
+            _ => miner.stop(),
+        }
+        Ok(Value::Null)
+    })
+    .await
+    .map_err(|e| RpcError::internal(e.to_string()))?
 }
 
 pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {

@@ -8,6 +8,7 @@ pub mod json;
 mod mempool;
 mod mining;
 mod rawtx;
+mod template;
 mod utxo;
 
 use std::net::SocketAddr;
@@ -35,6 +36,12 @@ pub struct RpcContext {
     pub started: Instant,
     pub shutdown: tokio::sync::watch::Sender<bool>,
     pub extra_nonce: AtomicU32,
+    /// The built-in miner (its lock is only taken on blocking threads).
+    pub miner: std::sync::Arc<std::sync::Mutex<crate::miner::Miner>>,
+    pub miner_counters: std::sync::Arc<crate::miner::HashCounters>,
+    /// `-algo` and `-mineraddress`.
+    pub mining_algo: primitives::PowAlgo,
+    pub mining_address: Option<primitives::Address>,
 }
 
 impl From<ChainStopped> for RpcError {
@@ -106,6 +113,9 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "getrawmempool" => mempool::getrawmempool(ctx, &args).await,
         "getmempoolentry" => mempool::getmempoolentry(ctx, &args).await,
         "getmempoolinfo" => mempool::getmempoolinfo(ctx).await,
+        "getblocktemplate" => template::getblocktemplate(ctx, &args).await,
+        "setgenerate" => mining::setgenerate(ctx, &args).await,
+        "getnetworkhashps" => template::getnetworkhashps(ctx, &args).await,
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),
