@@ -41,6 +41,8 @@ pub enum MempoolError {
     NonMandatoryScript(ScriptError),
     #[error("script failed: {0}")]
     MandatoryScript(ScriptError),
+    #[error("mempool full")]
+    MempoolFull,
 }
 
 impl MempoolError {
@@ -64,6 +66,7 @@ impl MempoolError {
             MempoolError::TooManySigops { .. } => "bad-txns-too-many-sigops".into(),
             MempoolError::NonMandatoryScript(e) => format!("non-mandatory-script-verify-flag ({e})"),
             MempoolError::MandatoryScript(e) => format!("mandatory-script-verify-flag-failed ({e})"),
+            MempoolError::MempoolFull => "mempool full".into(),
         }
     }
 

@@ -25,6 +25,10 @@ pub struct Policy {
     pub descendant_size_limit_vbytes: u64,
     /// Most transactions one replacement may evict (BIP125 rule 5).
     pub max_replacement_evictions: usize,
+    /// `-maxmempool`: virtual bytes the pool may hold before it evicts.
+    pub max_mempool_vbytes: u64,
+    /// `-mempoolexpiry`: seconds a transaction may wait.
+    pub expiry_secs: i64,
 }
 
 impl Default for Policy {
@@ -39,6 +43,8 @@ impl Default for Policy {
             descendant_limit: 25,
             descendant_size_limit_vbytes: 101_000,
             max_replacement_evictions: 100,
+            max_mempool_vbytes: 300_000_000,
+            expiry_secs: 336 * 60 * 60,
         }
     }
 }

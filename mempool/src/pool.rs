@@ -243,7 +243,48 @@ impl Mempool {
             children: HashSet::new(),
         };
         self.entries.insert(txid, entry);
+        self.trim_to_size();
+        if !self.entries.contains_key(&txid) {
+            return Err(MempoolError::MempoolFull);
+        }
         Ok(fee)
+    }
+
+    /// Evicts the packages with the lowest descendant feerate until the pool
+    /// fits `max_mempool_vbytes` (Core's `TrimToSize`).
+    pub fn trim_to_size(&mut self) -> usize {
+        let mut evicted = 0;
+        while self.total_vsize > self.policy.max_mempool_vbytes {
+            let worst = self
+                .entries
+                .keys()
+                .map(|t| {
+                    let (fee, size) = self
+                        .descendants(t)
+                        .iter()
+                        .chain(std::iter::once(t))
+                        .filter_map(|d| self.entries.get(d))
+                        .fold((0u128, 0u128), |(f, s), e| (f + u128::from(e.fee), s + u128::from(e.vsize)));
+                    (fee, size, *t)
+                })
+                .min_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));
+            let Some((_, _, txid)) = worst else { break };
+            let before = self.entries.len();
+            self.remove_with_descendants(&txid);
+            evicted += before - self.entries.len();
+        }
+        evicted
+    }
+
+    /// Removes transactions (and their descendants) that entered before `now - expiry`.
+    pub fn expire(&mut self, now: i64) -> usize {
+        let cutoff = now - self.policy.expiry_secs;
+        let old: Vec<Txid> = self.entries.values().filter(|e| e.time < cutoff).map(|e| e.txid).collect();
+        let before = self.entries.len();
+        for txid in old {
+            self.remove_with_descendants(&txid);
+        }
+        before - self.entries.len()
     }
 
     /// BIP125 as Core applies it under full RBF: pay for what is evicted plus

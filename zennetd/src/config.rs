@@ -46,6 +46,18 @@ pub struct Cli {
     /// MiB of coin changes kept in memory before they are written (default 450).
     #[arg(long)]
     pub dbcache: Option<usize>,
+    /// Mempool size limit in megabytes (default 300).
+    #[arg(long)]
+    pub maxmempool: Option<u64>,
+    /// Hours a transaction may wait in the mempool (default 336).
+    #[arg(long)]
+    pub mempoolexpiry: Option<i64>,
+    /// Minimum relay feerate in ZEN per 1,000 virtual bytes (default 0.00001).
+    #[arg(long)]
+    pub minrelaytxfee: Option<f64>,
+    /// Keep the mempool across restarts in mempool.dat (default 1).
+    #[arg(long)]
+    pub persistmempool: Option<u8>,
     /// Mine with the built-in CPU miner from start-up.
     #[arg(long)]
     pub gen: bool,
@@ -110,6 +122,8 @@ pub struct Config {
     pub txindex: bool,
     pub reindex: bool,
     pub dbcache_mib: usize,
+    pub policy: mempool::Policy,
+    pub persist_mempool: bool,
     pub gen: bool,
     pub genproclimit: i64,
     pub algo: primitives::PowAlgo,
@@ -171,6 +185,13 @@ impl Config {
             rpc_password: cli.rpcpassword.filter(|p| !p.is_empty()),
             txindex: cli.txindex,
             dbcache_mib: cli.dbcache.unwrap_or(450).max(1),
+            policy: mempool::Policy {
+                max_mempool_vbytes: cli.maxmempool.unwrap_or(300) * 1_000_000,
+                expiry_secs: cli.mempoolexpiry.unwrap_or(336) * 3600,
+                min_relay_feerate: cli.minrelaytxfee.map_or(1_000, |zen| (zen * 1e8).round() as u64),
+                ..mempool::Policy::default()
+            },
+            persist_mempool: cli.persistmempool.unwrap_or(1) != 0,
             gen: cli.gen,
             genproclimit: cli.genproclimit.unwrap_or(1),
             algo: cli

@@ -60,7 +60,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
     let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
     let script_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let options = ChainOptions { script_threads, txindex: config.txindex, cache_bytes: config.dbcache_mib << 20 };
+    let options = ChainOptions {
+        script_threads,
+        txindex: config.txindex,
+        cache_bytes: config.dbcache_mib << 20,
+        policy: config.policy.clone(),
+    };
     let mut chainstate =
         Chainstate::open(params, Box::new(store), signature_cache, options).context("cannot load the chainstate")?;
     if config.reindex {
@@ -68,6 +73,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         chainstate.reindex().context("reindex failed")?;
     }
     info!("Loaded chain: height {} tip {}", chainstate.tip().height, chainstate.tip().hash);
+    let mempool_file = config.datadir.join("mempool.dat");
+    if config.persist_mempool {
+        load_mempool(&mut chainstate, &mempool_file);
+    }
     let (chain, chain_thread) = ChainHandle::spawn(chainstate)?;
 
     let mut accepted = Vec::new();
@@ -132,6 +141,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     })
     .await?;
+    if config.persist_mempool {
+        let snapshot = chain.call(|cs| cs.mempool_snapshot()).await?;
+        save_mempool(&mempool_file, &snapshot);
+    }
     drop(chain);
     tokio::task::spawn_blocking(move || chain_thread.join()).await?.ok();
     if cookie {
@@ -157,5 +170,31 @@ async fn block_notify(mut ticks: tokio::sync::watch::Receiver<crate::actor::Chai
             Err(e) => tracing::warn!("-blocknotify command failed to start: {e}"),
             Ok(_) => {}
         }
+    }
+}
+
+fn load_mempool(chainstate: &mut Chainstate, path: &Path) {
+    let Ok(bytes) = std::fs::read(path) else { return };
+    match crate::chainstate::persist::decode(&bytes) {
+        Ok(entries) => {
+            let total = entries.len();
+            let accepted = entries
+                .into_iter()
+                .filter(|(tx, time)| chainstate.accept_to_mempool(tx.clone(), *time, false).is_ok())
+                .count();
+            info!("Loaded {accepted} of {total} mempool transactions from {}", path.display());
+        }
+        Err(e) => tracing::warn!("Ignoring {}: {e}", path.display()),
+    }
+}
+
+/// Written to a temporary file and renamed, so a crash never leaves half a file.
+fn save_mempool(path: &Path, entries: &[(primitives::Transaction, i64)]) {
+    let tmp = path.with_extension("dat.new");
+    let result =
+        std::fs::write(&tmp, crate::chainstate::persist::encode(entries)).and_then(|()| std::fs::rename(&tmp, path));
+    match result {
+        Ok(()) => info!("Saved {} mempool transactions", entries.len()),
+        Err(e) => tracing::warn!("Could not save {}: {e}", path.display()),
     }
 }

@@ -189,3 +189,27 @@ fn chains_are_limited_and_blocks_take_packages_by_ancestor_feerate() {
     pool.remove_for_block(&[conflict]);
     assert!(pool.get(&single.txid()).is_none());
 }
+
+#[test]
+fn eviction_keeps_the_highest_feerate_packages_and_expiry_drops_old_ones() {
+    let f = fixture();
+    let probe = f.spend(&[f.coin(5)], &[COIN - 1_000]);
+    // Room for about three such transactions.
+    let mut pool = Mempool::new(Policy { max_mempool_vbytes: probe.vsize() * 3 + 10, ..Policy::default() });
+    let fees = [5_000u64, 20_000, 1_000, 10_000];
+    let txs: Vec<Transaction> =
+        fees.iter().enumerate().map(|(i, fee)| f.spend(&[f.coin(5 + i as u8)], &[COIN - fee])).collect();
+    for tx in &txs[..3] {
+        f.accept(&mut pool, tx).unwrap();
+    }
+    // The fourth pushes out the lowest feerate (1,000 zats).
+    f.accept(&mut pool, &txs[3]).unwrap();
+    assert_eq!(pool.len(), 3);
+    assert!(pool.get(&txs[2].txid()).is_none());
+    // A newcomer paying less than everything inside is itself refused.
+    let poor = f.spend(&[f.coin(9)], &[COIN - 900]);
+    assert_eq!(f.accept(&mut pool, &poor), Err("mempool full".into()));
+    // Expiry removes what waited too long (entered at time 0 here).
+    assert_eq!(pool.expire(Policy::default().expiry_secs + 1), 3);
+    assert!(pool.is_empty());
+}

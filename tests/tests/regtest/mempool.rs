@@ -8,7 +8,7 @@ use zennet_tests::{Node, REGTEST_ADDRESS};
 
 #[test]
 fn mempool_to_block_and_back_on_reorg() {
-    let node = Node::start(&[]);
+    let mut node = Node::start(&[]);
     node.rpc("generatetoaddress", json!([101, REGTEST_ADDRESS]));
     let (outpoint, value) = coinbase_of(&node, 1);
     let tx = spend(outpoint, value, false);
@@ -39,6 +39,10 @@ fn mempool_to_block_and_back_on_reorg() {
     let entry = node.rpc("getmempoolentry", json!([txid]));
     assert_eq!(entry["fees"]["base"], 0.01);
     assert_eq!(node.rpc("getmempoolinfo", json!([]))["size"], 1);
+    // The pool survives a restart (mempool.dat).
+    assert!(node.stop().success());
+    node.restart();
+    assert_eq!(node.rpc("getrawmempool", json!([])), json!([txid]));
 
     // Mined: the block carries it and claims its fee; the mempool empties.
     let hashes = node.rpc("generatetoaddress", json!([1, REGTEST_ADDRESS]));

@@ -62,6 +62,7 @@ impl Chainstate {
         }
         self.active.push(hash);
         self.mempool.remove_for_block(&block.txdata);
+        self.mempool.expire(crate::clock::now());
         Ok(Ok(()))
     }
 

@@ -19,6 +19,7 @@ use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, BranchView, CandidateKey, IndexEntry};
+pub use pool::persist;
 pub use template::TemplateParts;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
@@ -66,6 +67,8 @@ pub struct ChainOptions {
     pub txindex: bool,
     /// Bytes of coin changes held in memory before they are flushed (`-dbcache`).
     pub cache_bytes: usize,
+    /// Relay policy of the mempool.
+    pub policy: mempool::Policy,
 }
 
 /// Identities whose Argon2id hash is remembered.
@@ -119,7 +122,7 @@ impl Chainstate {
             active: Vec::new(),
             candidates: BTreeSet::new(),
             cache: coins::CoinCache::new(options.cache_bytes),
-            mempool: mempool::Mempool::default(),
+            mempool: mempool::Mempool::new(options.policy.clone()),
             disconnected: Vec::new(),
         };
         if cs.store.tip()?.is_none() {

@@ -11,6 +11,13 @@ impl Chainstate {
         &self.mempool
     }
 
+    /// The pool's transactions, parents first, with their entry times.
+    pub fn mempool_snapshot(&self) -> Vec<(Transaction, i64)> {
+        let mut entries: Vec<_> = self.mempool.entries().collect();
+        entries.sort_by_key(|e| (self.mempool.ancestors(&e.txid).len(), e.time));
+        entries.into_iter().map(|e| (e.tx.clone(), e.time)).collect()
+    }
+
     /// Checks `tx` against consensus, policy and the current chain; adds it
     /// to the mempool unless `test_only`. Returns its fee.
     pub fn accept_to_mempool(&mut self, tx: Transaction, now: i64, test_only: bool) -> Result<u64, MempoolError> {
@@ -41,5 +48,42 @@ impl Chainstate {
             // Failures are expected (now confirmed again, or conflicting).
             let _ = self.accept_to_mempool(tx, now, false);
         }
+    }
+}
+
+/// `mempool.dat`: the pool saved at shutdown and offered back at start.
+pub mod persist {
+    use primitives::encode::{write_compact_size, write_var_bytes, Reader};
+    use primitives::Transaction;
+
+    const VERSION: u64 = 1;
+
+    pub fn encode(entries: &[(Transaction, i64)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        write_compact_size(&mut out, entries.len() as u64);
+        for (tx, time) in entries {
+            write_var_bytes(&mut out, &tx.serialize());
+            out.extend_from_slice(&time.to_le_bytes());
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Vec<(Transaction, i64)>, String> {
+        let mut r = Reader::new(bytes);
+        let version = r.u64("version").map_err(|e| e.to_string())?;
+        if version != VERSION {
+            return Err(format!("unknown mempool.dat version {version}"));
+        }
+        let count = r.count("entries", 18).map_err(|e| e.to_string())?;
+        let mut out = Vec::with_capacity(count);
+        for _ in 0..count {
+            let tx =
+                Transaction::from_bytes(r.var_bytes("tx").map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            let time = r.u64("time").map_err(|e| e.to_string())? as i64;
+            out.push((tx, time));
+        }
+        r.finish().map_err(|e| e.to_string())?;
+        Ok(out)
     }
 }

@@ -49,7 +49,7 @@ impl Gen {
             params.clone(),
             Box::new(MemoryStore::default()),
             Arc::new(SignatureCache::new(10_000, [9; 32])),
-            ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10 },
+            ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10, policy: Default::default() },
         )
         .unwrap();
         let key = SecretKey::from_slice(&[0x33; 32]).unwrap();
