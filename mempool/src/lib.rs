@@ -4,6 +4,7 @@
 //! ancestor feerate. Pure: the caller supplies the chain's coins and "now".
 
 pub mod error;
+pub mod estimate;
 pub mod policy;
 pub mod pool;
 pub mod select;

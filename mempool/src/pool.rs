@@ -51,6 +51,8 @@ pub struct Mempool {
     total_vsize: u64,
     /// Counts every change (for `getblocktemplate`'s long polling).
     updates: u64,
+    /// `prioritisetransaction` fee deltas, by txid (kept for transactions not yet seen).
+    deltas: HashMap<Txid, i64>,
 }
 
 impl Mempool {
@@ -81,6 +83,19 @@ impl Mempool {
 
     pub fn get(&self, txid: &Txid) -> Option<&MempoolEntry> {
         self.entries.get(txid)
+    }
+
+    /// `prioritisetransaction`: adds `delta` zats to the fee used for
+    /// selection and eviction (not to what the transaction pays).
+    pub fn prioritise(&mut self, txid: Txid, delta: i64) {
+        *self.deltas.entry(txid).or_default() += delta;
+        self.updates += 1;
+    }
+
+    /// The fee with any `prioritisetransaction` delta (never below zero).
+    pub fn modified_fee(&self, entry: &MempoolEntry) -> u64 {
+        let delta = self.deltas.get(&entry.txid).copied().unwrap_or(0);
+        (entry.fee as i64).saturating_add(delta).max(0) as u64
     }
 
     pub fn entries(&self) -> impl Iterator<Item = &MempoolEntry> {
@@ -264,7 +279,9 @@ impl Mempool {
                         .iter()
                         .chain(std::iter::once(t))
                         .filter_map(|d| self.entries.get(d))
-                        .fold((0u128, 0u128), |(f, s), e| (f + u128::from(e.fee), s + u128::from(e.vsize)));
+                        .fold((0u128, 0u128), |(f, s), e| {
+                            (f + u128::from(self.modified_fee(e)), s + u128::from(e.vsize))
+                        });
                     (fee, size, *t)
                 })
                 .min_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));

@@ -33,7 +33,7 @@ pub fn select_transactions(pool: &Mempool) -> (Vec<Transaction>, u64) {
             let (fee, size) = package
                 .iter()
                 .filter_map(|t| pool.get(t))
-                .fold((0u128, 0u128), |(f, s), e| (f + u128::from(e.fee), s + u128::from(e.vsize)));
+                .fold((0u128, 0u128), |(f, s), e| (f + u128::from(pool.modified_fee(e)), s + u128::from(e.vsize)));
             let better = match &best {
                 None => true,
                 Some((bf, bs, _)) => fee * bs > bf * size,

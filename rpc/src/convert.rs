@@ -5,6 +5,11 @@
 /// (method, argument index, argument name).
 const CONVERT: &[(&str, usize, &str)] = &[
     ("getblock", 1, "verbosity"),
+    ("getmempoolancestors", 1, "verbose"),
+    ("getmempooldescendants", 1, "verbose"),
+    ("prioritisetransaction", 1, "dummy"),
+    ("prioritisetransaction", 2, "fee_delta"),
+    ("estimatesmartfee", 0, "conf_target"),
     ("setgenerate", 0, "generate"),
     ("setgenerate", 1, "genproclimit"),
     ("getblocktemplate", 0, "template_request"),

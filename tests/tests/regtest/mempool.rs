@@ -39,6 +39,10 @@ fn mempool_to_block_and_back_on_reorg() {
     let entry = node.rpc("getmempoolentry", json!([txid]));
     assert_eq!(entry["fees"]["base"], 0.01);
     assert_eq!(node.rpc("getmempoolinfo", json!([]))["size"], 1);
+    assert_eq!(node.rpc("getmempoolancestors", json!([txid])), json!([]));
+    assert_eq!(node.rpc("prioritisetransaction", json!([txid, 0, 1000])), true);
+    let no_data = node.rpc("estimatesmartfee", json!([2]));
+    assert!(no_data.get("errors").is_some(), "{no_data}");
     // The pool survives a restart (mempool.dat).
     assert!(node.stop().success());
     node.restart();
@@ -51,6 +55,9 @@ fn mempool_to_block_and_back_on_reorg() {
     let coinbase_value = block["tx"][0]["vout"][0]["value"].as_f64().unwrap();
     assert!((coinbase_value - 4.76).abs() < 1e-9, "subsidy 4.75 + fee 0.01: {coinbase_value}");
     assert_eq!(node.rpc("getrawmempool", json!([])), json!([]));
+    // The confirmed feerate (0.01 ZEN over ~110 vbytes) now informs estimates.
+    let estimate = node.rpc("estimatesmartfee", json!([2]));
+    assert!(estimate["feerate"].as_f64().unwrap() > 0.05, "{estimate}");
 
     // Disconnecting the block returns the transaction to the mempool.
     node.rpc("invalidateblock", json!([hashes[0]]));

@@ -61,6 +61,13 @@ impl Chainstate {
             e.status.validated = true;
         }
         self.active.push(hash);
+        let feerates = block
+            .txdata
+            .iter()
+            .filter_map(|tx| self.mempool.get(&tx.txid()))
+            .map(|e| e.fee * 1000 / e.vsize.max(1))
+            .collect();
+        self.fee_estimator.record_block(feerates);
         self.mempool.remove_for_block(&block.txdata);
         self.mempool.expire(crate::clock::now());
         Ok(Ok(()))
@@ -98,6 +105,7 @@ impl Chainstate {
             self.flush()?;
         }
         self.active.pop();
+        self.fee_estimator.forget_last_block();
         self.disconnected.extend(block.txdata.into_iter().skip(1));
         Ok(())
     }

@@ -91,6 +91,7 @@ pub struct Chainstate {
     /// Connected changes not yet in the store.
     cache: coins::CoinCache,
     mempool: mempool::Mempool,
+    fee_estimator: mempool::estimate::FeeEstimator,
     /// Transactions of blocks disconnected during the current activation,
     /// offered back to the mempool when it ends.
     disconnected: Vec<primitives::Transaction>,
@@ -123,6 +124,7 @@ impl Chainstate {
             candidates: BTreeSet::new(),
             cache: coins::CoinCache::new(options.cache_bytes),
             mempool: mempool::Mempool::new(options.policy.clone()),
+            fee_estimator: Default::default(),
             disconnected: Vec::new(),
         };
         if cs.store.tip()?.is_none() {

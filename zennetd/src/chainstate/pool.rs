@@ -11,6 +11,14 @@ impl Chainstate {
         &self.mempool
     }
 
+    pub fn mempool_mut(&mut self) -> &mut mempool::Mempool {
+        &mut self.mempool
+    }
+
+    pub fn fee_estimator(&self) -> &mempool::estimate::FeeEstimator {
+        &self.fee_estimator
+    }
+
     /// The pool's transactions, parents first, with their entry times.
     pub fn mempool_snapshot(&self) -> Vec<(Transaction, i64)> {
         let mut entries: Vec<_> = self.mempool.entries().collect();

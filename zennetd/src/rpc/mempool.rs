@@ -187,3 +187,71 @@ pub async fn getmempoolinfo(ctx: &RpcContext) -> RpcResult {
         })
         .await?
 }
+
+async fn related(ctx: &RpcContext, args: &Args, descendants: bool) -> RpcResult {
+    let txid = parse_txid(args, 0, "txid")?;
+    let verbose = args.opt_bool(1)?.unwrap_or(false);
+    ctx.chain
+        .call(move |cs| {
+            let pool = cs.mempool();
+            if pool.get(&txid).is_none() {
+                return Err(RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"));
+            }
+            let set = if descendants { pool.descendants(&txid) } else { pool.ancestors(&txid) };
+            if verbose {
+                let map: Map<String, Value> =
+                    set.iter().filter_map(|t| pool.get(t)).map(|e| (e.txid.to_string(), entry_json(e, pool))).collect();
+                Ok(Value::Object(map))
+            } else {
+                Ok(json!(set.iter().map(|t| t.to_string()).collect::<Vec<_>>()))
+            }
+        })
+        .await?
+}
+
+pub async fn getmempoolancestors(ctx: &RpcContext, args: &Args) -> RpcResult {
+    related(ctx, args, false).await
+}
+
+pub async fn getmempooldescendants(ctx: &RpcContext, args: &Args) -> RpcResult {
+    related(ctx, args, true).await
+}
+
+/// `prioritisetransaction txid (dummy) fee_delta`: true.
+pub async fn prioritisetransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let txid = parse_txid(args, 0, "txid")?;
+    if let Some(dummy) = args.get(1) {
+        if dummy.as_f64() != Some(0.0) {
+            return Err(RpcError::invalid_parameter(
+                "Priority is no longer supported, dummy argument to prioritisetransaction must be 0.",
+            ));
+        }
+    }
+    let delta = args.i64(2, "fee_delta")?;
+    ctx.chain.call(move |cs| cs.mempool_mut().prioritise(txid, delta)).await?;
+    Ok(json!(true))
+}
+
+/// `estimatesmartfee conf_target (estimate_mode)`.
+pub async fn estimatesmartfee(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let target = args.i64(0, "conf_target")?;
+    if !(1..=1008).contains(&target) {
+        return Err(RpcError::invalid_parameter("Invalid conf_target, must be between 1 and 1008"));
+    }
+    if let Some(mode) = args.opt_str(1)? {
+        if !matches!(mode.to_ascii_uppercase().as_str(), "UNSET" | "ECONOMICAL" | "CONSERVATIVE") {
+            return Err(RpcError::invalid_parameter(
+                "Invalid estimate_mode parameter, must be one of: \"unset\", \"economical\", \"conservative\"",
+            ));
+        }
+    }
+    ctx.chain
+        .call(move |cs| {
+            let floor = cs.mempool().policy().min_relay_feerate;
+            Ok(match cs.fee_estimator().estimate(target as usize) {
+                Some(rate) => json!({"feerate": amount(rate.max(floor)), "blocks": target}),
+                None => json!({"errors": ["Insufficient data or no feerate found"], "blocks": target}),
+            })
+        })
+        .await?
+}
