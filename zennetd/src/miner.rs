@@ -35,7 +35,8 @@ pub fn solve(block: &mut Block, algo: PowAlgo, tries: &mut u64) -> bool {
     solve_with(block, algo, tries, &mut PowHasher::new())
 }
 
-fn solve_with(block: &mut Block, algo: PowAlgo, tries: &mut u64, hasher: &mut PowHasher) -> bool {
+/// [`solve`] with the caller's hasher (the miner threads keep theirs).
+pub fn solve_with(block: &mut Block, algo: PowAlgo, tries: &mut u64, hasher: &mut PowHasher) -> bool {
     let Some(target) = target_bytes(block.header.bits.to_consensus()) else {
         return false;
     };
