@@ -90,7 +90,15 @@ fn fixture() -> Fixture {
 fn fill(f: &Fixture) -> Mempool {
     let mut pool = Mempool::new(Policy::default());
     let coins = |o: &OutPoint| f.coins.get(o).cloned();
-    let ctx = AcceptContext { params: &f.params, height: 120, chain: &f.chain, coins: &coins, now: 0, cache: None };
+    let ctx = AcceptContext {
+        params: &f.params,
+        height: 120,
+        chain: &f.chain,
+        coins: &coins,
+        now: 0,
+        cache: None,
+        tasks: &|_| None,
+    };
     for tx in &f.txs {
         pool.accept(tx.clone(), &ctx, false).expect("accepted");
     }

@@ -43,6 +43,8 @@ pub enum MempoolError {
     MandatoryScript(ScriptError),
     #[error("mempool full")]
     MempoolFull,
+    #[error("announcement refused by policy: {0}")]
+    Announcement(&'static str),
 }
 
 impl MempoolError {
@@ -67,6 +69,7 @@ impl MempoolError {
             MempoolError::NonMandatoryScript(e) => format!("non-mandatory-script-verify-flag ({e})"),
             MempoolError::MandatoryScript(e) => format!("mandatory-script-verify-flag-failed ({e})"),
             MempoolError::MempoolFull => "mempool full".into(),
+            MempoolError::Announcement(reason) => (*reason).into(),
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod estimate;
+pub mod market;
 pub mod policy;
 pub mod pool;
 pub mod select;

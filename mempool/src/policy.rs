@@ -29,6 +29,9 @@ pub struct Policy {
     pub max_mempool_vbytes: u64,
     /// `-mempoolexpiry`: seconds a transaction may wait.
     pub expiry_secs: i64,
+    /// `-mintaskpow`: compact target tasks must meet to enter (None: the
+    /// network minimum consensus already demands).
+    pub min_task_pow_bits: Option<u32>,
 }
 
 impl Default for Policy {
@@ -45,6 +48,7 @@ impl Default for Policy {
             max_replacement_evictions: 100,
             max_mempool_vbytes: 300_000_000,
             expiry_secs: 336 * 60 * 60,
+            min_task_pow_bits: None,
         }
     }
 }

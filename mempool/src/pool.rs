@@ -13,6 +13,7 @@ use script::sigops::transaction_sigop_cost;
 use script::{verify_inputs, SpentOutputs, VerifyFlags};
 
 use crate::error::MempoolError;
+use crate::market::{check_announcement_policy, referenced_task, TaskInfo};
 use crate::policy::{standard_script_flags, Policy};
 
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct AcceptContext<'a> {
     pub coins: &'a dyn Fn(&OutPoint) -> Option<Coin>,
     pub now: i64,
     pub cache: Option<&'a SignatureCache>,
+    /// Tasks confirmed on the chain, by task id.
+    pub tasks: &'a dyn Fn(&[u8; 32]) -> Option<TaskInfo>,
 }
 
 #[derive(Default)]
@@ -219,6 +222,8 @@ impl Mempool {
             .map(|_| consensus::check::announcement::check_announcement(&tx, ctx.height, ctx.height, ctx.params, None))
         {
             ann_result.map_err(MempoolError::Consensus)?;
+            let task = |id: &[u8; 32]| (ctx.tasks)(id).or_else(|| self.pool_task(id));
+            check_announcement_policy(&tx, ctx.height, self.policy.min_task_pow_bits, &task)?;
         }
 
         let job = [SpentOutputs { tx: &tx, spent: &spent }];
@@ -291,6 +296,37 @@ impl Mempool {
             evicted += before - self.entries.len();
         }
         evicted
+    }
+
+    /// A task announced by a transaction in the pool.
+    fn pool_task(&self, id: &[u8; 32]) -> Option<TaskInfo> {
+        self.entries
+            .values()
+            .filter(|e| e.tx.is_announcement())
+            .filter_map(|e| TaskInfo::from_tx(&e.tx, None))
+            .find(|(task_id, _)| task_id == id)
+            .map(|(_, info)| info)
+    }
+
+    /// After the chain reached `height`: announcements not mined within their
+    /// expiry leave, as do acceptances and cancels whose task expired.
+    pub fn expire_announcements(&mut self, height: u32, tasks: &dyn Fn(&[u8; 32]) -> Option<TaskInfo>) -> usize {
+        let stale: Vec<Txid> = self
+            .entries
+            .values()
+            .filter_map(|e| e.tx.announcement.as_ref().map(|ann| (e, ann)))
+            .filter(|(e, ann)| {
+                let unmined = u64::from(e.height) + u64::from(ann.expiry) < u64::from(height);
+                let task_gone = referenced_task(&e.tx).and_then(|id| tasks(&id)).is_some_and(|t| t.expired_at(height));
+                unmined || task_gone
+            })
+            .map(|(e, _)| e.txid)
+            .collect();
+        let before = self.entries.len();
+        for txid in stale {
+            self.remove_with_descendants(&txid);
+        }
+        before - self.entries.len()
     }
 
     /// Removes transactions (and their descendants) that entered before `now - expiry`.

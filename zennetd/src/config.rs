@@ -55,6 +55,9 @@ pub struct Cli {
     /// Minimum relay feerate in ZEN per 1,000 virtual bytes (default 0.00001).
     #[arg(long)]
     pub minrelaytxfee: Option<f64>,
+    /// Compact target (hex, e.g. 1f00ffff) tasks must meet to enter this node's mempool.
+    #[arg(long)]
+    pub mintaskpow: Option<String>,
     /// Keep the mempool across restarts in mempool.dat (default 1).
     #[arg(long)]
     pub persistmempool: Option<u8>,
@@ -189,6 +192,12 @@ impl Config {
                 max_mempool_vbytes: cli.maxmempool.unwrap_or(300) * 1_000_000,
                 expiry_secs: cli.mempoolexpiry.unwrap_or(336) * 3600,
                 min_relay_feerate: cli.minrelaytxfee.map_or(1_000, |zen| (zen * 1e8).round() as u64),
+                min_task_pow_bits: cli
+                    .mintaskpow
+                    .as_deref()
+                    .map(|hex| u32::from_str_radix(hex.trim_start_matches("0x"), 16))
+                    .transpose()
+                    .map_err(|_| ConfigError::Invalid("-mintaskpow takes compact bits in hex, e.g. 1f00ffff".into()))?,
                 ..mempool::Policy::default()
             },
             persist_mempool: cli.persistmempool.unwrap_or(1) != 0,

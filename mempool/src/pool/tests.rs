@@ -80,8 +80,15 @@ impl Fixture {
 
     fn accept(&self, pool: &mut Mempool, tx: &Transaction) -> Result<u64, String> {
         let coins = |o: &OutPoint| self.coins.get(o).cloned();
-        let ctx =
-            AcceptContext { params: &self.params, height: 200, chain: &self.chain, coins: &coins, now: 0, cache: None };
+        let ctx = AcceptContext {
+            params: &self.params,
+            height: 200,
+            chain: &self.chain,
+            coins: &coins,
+            now: 0,
+            cache: None,
+            tasks: &|_| None,
+        };
         pool.accept(tx.clone(), &ctx, false).map_err(|e| e.reason())
     }
 }

@@ -70,6 +70,8 @@ impl Chainstate {
         self.fee_estimator.record_block(feerates);
         self.mempool.remove_for_block(&block.txdata);
         self.mempool.expire(crate::clock::now());
+        self.index_tasks(&block.txdata, height);
+        self.expire_announcements();
         Ok(Ok(()))
     }
 
@@ -106,6 +108,7 @@ impl Chainstate {
         }
         self.active.pop();
         self.fee_estimator.forget_last_block();
+        self.unindex_tasks(&block.txdata);
         self.disconnected.extend(block.txdata.into_iter().skip(1));
         Ok(())
     }

@@ -92,6 +92,8 @@ pub struct Chainstate {
     cache: coins::CoinCache,
     mempool: mempool::Mempool,
     fee_estimator: mempool::estimate::FeeEstimator,
+    /// Tasks confirmed on the active chain and not long expired (the market index).
+    tasks: HashMap<[u8; 32], mempool::market::TaskInfo>,
     /// Transactions of blocks disconnected during the current activation,
     /// offered back to the mempool when it ends.
     disconnected: Vec<primitives::Transaction>,
@@ -125,6 +127,7 @@ impl Chainstate {
             cache: coins::CoinCache::new(options.cache_bytes),
             mempool: mempool::Mempool::new(options.policy.clone()),
             fee_estimator: Default::default(),
+            tasks: HashMap::new(),
             disconnected: Vec::new(),
         };
         if cs.store.tip()?.is_none() {
@@ -132,6 +135,7 @@ impl Chainstate {
         }
         cs.load_index()?;
         cs.rebuild_candidates();
+        cs.rebuild_tasks()?;
         cs.activate_best_chain(None)?;
         Ok(cs)
     }

@@ -6,6 +6,9 @@ use primitives::Transaction;
 
 use super::Chainstate;
 
+/// Heights a task can matter: its longest expiry plus the serving margin.
+const MAX_TASK_LIFETIME: u32 = 43_200 + 100;
+
 impl Chainstate {
     pub fn mempool(&self) -> &mempool::Mempool {
         &self.mempool
@@ -46,8 +49,55 @@ impl Chainstate {
             Some(v) => v,
             None => return Err(MempoolError::NonFinal),
         };
-        let ctx = AcceptContext { params: &params, height, chain, coins: &coins, now, cache: Some(&cache) };
+        let tasks = &self.tasks;
+        let task = |id: &[u8; 32]| tasks.get(id).cloned();
+        let ctx =
+            AcceptContext { params: &params, height, chain, coins: &coins, now, cache: Some(&cache), tasks: &task };
         self.mempool.accept(tx, &ctx, test_only)
+    }
+
+    /// The market index: tasks in the blocks of the last 43,300 heights (no
+    /// task outlives its expiry of at most 43,200 blocks).
+    pub(super) fn rebuild_tasks(&mut self) -> Result<(), crate::store::StoreError> {
+        self.tasks.clear();
+        let tip = self.tip().height;
+        for height in tip.saturating_sub(MAX_TASK_LIFETIME)..=tip {
+            let Some(hash) = self.hash_at(height) else { continue };
+            let Some(block) = self.block(&hash)? else { continue };
+            self.index_tasks(&block.txdata, height);
+        }
+        Ok(())
+    }
+
+    /// Records the tasks of a block connected at `height`, forgetting long-expired ones.
+    pub(super) fn index_tasks(&mut self, txs: &[Transaction], height: u32) {
+        for tx in txs.iter().filter(|tx| tx.is_announcement()) {
+            if let Some((id, info)) = mempool::market::TaskInfo::from_tx(tx, Some(height)) {
+                self.tasks.insert(id, info);
+            }
+        }
+        self.tasks.retain(|_, t| !t.expired_at(height.saturating_sub(100)));
+    }
+
+    /// Forgets the tasks of a disconnected block.
+    pub(super) fn unindex_tasks(&mut self, txs: &[Transaction]) {
+        for tx in txs.iter().filter(|tx| tx.is_announcement()) {
+            if let Some((id, _)) = mempool::market::TaskInfo::from_tx(tx, None) {
+                self.tasks.remove(&id);
+            }
+        }
+    }
+
+    /// A confirmed task, by id.
+    pub fn task(&self, id: &[u8; 32]) -> Option<mempool::market::TaskInfo> {
+        self.tasks.get(id).cloned()
+    }
+
+    /// After a block: announcements that waited too long leave the pool.
+    pub(super) fn expire_announcements(&mut self) {
+        let height = self.tip().height + 1;
+        let tasks = self.tasks.clone();
+        self.mempool.expire_announcements(height, &|id| tasks.get(id).cloned());
     }
 
     /// After a reorganisation: offer back what disconnected blocks held.

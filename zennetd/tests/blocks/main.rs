@@ -3,5 +3,6 @@
 //! block is `accepted`, `accepted_side` or `rejected` with Core's exact reason.
 
 mod generator;
+mod market;
 mod reorgs;
 mod rules;
