@@ -112,7 +112,7 @@ fn policy_rules_have_core_reasons() {
     assert_eq!(f.accept(&mut pool, &overspend), Err("bad-txns-in-belowout".into()));
     let mut bad_version = f.spend(&[f.coin(0)], &[COIN - 10_000]);
     bad_version.version = 4;
-    let bad_version = f.spend_like(&bad_version);
+    let bad_version = f.resign(bad_version);
     assert_eq!(f.accept(&mut pool, &bad_version), Err("version".into()));
     let mut unsigned = f.spend(&[f.coin(0)], &[COIN - 10_000]);
     unsigned.output[0].value = Amount::from_sat(COIN - 20_000);
@@ -120,27 +120,6 @@ fn policy_rules_have_core_reasons() {
     let good = f.spend(&[f.coin(0)], &[COIN - 10_000]);
     assert_eq!(f.accept(&mut pool, &good), Ok(10_000));
     assert_eq!(f.accept(&mut pool, &good), Err("txn-already-in-mempool".into()));
-}
-
-impl Fixture {
-    /// Re-signs `tx` as is (after edits that change what is signed).
-    fn spend_like(&self, tx: &Transaction) -> Transaction {
-        let inputs: Vec<(OutPoint, TxOut)> =
-            tx.input.iter().map(|i| (i.previous_output, self.coins[&i.previous_output].output.clone())).collect();
-        let mut signed = self.spend(&inputs, &tx.output.iter().map(|o| o.value.to_sat()).collect::<Vec<_>>());
-        signed.version = tx.version;
-        let code = [&[0x76u8, 0xa9, 20][..], &self.script.as_bytes()[2..], &[0x88, 0xac]].concat();
-        let secp = Secp256k1::new();
-        let pre = PrecomputedTransactionData::new(&signed);
-        for (i, (_, prev)) in inputs.iter().enumerate() {
-            let sighash = segwit_v0_sighash(&signed, i, &code, prev.value.to_sat(), SIGHASH_ALL, &pre);
-            let mut sig = secp.sign_ecdsa(&Message::from_digest(sighash), &self.key).serialize_der().to_vec();
-            sig.push(1);
-            let pubkey = PublicKey::from_secret_key(&secp, &self.key).serialize().to_vec();
-            signed.input[i].witness = Witness::from_slice(&[sig, pubkey]);
-        }
-        signed
-    }
 }
 
 #[test]
@@ -219,4 +198,90 @@ fn eviction_keeps_the_highest_feerate_packages_and_expiry_drops_old_ones() {
     // Expiry removes what waited too long (entered at time 0 here).
     assert_eq!(pool.expire(Policy::default().expiry_secs + 1), 3);
     assert!(pool.is_empty());
+}
+
+#[test]
+fn more_policy_rules_have_core_reasons() {
+    let mut f = fixture();
+    let mut pool = Mempool::default();
+    // Locked until a later height (BIP113 finality) and by a relative lock (BIP68).
+    let mut locked = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    locked.lock_time = 500;
+    locked.input[0].sequence = Sequence(0xffff_fffe);
+    let locked = f.resign(locked);
+    assert_eq!(f.accept(&mut pool, &locked), Err("non-final".into()));
+    let mut relative = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    relative.input[0].sequence = Sequence(500);
+    let relative = f.resign(relative);
+    assert_eq!(f.accept(&mut pool, &relative), Err("non-BIP68-final".into()));
+    // Two data outputs; an oversized transaction.
+    let data = || TxOut { value: Amount::ZERO, script_pubkey: ScriptBuf::from_bytes(vec![0x6a, 0x01, 0x01]) };
+    let mut two_data = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    two_data.output.extend([data(), data()]);
+    let two_data = f.resign(two_data);
+    assert_eq!(f.accept(&mut pool, &two_data), Err("multi-op-return".into()));
+    let mut huge = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    huge.output.push(TxOut {
+        value: Amount::ZERO,
+        script_pubkey: ScriptBuf::from_bytes([vec![0x6a], vec![0x51; 100_001]].concat()),
+    });
+    let huge = f.resign(huge);
+    assert_eq!(f.accept(&mut pool, &huge), Err("tx-size".into()));
+    // A scriptSig that is not push-only.
+    let mut not_push = f.spend(&[f.coin(0)], &[COIN - 10_000]);
+    not_push.input[0].script_sig = ScriptBuf::from_bytes(vec![0x76]);
+    assert_eq!(f.accept(&mut pool, &not_push), Err("scriptsig-not-pushonly".into()));
+
+    // A P2WSH coin whose script uses an upgradable NOP: valid by consensus,
+    // refused by policy (DISCOURAGE_UPGRADABLE_NOPS).
+    let witness_script = vec![0xb3, 0x51]; // OP_NOP4 OP_1
+    let program = bitcoin::hashes::sha256::Hash::hash(&witness_script);
+    let p2wsh = ScriptBuf::from_bytes([&[0u8, 32][..], program.as_byte_array()].concat());
+    let outpoint = OutPoint { txid: Txid::from_byte_array([0x77; 32]), vout: 0 };
+    f.coins.insert(
+        outpoint,
+        Coin { output: TxOut { value: Amount::from_sat(COIN), script_pubkey: p2wsh }, height: 10, is_coinbase: false },
+    );
+    let nop = Transaction {
+        version: 2,
+        input: vec![TxIn {
+            previous_output: outpoint,
+            script_sig: ScriptBuf::new(),
+            sequence: Sequence::MAX,
+            witness: Witness::from_slice(&[witness_script]),
+        }],
+        output: vec![TxOut { value: Amount::from_sat(COIN - 10_000), script_pubkey: f.script.clone() }],
+        announcement: None,
+        lock_time: 0,
+    };
+    assert_eq!(
+        f.accept(&mut pool, &nop),
+        Err("non-mandatory-script-verify-flag (NOPx reserved for soft-fork upgrades)".into())
+    );
+
+    // A replacement may not bring in a new unconfirmed input.
+    let parent = f.spend(&[f.coin(6)], &[COIN - 10_000]);
+    f.accept(&mut pool, &parent).unwrap();
+    let original = f.spend(&[f.coin(7)], &[COIN - 10_000]);
+    f.accept(&mut pool, &original).unwrap();
+    let sneaky = f.spend(&[f.coin(7), output(&parent, 0)], &[2 * COIN - 100_000]);
+    assert_eq!(f.accept(&mut pool, &sneaky), Err("replacement-adds-unconfirmed".into()));
+}
+
+impl Fixture {
+    /// Signs `tx` again after edits (all inputs are the fixture's coins).
+    fn resign(&self, mut tx: Transaction) -> Transaction {
+        let secp = Secp256k1::new();
+        let pubkey = PublicKey::from_secret_key(&secp, &self.key).serialize().to_vec();
+        let code = [&[0x76u8, 0xa9, 20][..], &self.script.as_bytes()[2..], &[0x88, 0xac]].concat();
+        let pre = PrecomputedTransactionData::new(&tx);
+        for i in 0..tx.input.len() {
+            let value = self.coins[&tx.input[i].previous_output].output.value.to_sat();
+            let sighash = segwit_v0_sighash(&tx, i, &code, value, SIGHASH_ALL, &pre);
+            let mut sig = secp.sign_ecdsa(&Message::from_digest(sighash), &self.key).serialize_der().to_vec();
+            sig.push(1);
+            tx.input[i].witness = Witness::from_slice(&[sig, pubkey.clone()]);
+        }
+        tx
+    }
 }
