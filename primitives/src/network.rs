@@ -73,12 +73,13 @@ impl Network {
         }
     }
 
-    /// Base58 version byte of P2PKH addresses. Main's 80 gives addresses
-    /// starting with 'Z'; test and regtest share one set, as in Bitcoin.
+    /// Base58 version byte of P2PKH addresses; each network has its own set
+    /// (DESIGN.md section 2). Main's 80 gives addresses starting with 'Z'.
     pub fn p2pkh_prefix(self) -> u8 {
         match self {
             Network::Main => 80,
-            Network::Test | Network::Regtest => 142,
+            Network::Test => 142,
+            Network::Regtest => 122,
         }
     }
 
@@ -86,7 +87,8 @@ impl Network {
     pub fn p2sh_prefix(self) -> u8 {
         match self {
             Network::Main => 83,
-            Network::Test | Network::Regtest => 145,
+            Network::Test => 145,
+            Network::Regtest => 124,
         }
     }
 
@@ -94,7 +96,8 @@ impl Network {
     pub fn wif_prefix(self) -> u8 {
         match self {
             Network::Main => 208,
-            Network::Test | Network::Regtest => 238,
+            Network::Test => 238,
+            Network::Regtest => 250,
         }
     }
 }
@@ -114,5 +117,22 @@ impl FromStr for Network {
             "regtest" => Ok(Network::Regtest),
             other => Err(format!("unknown chain '{other}' (main, test or regtest)")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_network_has_its_own_prefixes() {
+        let mut seen = std::collections::HashSet::new();
+        for n in Network::ALL {
+            for prefix in [n.p2pkh_prefix(), n.p2sh_prefix(), n.wif_prefix()] {
+                assert!(seen.insert(prefix), "{n}: prefix {prefix} reused");
+            }
+        }
+        let hrps: std::collections::HashSet<_> = Network::ALL.iter().map(|n| n.bech32_hrp()).collect();
+        assert_eq!(hrps.len(), 3);
     }
 }

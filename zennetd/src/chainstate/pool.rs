@@ -96,7 +96,7 @@ impl Chainstate {
     /// After a block: announcements that waited too long leave the pool.
     pub(super) fn expire_announcements(&mut self) {
         let height = self.tip().height + 1;
-        let tasks = self.tasks.clone();
+        let tasks = &self.tasks;
         self.mempool.expire_announcements(height, &|id| tasks.get(id).cloned());
     }
 
