@@ -18,6 +18,15 @@ fn enters_utxo_set(script: &[u8]) -> bool {
 }
 
 impl Chainstate {
+    /// How blocks' scripts are checked: consensus flags, the shared cache, all threads.
+    pub(super) fn script_validation(&self) -> ScriptValidation<'_> {
+        ScriptValidation {
+            flags: VerifyFlags::consensus(),
+            cache: Some(&self.signature_cache),
+            threads: self.options.script_threads,
+        }
+    }
+
     pub(super) fn rebuild_candidates(&mut self) {
         self.candidates = self.index.candidates();
     }
@@ -31,11 +40,7 @@ impl Chainstate {
         let block = self.load_block(&hash)?;
         let height = self.tip().height + 1;
         let view = self.input_coins(&block)?;
-        let scripts = ScriptValidation {
-            flags: VerifyFlags::consensus(),
-            cache: Some(&self.signature_cache),
-            threads: self.options.script_threads,
-        };
+        let scripts = self.script_validation();
         let changes = match connect_block(&block, height, &self.params, &view, self, Some(&scripts)) {
             Ok(changes) => changes,
             Err(error) => return Ok(Err(error)),

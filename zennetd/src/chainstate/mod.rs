@@ -330,11 +330,7 @@ impl Chainstate {
             Some(&prev_summary),
             self.params.genesis.header.bits.to_consensus(),
         );
-        let contextual = check_block_contextual(&block, &view, &prev_summary).and_then(|()| {
-            // Pruned bodies are judged against the best known header chain.
-            let best_header = height.max(self.index.best_header_height());
-            check_block_announcements(&block, height, best_header, &self.params, Some(&self.identity_cache))
-        });
+        let contextual = self.check_block_body(&block, &view, &prev_summary);
         let mut entry = IndexEntry {
             hash,
             header: block.header,
@@ -369,6 +365,43 @@ impl Chainstate {
             return Err(error.into());
         }
         Ok(if self.is_active(&hash) { Accepted::Active } else { Accepted::SideBranch })
+    }
+
+    /// The block rules that need its parent (`prev`, on the branch `view`):
+    /// finality, BIP34, witness commitment, weight, and the announcements
+    /// (pruned bodies judged against the best known header chain).
+    fn check_block_body(&self, block: &Block, view: &dyn HeaderChain, prev: &BlockSummary) -> Result<(), BlockError> {
+        check_block_contextual(block, view, prev)?;
+        let height = prev.height + 1;
+        let best_header = height.max(self.index.best_header_height());
+        check_block_announcements(block, height, best_header, &self.params, Some(&self.identity_cache))
+    }
+
+    /// BIP23 proposal: whether `block` would be valid on the current tip.
+    /// Nothing is stored. `Err` holds the BIP22 reason.
+    pub fn test_block_validity(&self, block: &Block, now: i64) -> Result<(), String> {
+        if block.header.prev_blockhash != self.tip().hash {
+            return Err("inconclusive-not-best-prevblk".into());
+        }
+        if self.entry(&block.block_hash()).is_some_and(|e| e.status.has_data) {
+            return Err("duplicate".into());
+        }
+        let prev = self.tip().summary();
+        let reason = |e: BlockError| e.reason();
+        check_block(block, &self.params).map_err(reason)?;
+        check_header_contextual(&block.header, &self.params, self, &prev, now).map_err(reason)?;
+        self.check_block_body(block, self, &prev).map_err(reason)?;
+        let view = self.input_coins(block).map_err(|e| e.to_string())?;
+        consensus::check::connect_block(
+            block,
+            prev.height + 1,
+            &self.params,
+            &view,
+            self,
+            Some(&self.script_validation()),
+        )
+        .map_err(reason)?;
+        Ok(())
     }
 
     /// `submitheader`: checks a header against its parent's branch and

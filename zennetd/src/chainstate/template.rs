@@ -147,28 +147,4 @@ impl Chainstate {
             witness_commitment: witness_commitment_script(&commitment),
         }
     }
-
-    /// BIP23 proposal: whether `block` would be valid on the current tip.
-    /// Nothing is stored. `Err` holds the BIP22 reason.
-    pub fn test_block_validity(&self, block: &Block, now: i64) -> Result<(), String> {
-        if block.header.prev_blockhash != self.tip().hash {
-            return Err("inconclusive-not-best-prevblk".into());
-        }
-        if self.entry(&block.block_hash()).is_some_and(|e| e.status.has_data) {
-            return Err("duplicate".into());
-        }
-        let prev = self.tip().summary();
-        let height = prev.height + 1;
-        let reason = |e: consensus::BlockError| e.reason();
-        consensus::check::check_block(block, self.params()).map_err(reason)?;
-        consensus::check::check_header_contextual(&block.header, self.params(), self, &prev, now).map_err(reason)?;
-        consensus::check::check_block_contextual(block, self, &prev).map_err(reason)?;
-        consensus::check::announcement::check_block_announcements(block, height, height, self.params(), None)
-            .map_err(reason)?;
-        let view = self.input_coins(block).map_err(|e| e.to_string())?;
-        let scripts =
-            consensus::check::ScriptValidation { flags: script::VerifyFlags::consensus(), cache: None, threads: 1 };
-        consensus::check::connect_block(block, height, self.params(), &view, self, Some(&scripts)).map_err(reason)?;
-        Ok(())
-    }
 }
