@@ -118,8 +118,13 @@ impl Node {
 
     /// (Re)starts the process on the same datadir and waits for RPC.
     pub fn restart(&mut self) {
+        self.restart_with(&[]);
+    }
+
+    /// Restarts with `extra` arguments for this start only (e.g. `-reindex`).
+    pub fn restart_with(&mut self, extra: &[&str]) {
         assert!(self.child.is_none(), "node already running");
-        self.child = Some(self.spawn_process(&[]));
+        self.child = Some(self.spawn_process(extra));
         let started = Instant::now();
         wait_for("zennetd to answer RPC", STARTUP_DEADLINE, || {
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {

@@ -148,3 +148,30 @@ fn a_second_daemon_on_the_same_datadir_is_refused() {
     node.rpc("generatetoaddress", json!([1, REGTEST_ADDRESS]));
     assert_eq!(node.rpc("getblockcount", json!([])), 4);
 }
+
+#[test]
+fn txindex_and_reindex_from_the_command_line() {
+    let mut node = Node::start(&["-txindex"]);
+    node.rpc("generatetoaddress", json!([5, REGTEST_ADDRESS]));
+    let hash = node.rpc("getblockhash", json!([3]));
+    let txid = node.rpc("getblock", json!([hash, 1]))["tx"][0].clone();
+    let found = node.rpc("getrawtransaction", json!([txid, true]));
+    assert_eq!(found["blockhash"], hash, "-txindex finds it without a block hash");
+    let before = node.rpc("gettxoutsetinfo", json!([]));
+
+    assert!(node.stop().success());
+    node.restart_with(&["-reindex"]);
+    let after = node.rpc("gettxoutsetinfo", json!([]));
+    assert_eq!(after["bestblock"], before["bestblock"]);
+    assert_eq!(after["hash_serialized_3"], before["hash_serialized_3"]);
+    assert_eq!(node.rpc("getrawtransaction", json!([txid, true]))["blockhash"], hash, "txindex rebuilt");
+
+    // Without -txindex and without a block hash, Core's -5 explains why.
+    let plain = Node::start(&[]);
+    plain.rpc("generatetoaddress", json!([1, REGTEST_ADDRESS]));
+    let tip = plain.rpc("getbestblockhash", json!([]));
+    let coinbase = plain.rpc("getblock", json!([tip, 1]))["tx"][0].clone();
+    let (code, _) = rpc_error(plain.try_rpc("getrawtransaction", json!([coinbase])));
+    assert_eq!(code, -5);
+    assert!(plain.rpc("getrawtransaction", json!([coinbase, false, tip])).is_string());
+}
