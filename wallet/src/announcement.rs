@@ -4,13 +4,13 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use bitcoin::hashes::{hash160, Hash};
-use bitcoin::secp256k1::{Keypair, Message, PublicKey, Secp256k1, SecretKey};
+use bitcoin::secp256k1::{Keypair, Message, Secp256k1, SecretKey};
 use consensus::check::announcement::{body_signature_message, identity_pow_hash, meets_tx_pow};
 use consensus::target::{hash_to_number, BigUint};
 use primitives::market::{Identity, MarketBody, Role, SignedBody};
 use primitives::{Announcement, AnnouncementBody, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Witness};
-use script::sighash::{segwit_v0_sighash, PrecomputedTransactionData, SIGHASH_ALL};
+
+use crate::sign::{sign_p2wpkh, InputKey, SignError};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BuildError {
@@ -91,10 +91,6 @@ pub struct Funding {
     pub key: SecretKey,
 }
 
-fn p2wpkh_script(pubkey: &PublicKey) -> Vec<u8> {
-    [&[0x00, 20][..], hash160::Hash::hash(&pubkey.serialize()).as_byte_array()].concat()
-}
-
 /// Builds the announcement transaction (no outputs: the inputs are the fee)
 /// and signs every P2WPKH input under the announcement sighash rule. The
 /// nonce is left at zero; grind it with [`grind_tx_pow`].
@@ -107,7 +103,7 @@ pub fn build_announcement(
     if funding.is_empty() {
         return Err(BuildError::NoInputs);
     }
-    let secp = Secp256k1::signing_only();
+    let secp = Secp256k1::new();
     let mut tx = Transaction {
         version: 2,
         input: funding
@@ -128,23 +124,17 @@ pub fn build_announcement(
         }),
         lock_time,
     };
-    let pre = PrecomputedTransactionData::new(&tx);
-    let mut witnesses = Vec::with_capacity(funding.len());
-    for (i, f) in funding.iter().enumerate() {
-        let pubkey = PublicKey::from_secret_key(&secp, &f.key);
-        let program = p2wpkh_script(&pubkey);
-        if f.output.script_pubkey.as_bytes() != program.as_slice() {
-            return Err(BuildError::NotP2wpkh(i));
-        }
-        let script_code = [&[0x76, 0xa9, 20][..], &program[2..], &[0x88, 0xac]].concat();
-        let sighash = segwit_v0_sighash(&tx, i, &script_code, f.output.value.to_sat(), SIGHASH_ALL, &pre);
-        let mut sig = secp.sign_ecdsa(&Message::from_digest(sighash), &f.key).serialize_der().to_vec();
-        sig.push(SIGHASH_ALL as u8);
-        witnesses.push(Witness::from_slice(&[sig, pubkey.serialize().to_vec()]));
-    }
-    for (txin, witness) in tx.input.iter_mut().zip(witnesses) {
-        txin.witness = witness;
-    }
+    let inputs: Vec<InputKey<'_>> = funding
+        .iter()
+        .map(|f| InputKey {
+            value: f.output.value.to_sat(),
+            script_pubkey: f.output.script_pubkey.as_bytes(),
+            key: f.key,
+        })
+        .collect();
+    sign_p2wpkh(&secp, &mut tx, &inputs).map_err(|e| match e {
+        SignError::NotP2wpkh(i) | SignError::MissingKey(i) => BuildError::NotP2wpkh(i),
+    })?;
     Ok(tx)
 }
 

@@ -1,5 +1,11 @@
-//! Wallet logic without storage: building and signing transactions,
-//! identities and announcements (keys, coin selection and payment channels
-//! come with the wallet work).
+//! Wallet logic without I/O: HD keys from a recovery phrase, encryption at
+//! rest, coin selection, signing, transaction tracking and history, and
+//! identities and announcements. Storage is a trait the daemon implements.
 
 pub mod announcement;
+pub mod crypt;
+pub mod descriptor;
+pub mod keys;
+pub mod message;
+pub mod select;
+pub mod sign;

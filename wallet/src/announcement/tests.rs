@@ -1,4 +1,6 @@
 use super::*;
+use bitcoin::hashes::Hash;
+use bitcoin::secp256k1::PublicKey;
 use consensus::check::announcement::{check_announcement, identity_target};
 use consensus::ChainParams;
 use primitives::market::Cancel;
@@ -26,7 +28,7 @@ fn builds_an_announcement_that_passes_consensus() {
     let pubkey = PublicKey::from_secret_key(&secp, &coin_key);
     let funding = Funding {
         outpoint: OutPoint { txid: Txid::from_byte_array([1; 32]), vout: 0 },
-        output: TxOut { value: Amount::from_sat(50_000), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script(&pubkey)) },
+        output: TxOut { value: Amount::from_sat(50_000), script_pubkey: crate::keys::p2wpkh_script(&pubkey) },
         key: coin_key,
     };
     let body = MarketBody::Cancel(Cancel { task_id: [3; 32], publisher: identity, node_pubkey: None });

@@ -1,0 +1,190 @@
+//! HD keys: a BIP39 recovery phrase, its BIP32 seed, and the BIP84 account
+//! `m/84'/<coin>'/<account>'` whose receive (`/0/i`) and change (`/1/i`)
+//! chains hold native segwit P2WPKH keys.
+
+use bip39::Mnemonic;
+use bitcoin::bip32::{ChildNumber, DerivationPath, Fingerprint, Xpriv, Xpub};
+use bitcoin::hashes::{hash160, Hash};
+use bitcoin::secp256k1::{All, PublicKey, Secp256k1, SecretKey};
+use bitcoin::NetworkKind;
+use primitives::{Network, ScriptBuf};
+use zeroize::Zeroizing;
+
+/// Zennet's BIP44 coin type on main. Unregistered in SLIP-44; 7877 is the
+/// main P2P port, so it is easy to remember. Test networks use 1, as every
+/// Bitcoin-derived chain does.
+pub const COIN_TYPE_MAIN: u32 = 7877;
+pub const COIN_TYPE_TEST: u32 = 1;
+
+/// Words in a new recovery phrase (256 bits of entropy).
+pub const MNEMONIC_WORDS: usize = 24;
+
+/// Receive and change chains, as BIP44 numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Chain {
+    Receive = 0,
+    Change = 1,
+}
+
+impl Chain {
+    pub fn index(self) -> u32 {
+        self as u32
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum KeyError {
+    #[error("invalid mnemonic: {0}")]
+    Mnemonic(String),
+    #[error("key derivation failed: {0}")]
+    Derivation(String),
+}
+
+pub fn coin_type(network: Network) -> u32 {
+    match network {
+        Network::Main => COIN_TYPE_MAIN,
+        Network::Test | Network::Regtest => COIN_TYPE_TEST,
+    }
+}
+
+/// xpub/xprv on main, tpub/tprv elsewhere (the encodings users' tools know).
+pub fn network_kind(network: Network) -> NetworkKind {
+    match network {
+        Network::Main => NetworkKind::Main,
+        Network::Test | Network::Regtest => NetworkKind::Test,
+    }
+}
+
+/// A fresh 24-word phrase from the operating system's random source.
+pub fn generate_mnemonic() -> Mnemonic {
+    let mut entropy = Zeroizing::new([0u8; 32]);
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, entropy.as_mut());
+    // 32 bytes is always a valid entropy length.
+    Mnemonic::from_entropy(entropy.as_ref()).expect("32 bytes of entropy make a 24-word phrase")
+}
+
+/// Parses a phrase typed by a user (any case, extra spaces) and checks its checksum.
+pub fn parse_mnemonic(phrase: &str) -> Result<Mnemonic, KeyError> {
+    let normalized = Zeroizing::new(phrase.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase());
+    Mnemonic::parse_normalized(&normalized).map_err(|e| KeyError::Mnemonic(e.to_string()))
+}
+
+/// `m/84'/<coin>'/<account>'`.
+pub fn account_path(coin: u32, account: u32) -> DerivationPath {
+    DerivationPath::from(vec![
+        ChildNumber::Hardened { index: 84 },
+        ChildNumber::Hardened { index: coin },
+        ChildNumber::Hardened { index: account },
+    ])
+}
+
+/// The public half of an HD account: enough to derive every address, so a
+/// locked wallet still hands out addresses and recognises its coins.
+#[derive(Debug, Clone)]
+pub struct AccountKeys {
+    pub network: Network,
+    pub master_fingerprint: Fingerprint,
+    pub coin: u32,
+    pub account: u32,
+    pub xpub: Xpub,
+    receive: Xpub,
+    change: Xpub,
+}
+
+impl AccountKeys {
+    pub fn new(
+        network: Network,
+        master_fingerprint: Fingerprint,
+        coin: u32,
+        account: u32,
+        xpub: Xpub,
+    ) -> Result<Self, KeyError> {
+        let secp = Secp256k1::verification_only();
+        let derive = |chain: u32| {
+            xpub.derive_pub(&secp, &[ChildNumber::Normal { index: chain }])
+                .map_err(|e| KeyError::Derivation(e.to_string()))
+        };
+        Ok(AccountKeys { network, master_fingerprint, coin, account, xpub, receive: derive(0)?, change: derive(1)? })
+    }
+
+    pub fn public_key(&self, secp: &Secp256k1<All>, chain: Chain, index: u32) -> Result<PublicKey, KeyError> {
+        let parent = match chain {
+            Chain::Receive => &self.receive,
+            Chain::Change => &self.change,
+        };
+        parent
+            .derive_pub(secp, &[ChildNumber::Normal { index }])
+            .map(|x| x.public_key)
+            .map_err(|e| KeyError::Derivation(e.to_string()))
+    }
+
+    /// The descriptor-style origin `[fingerprint/84h/<coin>h/<account>h]`.
+    pub fn origin(&self) -> String {
+        format!("[{}/84h/{}h/{}h]", self.master_fingerprint, self.coin, self.account)
+    }
+
+    pub fn path_of(&self, chain: Chain, index: u32) -> String {
+        format!("m/84h/{}h/{}h/{}/{}", self.coin, self.account, chain.index(), index)
+    }
+}
+
+/// The private half of an account, held only while the wallet is unlocked.
+pub struct AccountSecret {
+    xpriv: Zeroizing<[u8; 78]>,
+    network: NetworkKind,
+}
+
+impl AccountSecret {
+    fn xpriv(&self) -> Result<Xpriv, KeyError> {
+        Xpriv::decode(self.xpriv.as_ref()).map_err(|e| KeyError::Derivation(e.to_string()))
+    }
+
+    pub fn secret_key(&self, secp: &Secp256k1<All>, chain: Chain, index: u32) -> Result<SecretKey, KeyError> {
+        let path = [ChildNumber::Normal { index: chain.index() }, ChildNumber::Normal { index }];
+        self.xpriv()?.derive_priv(secp, &path).map(|x| x.private_key).map_err(|e| KeyError::Derivation(e.to_string()))
+    }
+
+    /// The account xprv as text (for `listdescriptors true`).
+    pub fn xpriv_string(&self) -> Result<Zeroizing<String>, KeyError> {
+        let _ = self.network;
+        Ok(Zeroizing::new(self.xpriv()?.to_string()))
+    }
+}
+
+/// Derives the account of a BIP39 seed: its public keys and its secret.
+pub fn derive_account(seed: &[u8], network: Network, account: u32) -> Result<(AccountKeys, AccountSecret), KeyError> {
+    derive_account_with_coin(seed, network, coin_type(network), account)
+}
+
+/// [`derive_account`] with an explicit coin type (BIP84's vectors use Bitcoin's 0).
+pub fn derive_account_with_coin(
+    seed: &[u8],
+    network: Network,
+    coin: u32,
+    account: u32,
+) -> Result<(AccountKeys, AccountSecret), KeyError> {
+    let secp = Secp256k1::new();
+    let kind = network_kind(network);
+    let master = Xpriv::new_master(kind, seed).map_err(|e| KeyError::Derivation(e.to_string()))?;
+    let account_xpriv =
+        master.derive_priv(&secp, &account_path(coin, account)).map_err(|e| KeyError::Derivation(e.to_string()))?;
+    let xpub = Xpub::from_priv(&secp, &account_xpriv);
+    let keys = AccountKeys::new(network, master.fingerprint(&secp), coin, account, xpub)?;
+    let secret = AccountSecret { xpriv: Zeroizing::new(account_xpriv.encode()), network: kind };
+    Ok((keys, secret))
+}
+
+/// The BIP39 seed of a phrase (no passphrase: the phrase alone restores the wallet).
+pub fn seed_of(mnemonic: &Mnemonic) -> Zeroizing<[u8; 64]> {
+    Zeroizing::new(mnemonic.to_seed(""))
+}
+
+/// `OP_0 <hash160(pubkey)>`.
+pub fn p2wpkh_script(pubkey: &PublicKey) -> ScriptBuf {
+    let mut bytes = vec![0x00, 20];
+    bytes.extend_from_slice(hash160::Hash::hash(&pubkey.serialize()).as_byte_array());
+    ScriptBuf::from_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests;
