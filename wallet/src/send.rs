@@ -1,0 +1,295 @@
+//! Paying: select coins, add change, sign, and keep the transaction before
+//! anyone else sees it; fee bumping by replacement (BIP125 rules 3 and 4).
+
+use bitcoin::secp256k1::SecretKey;
+use mempool::Policy;
+use primitives::{Amount, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Txid, Witness};
+use rand::Rng;
+
+use crate::balance::Coin;
+use crate::error::WalletError;
+use crate::keys::{self, Chain};
+use crate::select::{fee_for, select, Candidate, SelectionParams};
+use crate::sign::{sign_p2wpkh, InputKey, P2WPKH_INPUT_VBYTES, P2WPKH_OUTPUT_VBYTES};
+use crate::state::Wallet;
+
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub script: ScriptBuf,
+    pub amount: u64,
+    pub subtract_fee: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SendOptions {
+    /// zats per kvB.
+    pub fee_rate: u64,
+    /// Signal BIP125 replaceability (Core's default).
+    pub replaceable: bool,
+    /// Coins that must be spent (bumpfee keeps the original inputs).
+    pub preselected: Vec<(OutPoint, TxOut)>,
+    /// Outputs that may not be spent (those of the transaction being replaced).
+    pub exclude: Vec<OutPoint>,
+}
+
+/// A signed transaction ready to commit.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub tx: Transaction,
+    pub fee: u64,
+    /// Position of the change output, if any.
+    pub change_pos: Option<usize>,
+}
+
+/// Non-witness bytes of a transaction with no inputs or outputs (version,
+/// counts, lock time) plus the segwit marker and flag in weight units /4.
+const TX_OVERHEAD_VBYTES: u64 = 11;
+
+fn output_vbytes(script: &ScriptBuf) -> u64 {
+    8 + 1 + script.len() as u64
+}
+
+impl Wallet {
+    /// Builds and signs a payment; nothing is kept until [`commit_transaction`](Self::commit_transaction).
+    pub fn create_transaction(
+        &mut self,
+        recipients: &[Recipient],
+        opts: &SendOptions,
+        policy: &Policy,
+    ) -> Result<Built, WalletError> {
+        if recipients.is_empty() {
+            return Err(WalletError::Create("Transaction must have at least one recipient".into()));
+        }
+        let target: u64 = recipients.iter().map(|r| r.amount).sum();
+        for r in recipients {
+            let out = TxOut { value: Amount::from_sat(r.amount), script_pubkey: r.script.clone() };
+            if r.amount == 0 || (!r.subtract_fee && r.amount < policy.dust_threshold(&out)) {
+                return Err(WalletError::Create("Transaction amount too small".into()));
+            }
+        }
+        let subtract_fee = recipients.iter().any(|r| r.subtract_fee);
+        // Signing needs the keys: check before doing any work.
+        self.account_secret()?;
+
+        let mut coins: Vec<Coin> = self
+            .available_coins(0, false)
+            .into_iter()
+            .filter(|c| !opts.exclude.contains(&c.outpoint) && !opts.preselected.iter().any(|(o, _)| *o == c.outpoint))
+            .collect();
+        let pre_value: u64 = opts.preselected.iter().map(|(_, o)| o.value.to_sat()).sum();
+        let pre_vbytes = opts.preselected.len() as u64 * P2WPKH_INPUT_VBYTES;
+        let base_vbytes = TX_OVERHEAD_VBYTES + recipients.iter().map(|r| output_vbytes(&r.script)).sum::<u64>();
+        // Preselected coins count as already paid for: the remaining target shrinks by their effective value.
+        let pre_effective = pre_value.saturating_sub(fee_for(opts.fee_rate, pre_vbytes));
+        let params = SelectionParams {
+            target: target.saturating_sub(pre_effective),
+            fee_rate: opts.fee_rate,
+            base_vbytes: base_vbytes + pre_vbytes,
+            change_output_vbytes: P2WPKH_OUTPUT_VBYTES,
+            change_spend_vbytes: P2WPKH_INPUT_VBYTES,
+            min_change: 0,
+            subtract_fee,
+        };
+        let change_script = self.peek_change_script()?;
+        let change_dust = policy.dust_threshold(&TxOut { value: Amount::ZERO, script_pubkey: change_script.clone() });
+        let params = SelectionParams { min_change: change_dust, ..params };
+        let candidates: Vec<Candidate> = coins
+            .iter()
+            .map(|c| Candidate { value: c.output.value.to_sat(), input_vbytes: P2WPKH_INPUT_VBYTES })
+            .collect();
+        let (chosen, fee, change) = if params.target == 0 && !opts.preselected.is_empty() {
+            // The preselected coins alone pay: work out change directly.
+            let vbytes = base_vbytes + pre_vbytes;
+            let fee_without = fee_for(opts.fee_rate, vbytes);
+            let fee_with = fee_for(opts.fee_rate, vbytes + P2WPKH_OUTPUT_VBYTES);
+            let extra = pre_value.checked_sub(target + fee_without).ok_or(WalletError::InsufficientFunds)?;
+            match (pre_value - target).checked_sub(fee_with) {
+                Some(change) if change >= change_dust => (Vec::new(), fee_with, change),
+                _ => (Vec::new(), fee_without + extra, 0),
+            }
+        } else {
+            let s = select(&candidates, &params)?;
+            // Preselected value beyond the reduced target becomes change too.
+            let surplus = pre_effective.saturating_sub(target);
+            (s.inputs, s.fee, s.change + surplus)
+        };
+        let mut spend: Vec<(OutPoint, TxOut)> = opts.preselected.clone();
+        for &i in &chosen {
+            spend.push((coins[i].outpoint, coins[i].output.clone()));
+        }
+        coins.clear();
+        let mut outputs: Vec<TxOut> = recipients
+            .iter()
+            .map(|r| TxOut { value: Amount::from_sat(r.amount), script_pubkey: r.script.clone() })
+            .collect();
+        if subtract_fee {
+            let payers: Vec<usize> = (0..recipients.len()).filter(|&i| recipients[i].subtract_fee).collect();
+            let share = fee / payers.len() as u64;
+            for (n, &i) in payers.iter().enumerate() {
+                let due = share + if n == 0 { fee % payers.len() as u64 } else { 0 };
+                let value =
+                    outputs[i].value.to_sat().checked_sub(due).ok_or_else(|| {
+                        WalletError::Create("The transaction amount is too small to pay the fee".into())
+                    })?;
+                if value < policy.dust_threshold(&outputs[i]) {
+                    return Err(WalletError::Create("The transaction amount is too small to pay the fee".into()));
+                }
+                outputs[i].value = Amount::from_sat(value);
+            }
+        }
+        let change_pos = (change > 0).then(|| rand::thread_rng().gen_range(0..=outputs.len()));
+        if let Some(pos) = change_pos {
+            outputs.insert(pos, TxOut { value: Amount::from_sat(change), script_pubkey: change_script });
+        }
+        let sequence =
+            if opts.replaceable { Sequence::ENABLE_RBF_NO_LOCKTIME } else { Sequence::ENABLE_LOCKTIME_NO_RBF };
+        let mut tx = Transaction {
+            version: 2,
+            input: spend
+                .iter()
+                .map(|(outpoint, _)| TxIn {
+                    previous_output: *outpoint,
+                    script_sig: ScriptBuf::new(),
+                    sequence,
+                    witness: Witness::new(),
+                })
+                .collect(),
+            output: outputs,
+            announcement: None,
+            // Anti fee sniping, as Core: only valid from the next block on.
+            lock_time: self.tip_height(),
+        };
+        let keys: Vec<SecretKey> =
+            spend.iter().map(|(_, out)| self.secret_key_for(&out.script_pubkey)).collect::<Result<_, _>>()?;
+        let inputs: Vec<InputKey<'_>> = spend
+            .iter()
+            .zip(keys)
+            .map(|((_, out), key)| InputKey {
+                value: out.value.to_sat(),
+                script_pubkey: out.script_pubkey.as_bytes(),
+                key,
+            })
+            .collect();
+        sign_p2wpkh(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
+        let paid_in: u64 = spend.iter().map(|(_, o)| o.value.to_sat()).sum();
+        let paid_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
+        Ok(Built { fee: paid_in - paid_out, tx, change_pos })
+    }
+
+    /// The change script the next transaction would use (not yet marked used).
+    fn peek_change_script(&self) -> Result<ScriptBuf, WalletError> {
+        let account = self.account.as_ref().ok_or(WalletError::NoKeys)?;
+        let index = self.meta.next_index[Chain::Change.index() as usize];
+        Ok(keys::p2wpkh_script(&account.public_key(&self.secp, Chain::Change, index)?))
+    }
+
+    /// Keeps a transaction the wallet made, durably, before it is broadcast.
+    pub fn commit_transaction(
+        &mut self,
+        built: &Built,
+        comment: Option<String>,
+        comment_to: Option<String>,
+        replaces: Option<Txid>,
+        now: i64,
+    ) -> Result<(), WalletError> {
+        let txid = built.tx.txid();
+        let mut writes = vec![self.upsert(&built.tx, None, now)?];
+        if let Some(wtx) = self.txs.get_mut(&txid) {
+            wtx.comment = comment;
+            wtx.comment_to = comment_to;
+            wtx.replaces = replaces;
+        }
+        writes[0] = self.tx_write(&txid);
+        if let Some(old) = replaces {
+            if let Some(wtx) = self.txs.get_mut(&old) {
+                wtx.replaced_by = Some(txid);
+            }
+            writes.push(self.tx_write(&old));
+        }
+        self.commit(writes)
+    }
+
+    /// `bumpfee`: a replacement paying `fee_rate` (zats/kvB) out of the
+    /// change. `incremental` is the relay feerate every replacement adds.
+    pub fn bump_fee(
+        &mut self,
+        txid: &Txid,
+        fee_rate: Option<u64>,
+        incremental: u64,
+        policy: &Policy,
+    ) -> Result<(Built, u64), WalletError> {
+        let wtx = self
+            .txs
+            .get(txid)
+            .ok_or_else(|| WalletError::InvalidAddressOrKey("Invalid or non-wallet transaction id".into()))?
+            .clone();
+        if !self.all_from_me(&wtx.tx) {
+            return Err(WalletError::Other("Transaction contains inputs that don't belong to this wallet".into()));
+        }
+        let has_children =
+            (0..wtx.tx.output.len() as u32).any(|vout| {
+                self.spends.get(&OutPoint { txid: *txid, vout }).into_iter().flatten().any(|c| {
+                    self.txs.get(c).is_some_and(|w| !w.abandoned && self.depth(w) >= 0 && w.replaced_by.is_none())
+                })
+            });
+        if has_children {
+            return Err(WalletError::InvalidParameter("Transaction has descendants in the wallet".into()));
+        }
+        if self.depth(&wtx) != 0 {
+            return Err(WalletError::Other(
+                "Transaction has been mined, or is conflicted with a mined transaction".into(),
+            ));
+        }
+        if let Some(by) = wtx.replaced_by {
+            return Err(WalletError::Other(format!(
+                "Cannot bump transaction {txid} which was already bumped by transaction {by}"
+            )));
+        }
+        let old_fee = self.fee_of(&wtx.tx).unwrap_or(0);
+        let old_vsize = wtx.tx.vsize();
+        let old_rate = old_fee * 1000 / old_vsize.max(1);
+        let min_rate = old_rate + incremental;
+        let rate = fee_rate.unwrap_or(min_rate).max(min_rate);
+        if let Some(asked) = fee_rate {
+            if asked < min_rate {
+                return Err(WalletError::InvalidParameter(format!(
+                    "Insufficient total fee rate, must be at least {} sat/vB",
+                    format_rate(min_rate)
+                )));
+            }
+        }
+        let recipients: Vec<Recipient> = wtx
+            .tx
+            .output
+            .iter()
+            .filter(|o| !self.is_change(&o.script_pubkey))
+            .map(|o| Recipient { script: o.script_pubkey.clone(), amount: o.value.to_sat(), subtract_fee: false })
+            .collect();
+        let preselected: Vec<(OutPoint, TxOut)> = wtx
+            .tx
+            .input
+            .iter()
+            .map(|i| {
+                Ok((i.previous_output, self.output(&i.previous_output).cloned().ok_or(WalletError::InsufficientFunds)?))
+            })
+            .collect::<Result<_, WalletError>>()?;
+        let exclude = (0..wtx.tx.output.len() as u32).map(|vout| OutPoint { txid: *txid, vout }).collect();
+        let opts = SendOptions { fee_rate: rate, replaceable: true, preselected, exclude };
+        let built = self.create_transaction(&recipients, &opts, policy)?;
+        // BIP125 rule 4: the replacement pays for its own relay on top of the old fee.
+        let needed = old_fee + fee_for(incremental, built.tx.vsize());
+        if built.fee < needed {
+            return Err(WalletError::InvalidParameter(format!(
+                "Insufficient total fee {}, must be at least {}",
+                crate::amount_text(built.fee),
+                crate::amount_text(needed)
+            )));
+        }
+        Ok((built, old_fee))
+    }
+}
+
+/// zats/kvB as sat/vB with three decimals, as Core prints feerates.
+pub fn format_rate(rate: u64) -> String {
+    format!("{}.{:03}", rate / 1000, rate % 1000)
+}
