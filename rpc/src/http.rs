@@ -39,6 +39,38 @@ impl<S> Layer<S> for CoreHttpLayer {
     }
 }
 
+/// The wallet a request addresses: `/wallet/<name>` (URL-decoded), or none for `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalletEndpoint(pub Option<String>);
+
+impl WalletEndpoint {
+    /// `None` for paths the server does not serve.
+    pub fn from_path(path: &str) -> Option<WalletEndpoint> {
+        if path.is_empty() || path == "/" {
+            return Some(WalletEndpoint(None));
+        }
+        let name = path.strip_prefix("/wallet/")?;
+        Some(WalletEndpoint(Some(percent_decode(name)?)))
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[derive(Clone)]
 pub struct CoreHttp<S> {
     inner: S,
@@ -101,7 +133,12 @@ where
         return Ok(resp);
     }
 
+    let endpoint = match WalletEndpoint::from_path(req.uri().path()) {
+        Some(e) => e,
+        None => return Ok(plain(StatusCode::NOT_FOUND, "")),
+    };
     let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(endpoint);
     let bytes = match Limited::new(body, max_body).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Ok(plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large")),

@@ -160,6 +160,29 @@ impl Node {
         self.try_rpc(method, params.clone()).unwrap_or_else(|e| panic!("{method} {params}: {e}\nlog:\n{}", self.log()))
     }
 
+    /// A call to the `/wallet/<name>` endpoint.
+    pub fn try_wallet_rpc(&self, wallet: &str, method: &str, params: Value) -> Result<Value, ClientError> {
+        let credentials = read_cookie(&self.network_dir()).expect("cookie");
+        let url = format!("http://127.0.0.1:{}/wallet/{wallet}", self.rpc_port);
+        RpcClient::new(url, credentials, Duration::from_secs(300)).call(method, params)
+    }
+
+    pub fn wallet_rpc(&self, wallet: &str, method: &str, params: Value) -> Value {
+        self.try_wallet_rpc(wallet, method, params.clone())
+            .unwrap_or_else(|e| panic!("{wallet}: {method} {params}: {e}\nlog:\n{}", self.log()))
+    }
+
+    /// Hands `to` every active block of this node above `to`'s height (as a peer would).
+    pub fn send_blocks_to(&self, to: &Node) {
+        let from = to.rpc("getblockcount", serde_json::json!([])).as_u64().expect("height");
+        let tip = self.rpc("getblockcount", serde_json::json!([])).as_u64().expect("height");
+        for h in from + 1..=tip {
+            let hash = self.rpc("getblockhash", serde_json::json!([h]));
+            let block = self.rpc("getblock", serde_json::json!([hash, 0]));
+            assert_eq!(to.rpc("submitblock", serde_json::json!([block])), Value::Null, "block {h}");
+        }
+    }
+
     /// `stop` over RPC, then waits for the process to exit.
     pub fn stop(&mut self) -> ExitStatus {
         self.rpc("stop", serde_json::json!([]));

@@ -69,10 +69,8 @@ pub fn select(candidates: &[Candidate], p: &SelectionParams) -> Result<Selection
     }
     let values: Vec<u64> = order.iter().map(|&i| effective(&candidates[i]) as u64).collect();
     let cost_of_change = fee_for(p.fee_rate, p.change_output_vbytes) + fee_for(p.fee_rate, p.change_spend_vbytes);
-    let chosen = match branch_and_bound(&values, needed, cost_of_change) {
-        Some(picked) => Some((picked.into_iter().map(|k| order[k]).collect::<Vec<_>>(), "bnb")),
-        None => None,
-    };
+    let chosen = branch_and_bound(&values, needed, cost_of_change)
+        .map(|picked| (picked.into_iter().map(|k| order[k]).collect::<Vec<_>>(), "bnb"));
     let (inputs, algorithm) = match chosen {
         Some(found) => found,
         None => (largest_first(candidates, &order, p)?, "largest-first"),

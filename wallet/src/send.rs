@@ -210,11 +210,14 @@ impl Wallet {
     }
 
     /// `bumpfee`: a replacement paying `fee_rate` (zats/kvB) out of the
-    /// change. `incremental` is the relay feerate every replacement adds.
+    /// change; an `explicit` rate below the minimum is an error, a suggested
+    /// one is raised to it. `incremental` is the relay feerate every
+    /// replacement adds.
     pub fn bump_fee(
         &mut self,
         txid: &Txid,
         fee_rate: Option<u64>,
+        explicit: bool,
         incremental: u64,
         policy: &Policy,
     ) -> Result<(Built, u64), WalletError> {
@@ -250,7 +253,7 @@ impl Wallet {
         let old_rate = old_fee * 1000 / old_vsize.max(1);
         let min_rate = old_rate + incremental;
         let rate = fee_rate.unwrap_or(min_rate).max(min_rate);
-        if let Some(asked) = fee_rate {
+        if let Some(asked) = fee_rate.filter(|_| explicit) {
             if asked < min_rate {
                 return Err(WalletError::InvalidParameter(format!(
                     "Insufficient total fee rate, must be at least {} sat/vB",

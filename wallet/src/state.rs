@@ -283,6 +283,11 @@ impl Wallet {
         self.scripts.contains_key(script)
     }
 
+    /// The next index [`new_address`](Self::new_address) hands out on `chain`.
+    pub fn next_index(&self, chain: Chain) -> u32 {
+        self.meta.next_index[chain.index() as usize]
+    }
+
     pub fn keypool_size(&self) -> [u32; 2] {
         let total = self.meta.next_index.map(|n| n + LOOKAHEAD);
         [total[0] - self.meta.next_index[0], total[1] - self.meta.next_index[1]]

@@ -82,6 +82,15 @@ pub struct Cli {
     /// Rebuild the chainstate from the stored blocks.
     #[arg(long)]
     pub reindex: bool,
+    /// Load this wallet (wallets/<name>) at start-up; may be given several times.
+    #[arg(long)]
+    pub wallet: Vec<String>,
+    /// Run without the wallet (wallet RPCs answer "Method not found").
+    #[arg(long)]
+    pub disablewallet: bool,
+    /// Feerate in ZEN/kvB the wallet uses when there is no fee estimate (default 0: refuse to guess).
+    #[arg(long)]
+    pub fallbackfee: Option<f64>,
     /// Accepted for Bitcoin Core compatibility; the RPC server always runs.
     #[arg(long)]
     pub server: bool,
@@ -132,6 +141,10 @@ pub struct Config {
     pub algo: primitives::PowAlgo,
     pub mineraddress: Option<primitives::Address>,
     pub blocknotify: Option<String>,
+    pub wallets: Vec<String>,
+    pub disable_wallet: bool,
+    /// zats per kvB.
+    pub fallback_fee: u64,
 }
 
 impl Config {
@@ -219,6 +232,15 @@ impl Config {
                 .transpose()?,
             blocknotify: cli.blocknotify,
             reindex: cli.reindex,
+            wallets: cli.wallet,
+            disable_wallet: cli.disablewallet,
+            fallback_fee: match cli.fallbackfee {
+                Some(zen) if !(0.0..=1.0).contains(&zen) => {
+                    return Err(ConfigError::Invalid(format!("Invalid amount for -fallbackfee=<amount>: '{zen}'")))
+                }
+                Some(zen) => (zen * 1e8).round() as u64,
+                None => 0,
+            },
         })
     }
 }

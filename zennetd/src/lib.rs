@@ -10,3 +10,4 @@ pub mod miner;
 pub mod node;
 pub mod rpc;
 pub mod store;
+pub mod wallets;

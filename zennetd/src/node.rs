@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::miner::Miner;
 use crate::rpc::RpcContext;
 use crate::store::SledStore;
+use crate::wallets::{WalletSettings, Wallets};
 
 /// About 32 MiB of cache keys, as Core's default signature cache.
 const SIGNATURE_CACHE_ENTRIES: usize = 1 << 20;
@@ -66,8 +67,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         cache_bytes: config.dbcache_mib << 20,
         policy: config.policy.clone(),
     };
-    let mut chainstate =
-        Chainstate::open(params, Box::new(store), signature_cache, options).context("cannot load the chainstate")?;
+    let mut chainstate = Chainstate::open(params.clone(), Box::new(store), signature_cache, options)
+        .context("cannot load the chainstate")?;
     if config.reindex {
         info!("Reindexing: connecting every stored block again");
         chainstate.reindex().context("reindex failed")?;
@@ -108,6 +109,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tokio::spawn(block_notify(chain.ticks(), command));
     }
 
+    let wallets = if config.disable_wallet {
+        info!("Wallet disabled");
+        None
+    } else {
+        let settings = WalletSettings {
+            fallback_fee: config.fallback_fee,
+            kdf: wallet::crypt::KdfParams::DEFAULT,
+            maturity: params.coinbase_maturity,
+            policy: config.policy.clone(),
+        };
+        let wallets = Arc::new(Wallets::new(&config.datadir, config.network, settings, chain.clone()));
+        for name in &config.wallets {
+            wallets.load(name).await.map_err(|e| anyhow::anyhow!("-wallet={name}: {}", e.message))?;
+            info!("Loaded wallet {name:?}");
+        }
+        tokio::spawn(crate::wallets::follow(wallets.clone()));
+        Some(wallets)
+    };
+
     let (shutdown_tx, mut shutdown_rx) = tokio::sync::watch::channel(false);
     let ctx = RpcContext {
         chain: chain.clone(),
@@ -119,6 +139,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         miner_counters,
         mining_algo: config.algo,
         mining_address: config.mineraddress.clone(),
+        wallets: wallets.clone(),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let (server, bound) = crate::rpc::start(addr, Auth::new(accepted), ctx).await?;

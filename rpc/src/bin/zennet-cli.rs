@@ -28,6 +28,7 @@ Options:
   -rpcwait              wait for the server to start
   -rpcclienttimeout=<n> seconds to wait for a reply (default 900)
   -named                pass named parameters (name=value)
+  -rpcwallet=<name>     send wallet RPCs to this wallet (the /wallet/<name> endpoint)
 
 Run 'zennet-cli help' for the server's command list.";
 
@@ -95,7 +96,10 @@ fn run() -> Result<ExitCode, String> {
     };
     let datadir = conffile::network_datadir(&base, network);
     let timeout = opts.get("rpcclienttimeout").and_then(|t| t.parse().ok()).unwrap_or(900u64);
-    let url = format!("http://{host}:{port}/");
+    let url = match opts.get("rpcwallet") {
+        Some(name) => format!("http://{host}:{port}/wallet/{}", percent_encode(name)),
+        None => format!("http://{host}:{port}/"),
+    };
 
     let deadline = Instant::now() + Duration::from_secs(if opts.wait { timeout } else { 0 });
     loop {
@@ -160,4 +164,14 @@ fn print_result(result: &Value) {
         Value::String(s) => println!("{s}"),
         other => println!("{}", serde_json::to_string_pretty(other).unwrap_or_default()),
     }
+}
+
+/// Wallet names in the URL path: everything but unreserved characters escaped, as Core's client does.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

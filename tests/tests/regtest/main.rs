@@ -8,3 +8,4 @@ mod node;
 mod reorg;
 mod scripts;
 mod template;
+mod wallet;

@@ -4,6 +4,7 @@
 
 mod activate;
 mod coins;
+mod feed;
 mod index;
 mod pool;
 mod template;
@@ -97,6 +98,8 @@ pub struct Chainstate {
     /// Transactions of blocks disconnected during the current activation,
     /// offered back to the mempool when it ends.
     disconnected: Vec<primitives::Transaction>,
+    /// Transactions accepted to the mempool, for wallets.
+    tx_events: Option<tokio::sync::broadcast::Sender<Arc<primitives::Transaction>>>,
 }
 
 impl HeaderChain for Chainstate {
@@ -129,6 +132,7 @@ impl Chainstate {
             fee_estimator: Default::default(),
             tasks: HashMap::new(),
             disconnected: Vec::new(),
+            tx_events: None,
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;

@@ -1,6 +1,8 @@
 //! The mempool beside the chainstate: acceptance against the current UTXO
 //! set, removal of what blocks confirm, and re-admission after a reorganisation.
 
+use std::sync::Arc;
+
 use mempool::{AcceptContext, MempoolError};
 use primitives::Transaction;
 
@@ -53,7 +55,25 @@ impl Chainstate {
         let task = |id: &[u8; 32]| tasks.get(id).cloned();
         let ctx =
             AcceptContext { params: &params, height, chain, coins: &coins, now, cache: Some(&cache), tasks: &task };
-        self.mempool.accept(tx, &ctx, test_only)
+        let event = (!test_only && self.tx_events.is_some()).then(|| tx.clone());
+        let fee = self.mempool.accept(tx, &ctx, test_only)?;
+        if let (Some(events), Some(tx)) = (&self.tx_events, event) {
+            // Nobody listening is fine: wallets subscribe when they exist.
+            let _ = events.send(Arc::new(tx));
+        }
+        Ok(fee)
+    }
+
+    /// Transactions accepted to the mempool from now on.
+    pub fn subscribe_transactions(&mut self) -> tokio::sync::broadcast::Receiver<Arc<Transaction>> {
+        match &self.tx_events {
+            Some(events) => events.subscribe(),
+            None => {
+                let (events, receiver) = tokio::sync::broadcast::channel(4096);
+                self.tx_events = Some(events);
+                receiver
+            }
+        }
     }
 
     /// The market index: tasks in the blocks of the last 43,300 heights (no

@@ -10,6 +10,7 @@ mod mining;
 mod rawtx;
 mod template;
 mod utxo;
+mod wallet;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU32;
@@ -42,6 +43,8 @@ pub struct RpcContext {
     /// `-algo` and `-mineraddress`.
     pub mining_algo: primitives::PowAlgo,
     pub mining_address: Option<primitives::Address>,
+    /// None with `-disablewallet`.
+    pub wallets: Option<std::sync::Arc<crate::wallets::Wallets>>,
 }
 
 impl From<ChainStopped> for RpcError {
@@ -70,7 +73,7 @@ pub async fn start(addr: SocketAddr, auth: Auth, ctx: RpcContext) -> anyhow::Res
     let mut module = RpcModule::new(ctx);
     for spec in METHODS {
         let name = spec.name;
-        module.register_async_method(name, move |params, ctx, _| async move {
+        module.register_async_method(name, move |params, ctx, extensions| async move {
             let raw: Option<Value> = match params.as_str() {
                 Some(text) => Some(
                     serde_json::from_str(text).map_err(|e| RpcError::new(rpc::codes::PARSE_ERROR, e.to_string()))?,
@@ -78,7 +81,13 @@ pub async fn start(addr: SocketAddr, auth: Auth, ctx: RpcContext) -> anyhow::Res
                 None => None,
             };
             let args = Args::from_params(spec, raw)?;
-            dispatch(name, args, &ctx).await.map_err(jsonrpsee::types::ErrorObjectOwned::from)
+            let endpoint = extensions.get::<rpc::http::WalletEndpoint>().and_then(|e| e.0.clone());
+            let result = if wallet::METHODS.contains(&name) {
+                wallet::dispatch(name, args, &ctx, endpoint.as_deref()).await
+            } else {
+                dispatch(name, args, &ctx).await
+            };
+            result.map_err(jsonrpsee::types::ErrorObjectOwned::from)
         })?;
     }
     Ok((server.start(module), bound))
@@ -120,6 +129,8 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "getblocktemplate" => template::getblocktemplate(ctx, &args).await,
         "setgenerate" => mining::setgenerate(ctx, &args).await,
         "getnetworkhashps" => template::getnetworkhashps(ctx, &args).await,
+        "validateaddress" => wallet::validateaddress(ctx, &args),
+        "verifymessage" => wallet::verifymessage(ctx, &args),
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),

@@ -4,10 +4,12 @@
 mod codec;
 mod memory;
 mod sled_store;
+mod sled_wallet;
 
 pub use codec::{decode_undo, encode_undo, IndexRecord};
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;
+pub use sled_wallet::SledWalletStore;
 
 use consensus::check::Coin;
 use primitives::{BlockHash, OutPoint};

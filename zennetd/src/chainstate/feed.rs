@@ -1,0 +1,50 @@
+//! What a wallet needs to catch up with the active chain from the last
+//! block it saw: the blocks to take back (a reorg) and the blocks to add.
+
+use primitives::{Block, BlockHash, Txid};
+
+use super::Chainstate;
+use crate::store::StoreError;
+
+/// The way from a wallet's best block to the active chain.
+pub struct ChainPath {
+    /// Blocks no longer active, newest first: (hash, height, parent).
+    pub disconnect: Vec<(BlockHash, u32, BlockHash)>,
+    /// Active blocks to add, in order: (hash, height, block).
+    pub connect: Vec<(BlockHash, u32, Block)>,
+    pub tip_height: u32,
+}
+
+impl Chainstate {
+    /// From `from` (None: before genesis) towards the tip, at most `max` blocks to add.
+    pub fn path_from(&self, from: Option<BlockHash>, max: usize) -> Result<ChainPath, StoreError> {
+        let mut disconnect = Vec::new();
+        let mut start = 0u32;
+        if let Some(mut entry) = from.and_then(|h| self.index.get(&h)) {
+            while !self.is_active(&entry.hash) {
+                let parent = entry.header.prev_blockhash;
+                disconnect.push((entry.hash, entry.height, parent));
+                match self.index.get(&parent) {
+                    Some(p) => entry = p,
+                    None => break,
+                }
+            }
+            start = if self.is_active(&entry.hash) { entry.height + 1 } else { 0 };
+        }
+        let tip = self.tip().height;
+        let mut connect = Vec::new();
+        let mut height = start;
+        while height <= tip && connect.len() < max {
+            let Some(hash) = self.hash_at(height) else { break };
+            let Some(block) = self.block(&hash)? else { break };
+            connect.push((hash, height, block));
+            height += 1;
+        }
+        Ok(ChainPath { disconnect, connect, tip_height: tip })
+    }
+
+    /// Which of `txids` the mempool holds.
+    pub fn in_mempool(&self, txids: &[Txid]) -> Vec<Txid> {
+        txids.iter().filter(|t| self.mempool().get(t).is_some()).copied().collect()
+    }
+}
