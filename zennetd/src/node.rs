@@ -109,6 +109,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tokio::spawn(block_notify(chain.ticks(), command));
     }
 
+    let mut follower = None;
     let wallets = if config.disable_wallet {
         info!("Wallet disabled");
         None
@@ -124,7 +125,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             wallets.load(name).await.map_err(|e| anyhow::anyhow!("-wallet={name}: {}", e.message))?;
             info!("Loaded wallet {name:?}");
         }
-        tokio::spawn(crate::wallets::follow(wallets.clone()));
+        follower = Some(tokio::spawn(crate::wallets::follow(wallets.clone())));
         Some(wallets)
     };
 
@@ -166,6 +167,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let snapshot = chain.call(|cs| cs.mempool_snapshot()).await?;
         save_mempool(&mempool_file, &snapshot);
     }
+    // Wallets hold chain handles: they go first, so the chainstate thread can end.
+    if let Some(task) = follower {
+        task.abort();
+        let _ = task.await;
+    }
+    drop(wallets);
     drop(chain);
     tokio::task::spawn_blocking(move || chain_thread.join()).await?.ok();
     if cookie {
