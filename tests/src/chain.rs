@@ -76,6 +76,26 @@ fn unix_now() -> u32 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as u32)
 }
 
+/// A segwit coinbase for `height` (BIP34 height, then `tag` in the
+/// scriptSig; the witness reserved value of zeros) paying `outputs`.
+pub fn coinbase_tx(height: u32, tag: &[u8], outputs: Vec<TxOut>) -> Transaction {
+    let mut script_sig = coinbase_height_script(height);
+    script_sig.push(tag.len() as u8);
+    script_sig.extend_from_slice(tag);
+    Transaction {
+        version: 2,
+        input: vec![TxIn {
+            previous_output: OutPoint::null(),
+            script_sig: ScriptBuf::from_bytes(script_sig),
+            sequence: Sequence::MAX,
+            witness: Witness::from_slice(&[[0u8; 32]]),
+        }],
+        output: outputs,
+        announcement: None,
+        lock_time: 0,
+    }
+}
+
 /// A block on `node`'s tip holding `txs`, with a segwit coinbase paying the
 /// subsidy (at heights below 150) to REGTEST_ADDRESS, solved with sha256d.
 pub fn block_on(node: &Node, txs: Vec<Transaction>) -> Block {
@@ -84,20 +104,8 @@ pub fn block_on(node: &Node, txs: Vec<Transaction>) -> Block {
     let tip: BlockHash = info["bestblockhash"].as_str().expect("hash").parse().expect("hash");
     let mtp = info["mediantime"].as_u64().expect("mediantime") as u32;
     let subsidy = 475_000_000u64 >> (height / 150);
-    let mut script_sig = coinbase_height_script(height);
-    script_sig.extend_from_slice(&[1, 0x2a]);
-    let coinbase = Transaction {
-        version: 2,
-        input: vec![TxIn {
-            previous_output: OutPoint::null(),
-            script_sig: ScriptBuf::from_bytes(script_sig),
-            sequence: Sequence::MAX,
-            witness: Witness::from_slice(&[[0u8; 32]]),
-        }],
-        output: vec![TxOut { value: Amount::from_sat(subsidy), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) }],
-        announcement: None,
-        lock_time: 0,
-    };
+    let payout = TxOut { value: Amount::from_sat(subsidy), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) };
+    let coinbase = coinbase_tx(height, &[0x2a], vec![payout]);
     let mut block = Block {
         header: Header {
             version: Version::from_consensus(PowAlgo::Sha256d.block_version()),

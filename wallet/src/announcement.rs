@@ -103,7 +103,7 @@ pub fn build_announcement(
     if funding.is_empty() {
         return Err(BuildError::NoInputs);
     }
-    let secp = Secp256k1::new();
+    let secp = Secp256k1::signing_only();
     let mut tx = Transaction {
         version: 2,
         input: funding

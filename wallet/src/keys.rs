@@ -131,7 +131,6 @@ impl AccountKeys {
 /// The private half of an account, held only while the wallet is unlocked.
 pub struct AccountSecret {
     xpriv: Zeroizing<[u8; 78]>,
-    network: NetworkKind,
 }
 
 impl AccountSecret {
@@ -146,7 +145,6 @@ impl AccountSecret {
 
     /// The account xprv as text (for `listdescriptors true`).
     pub fn xpriv_string(&self) -> Result<Zeroizing<String>, KeyError> {
-        let _ = self.network;
         Ok(Zeroizing::new(self.xpriv()?.to_string()))
     }
 }
@@ -170,7 +168,7 @@ pub fn derive_account_with_coin(
         master.derive_priv(&secp, &account_path(coin, account)).map_err(|e| KeyError::Derivation(e.to_string()))?;
     let xpub = Xpub::from_priv(&secp, &account_xpriv);
     let keys = AccountKeys::new(network, master.fingerprint(&secp), coin, account, xpub)?;
-    let secret = AccountSecret { xpriv: Zeroizing::new(account_xpriv.encode()), network: kind };
+    let secret = AccountSecret { xpriv: Zeroizing::new(account_xpriv.encode()) };
     Ok((keys, secret))
 }
 

@@ -6,7 +6,7 @@
 use base64::Engine;
 use bitcoin::hashes::{sha256d, Hash};
 use bitcoin::secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
-use bitcoin::secp256k1::{All, Message, PublicKey, Secp256k1, SecretKey};
+use bitcoin::secp256k1::{Message, PublicKey, Secp256k1, SecretKey, Signing};
 use primitives::{Address, Network};
 
 use crate::keys::p2wpkh_script;
@@ -36,7 +36,7 @@ pub fn message_hash(message: &str) -> [u8; 32] {
 }
 
 /// Base64 signature of `message` by `key` for a P2WPKH address (header 39 + recovery id).
-pub fn sign_message(secp: &Secp256k1<All>, key: &SecretKey, message: &str) -> String {
+pub fn sign_message<C: Signing>(secp: &Secp256k1<C>, key: &SecretKey, message: &str) -> String {
     let sig = secp.sign_ecdsa_recoverable(&Message::from_digest(message_hash(message)), key);
     let (id, bytes) = sig.serialize_compact();
     let mut out = vec![39 + id.to_i32() as u8];

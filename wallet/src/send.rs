@@ -71,7 +71,7 @@ impl Wallet {
         // Signing needs the keys: check before doing any work.
         self.account_secret()?;
 
-        let mut coins: Vec<Coin> = self
+        let coins: Vec<Coin> = self
             .available_coins(0, false)
             .into_iter()
             .filter(|c| !opts.exclude.contains(&c.outpoint) && !opts.preselected.iter().any(|(o, _)| *o == c.outpoint))
@@ -117,7 +117,6 @@ impl Wallet {
         for &i in &chosen {
             spend.push((coins[i].outpoint, coins[i].output.clone()));
         }
-        coins.clear();
         let mut outputs: Vec<TxOut> = recipients
             .iter()
             .map(|r| TxOut { value: Amount::from_sat(r.amount), script_pubkey: r.script.clone() })

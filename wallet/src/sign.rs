@@ -1,7 +1,7 @@
 //! Signing P2WPKH inputs (BIP143, SIGHASH_ALL, low-R signatures so every
 //! signature is at most 71 bytes and fee estimates hold).
 
-use bitcoin::secp256k1::{All, Message, PublicKey, Secp256k1, SecretKey};
+use bitcoin::secp256k1::{Message, PublicKey, Secp256k1, SecretKey, Signing};
 use primitives::{Transaction, Witness};
 use script::sighash::{segwit_v0_sighash, PrecomputedTransactionData, SIGHASH_ALL};
 
@@ -29,7 +29,11 @@ pub struct InputKey<'a> {
 }
 
 /// Signs every input of `tx` (inputs[i] belongs to tx.input[i]) and fills in the witnesses.
-pub fn sign_p2wpkh(secp: &Secp256k1<All>, tx: &mut Transaction, inputs: &[InputKey<'_>]) -> Result<(), SignError> {
+pub fn sign_p2wpkh<C: Signing>(
+    secp: &Secp256k1<C>,
+    tx: &mut Transaction,
+    inputs: &[InputKey<'_>],
+) -> Result<(), SignError> {
     if inputs.len() != tx.input.len() {
         return Err(SignError::MissingKey(inputs.len().min(tx.input.len())));
     }

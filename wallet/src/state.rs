@@ -225,6 +225,7 @@ impl Wallet {
             wallet.watch.push(descriptor::parse_watch(body, network).map_err(corrupt)?);
         }
         wallet.top_up()?;
+        wallet.add_watch_scripts()?;
         for record in txs {
             let wtx = record_to_tx(record)?;
             wallet.next_order = wallet.next_order.max(wtx.order + 1);
@@ -288,13 +289,12 @@ impl Wallet {
         self.meta.next_index[chain.index() as usize]
     }
 
+    /// Keys derived ahead of the next one handed out, per chain.
     pub fn keypool_size(&self) -> [u32; 2] {
-        let total = self.meta.next_index.map(|n| n + LOOKAHEAD);
-        [total[0] - self.meta.next_index[0], total[1] - self.meta.next_index[1]]
+        [0, 1].map(|c| self.derived[c].saturating_sub(self.meta.next_index[c]))
     }
 
-    /// Derives scripts up to [`LOOKAHEAD`] past the next unused index of each
-    /// chain and every watched range.
+    /// Derives HD scripts up to [`LOOKAHEAD`] past the next unused index of each chain.
     pub(crate) fn top_up(&mut self) -> Result<(), WalletError> {
         if let Some(account) = &self.account {
             for chain in [Chain::Receive, Chain::Change] {
@@ -307,6 +307,11 @@ impl Wallet {
                 *have = (*have).max(end);
             }
         }
+        Ok(())
+    }
+
+    /// Adds the scripts of every watched descriptor (at load and import only).
+    fn add_watch_scripts(&mut self) -> Result<(), WalletError> {
         for (i, (descriptor, record)) in self.watch.iter().zip(&self.meta.watch).enumerate() {
             let end = if descriptor.is_range() { record.range_end } else { 0 };
             for index in 0..=end {
@@ -476,6 +481,12 @@ impl Wallet {
         }
     }
 
+    /// `signmessage` with the key of one of the wallet's scripts.
+    pub fn sign_message(&self, script: &ScriptBuf, message: &str) -> Result<String, WalletError> {
+        let key = self.secret_key_for(script)?;
+        Ok(crate::message::sign_message(&self.secp, &key, message))
+    }
+
     /// The account xprv text, for `listdescriptors true`.
     pub fn account_xpriv(&self) -> Result<Zeroizing<String>, WalletError> {
         Ok(self.account_secret()?.xpriv_string()?)
@@ -514,7 +525,7 @@ impl Wallet {
             meta.birth_time = timestamp;
         }
         self.commit_meta(meta)?;
-        self.top_up()?;
+        self.add_watch_scripts()?;
         Ok(self.scripts.len() - before)
     }
 

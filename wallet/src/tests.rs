@@ -4,7 +4,6 @@
 use bitcoin::hashes::Hash;
 use primitives::{Amount, Block, BlockHash, Header, HeaderVersion, Network, OutPoint, ScriptBuf, Sequence};
 use primitives::{CompactTarget, Transaction, TxIn, TxMerkleNode, TxOut, Witness, COIN};
-use zeroize::Zeroizing;
 
 use crate::crypt::KdfParams;
 use crate::keys::{parse_mnemonic, Chain};
@@ -238,5 +237,4 @@ fn failed_commit_reports_and_reload_loses_nothing_acknowledged() {
     let reloaded = Wallet::open("w", Network::Regtest, 100, Box::new(store.clone())).unwrap();
     assert!(reloaded.tx(&built.tx.txid()).is_none());
     assert_eq!(reloaded.balances(1).trusted, 50 * COIN);
-    let _ = Zeroizing::new(0u8);
 }

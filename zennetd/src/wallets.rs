@@ -321,13 +321,31 @@ impl Wallets {
     }
 }
 
-/// Keeps loaded wallets in step with the chain between RPC calls.
+/// Keeps loaded wallets in step with the chain between RPC calls, and
+/// forgets the keys of unlocked wallets when their time is up (as Core's
+/// scheduled relock), whether or not anyone calls.
 pub async fn follow(wallets: Arc<Wallets>) {
     let mut ticks = wallets.chain.ticks();
-    while ticks.changed().await.is_ok() {
-        for shared in wallets.all() {
-            if let Err(e) = wallets.catch_up(&shared).await {
-                tracing::warn!("wallet: catching up failed: {}", e.message);
+    let mut relock = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            changed = ticks.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                for shared in wallets.all() {
+                    if let Err(e) = wallets.catch_up(&shared).await {
+                        tracing::warn!("wallet: catching up failed: {}", e.message);
+                    }
+                }
+            }
+            _ = relock.tick() => {
+                let now = clock::now();
+                for shared in wallets.all() {
+                    if let Ok(mut w) = shared.lock() {
+                        w.relock_if_expired(now);
+                    }
+                }
             }
         }
     }

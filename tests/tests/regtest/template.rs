@@ -4,13 +4,11 @@
 //! mempool's transactions in feerate order.
 
 use bitcoin::hashes::{sha256d, Hash};
-use consensus::check::coinbase_height_script;
 use primitives::{
-    Amount, Block, BlockHash, CompactTarget, Header, HeaderVersion, OutPoint, ScriptBuf, Sequence, Transaction, TxIn,
-    TxMerkleNode, TxOut, Witness,
+    Amount, Block, BlockHash, CompactTarget, Header, HeaderVersion, ScriptBuf, Transaction, TxMerkleNode, TxOut,
 };
 use serde_json::{json, Value};
-use zennet_tests::chain::{coinbase_of, p2wpkh_script, spend};
+use zennet_tests::chain::{coinbase_of, coinbase_tx, p2wpkh_script, spend};
 use zennet_tests::{Node, REGTEST_ADDRESS};
 
 /// Merkle root computed here from txids (Bitcoin's rule, duplicate the odd one out).
@@ -49,31 +47,19 @@ fn external_scrypt_miner_from_getblocktemplate() {
 
     // The coinbase: BIP34 height, the value, the witness commitment.
     let height = t["height"].as_u64().unwrap() as u32;
-    let mut script_sig = coinbase_height_script(height);
-    script_sig.extend_from_slice(&[4, 0xde, 0xad, 0xbe, 0xef]);
-    let coinbase = Transaction {
-        version: 2,
-        input: vec![TxIn {
-            previous_output: OutPoint::null(),
-            script_sig: ScriptBuf::from_bytes(script_sig),
-            sequence: Sequence::MAX,
-            witness: Witness::from_slice(&[[0u8; 32]]),
-        }],
-        output: vec![
-            TxOut {
-                value: Amount::from_sat(t["coinbasevalue"].as_u64().unwrap()),
-                script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()),
-            },
-            TxOut {
-                value: Amount::ZERO,
-                script_pubkey: ScriptBuf::from_bytes(
-                    hex::decode(t["default_witness_commitment"].as_str().unwrap()).unwrap(),
-                ),
-            },
-        ],
-        announcement: None,
-        lock_time: 0,
-    };
+    let outputs = vec![
+        TxOut {
+            value: Amount::from_sat(t["coinbasevalue"].as_u64().unwrap()),
+            script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()),
+        },
+        TxOut {
+            value: Amount::ZERO,
+            script_pubkey: ScriptBuf::from_bytes(
+                hex::decode(t["default_witness_commitment"].as_str().unwrap()).unwrap(),
+            ),
+        },
+    ];
+    let coinbase = coinbase_tx(height, &[0xde, 0xad, 0xbe, 0xef], outputs);
     let mut txdata = vec![coinbase];
     for entry in t["transactions"].as_array().unwrap() {
         txdata.push(Transaction::from_bytes(&hex::decode(entry["data"].as_str().unwrap()).unwrap()).unwrap());

@@ -112,6 +112,9 @@ fn two_nodes_three_wallets_bump_reorg_restore() {
     // Reorganisation: the block confirming the bumped payment leaves the chain.
     let payment_block = confirmed["blockhash"].clone();
     n1.rpc("invalidateblock", json!([payment_block]));
+    let since = n1.wallet_rpc("b", "listsinceblock", json!([payment_block]));
+    let removed: Vec<&Value> = since["removed"].as_array().unwrap().iter().map(|r| &r["txid"]).collect();
+    assert_eq!(removed, vec![&second], "{since}");
     let unconfirmed = n1.wallet_rpc("b", "gettransaction", json!([second]));
     assert_eq!(unconfirmed["confirmations"], 0);
     assert!(unconfirmed.get("blockhash").is_none());
@@ -166,6 +169,13 @@ fn encrypted_wallet_and_errors() {
     assert_eq!(node.rpc("verifymessage", json!([addr, signature, "hellO"])), json!(false));
     let descriptors = node.rpc("listdescriptors", json!([]));
     assert!(descriptors["descriptors"][0]["desc"].as_str().unwrap().starts_with("wpkh(["), "{descriptors}");
+    // The keys are forgotten when the unlock time runs out.
+    node.rpc("walletpassphrase", json!(["correct horse", 1]));
+    wait_for("the wallet to lock itself", std::time::Duration::from_secs(20), || {
+        (node.rpc("getwalletinfo", json!([]))["unlocked_until"] == 0
+            && node.try_rpc("signmessage", json!([addr, "x"])).is_err())
+        .then_some(())
+    });
     let no_wallet = node.try_wallet_rpc("nope", "getbalance", json!([])).unwrap_err().to_string();
     assert!(no_wallet.contains("-18"), "{no_wallet}");
 }

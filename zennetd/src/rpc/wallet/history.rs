@@ -1,5 +1,7 @@
 //! Balances, coins and history, with Core's fields.
 
+use std::collections::HashSet;
+
 use primitives::{BlockHash, Txid};
 use rpc::{codes, RpcError};
 use serde_json::{json, Map, Value};
@@ -224,22 +226,23 @@ pub async fn listsinceblock(call: &Call<'_>) -> RpcResult {
         return Err(RpcError::invalid_parameter("Invalid parameter"));
     }
     let include_removed = call.args.opt_bool(3)?.unwrap_or(true);
-    let (since_height, removed_blocks, lastblock) = call
+    // The fork point of `since` with the active chain, and the transactions
+    // of the blocks of its branch that are no longer active.
+    let (since_height, removed_txids, lastblock) = call
         .ctx
         .chain
-        .call(move |cs| -> Result<(Option<u32>, Vec<BlockHash>, BlockHash), RpcError> {
-            let mut removed = Vec::new();
+        .call(move |cs| -> Result<(Option<u32>, HashSet<Txid>, BlockHash), RpcError> {
+            let not_found = || RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found");
+            let mut removed = HashSet::new();
             let height = match since {
                 Some(hash) => {
-                    let mut entry = cs
-                        .entry(&hash)
-                        .ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found"))?;
+                    let mut entry = cs.entry(&hash).ok_or_else(not_found)?;
                     while !cs.is_active(&entry.hash) {
-                        removed.push(entry.hash);
+                        if let Ok(Some(block)) = cs.block(&entry.hash) {
+                            removed.extend(block.txdata.iter().map(|tx| tx.txid()));
+                        }
                         let parent = entry.header.prev_blockhash;
-                        entry = cs
-                            .entry(&parent)
-                            .ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found"))?;
+                        entry = cs.entry(&parent).ok_or_else(not_found)?;
                     }
                     Some(entry.height)
                 }
@@ -264,10 +267,10 @@ pub async fn listsinceblock(call: &Call<'_>) -> RpcResult {
         .collect();
     let mut result = json!({ "transactions": transactions });
     if include_removed {
-        // Transactions of blocks no longer active that are now unconfirmed.
+        // Wallet transactions of the blocks that left the chain since `blockhash`.
         let removed: Vec<Value> = txs
             .iter()
-            .filter(|wtx| wtx.block.is_none() && !removed_blocks.is_empty() && w.depth(wtx) <= 0)
+            .filter(|wtx| removed_txids.contains(&wtx.txid))
             .flat_map(|wtx| rows(&w, wtx, call.ctx, true))
             .collect();
         result["removed"] = Value::Array(removed);

@@ -230,8 +230,7 @@ pub fn signmessage(call: &Call<'_>) -> RpcResult {
     if !w.is_mine(script) {
         return Err(RpcError::new(codes::WALLET_ERROR, "Private key not available"));
     }
-    let key = w.secret_key_for(script).map_err(werr)?;
-    Ok(Value::String(wallet::message::sign_message(&bitcoin::secp256k1::Secp256k1::new(), &key, message)))
+    Ok(Value::String(w.sign_message(script, message).map_err(werr)?))
 }
 
 pub fn verifymessage(ctx: &RpcContext, args: &Args) -> RpcResult {

@@ -51,8 +51,7 @@ pub async fn createwallet(wallets: &Wallets, args: &Args) -> RpcResult {
             warnings.push("Empty string given as passphrase, wallet will not be encrypted.");
             None
         }
-        Some(p) if disable_private_keys => {
-            drop(p);
+        Some(_) if disable_private_keys => {
             return Err(RpcError::new(
                 codes::WALLET_ENCRYPTION_FAILED,
                 "Passphrase provided but private keys are disabled. A passphrase is only used to encrypt private keys, so cannot be used for wallets with private keys disabled.",
