@@ -10,6 +10,10 @@ use crate::rpc::json::amount;
 use crate::rpc::RpcResult;
 use crate::wallets::Wallets;
 
+/// Start-up wallets come from `-wallet=` (in zennet.conf or the command line), not a settings file.
+const LOAD_ON_STARTUP_WARNING: &str =
+    "load_on_startup is not stored: add wallet=<name> to zennet.conf to load it at start";
+
 /// Longest `walletpassphrase` timeout, as Core (about three years).
 const MAX_UNLOCK_SECONDS: i64 = 100_000_000;
 
@@ -46,6 +50,9 @@ pub async fn createwallet(wallets: &Wallets, args: &Args) -> RpcResult {
         ));
     }
     let mut warnings = Vec::new();
+    if args.opt_bool(6)?.unwrap_or(false) {
+        warnings.push(LOAD_ON_STARTUP_WARNING);
+    }
     let passphrase = match passphrase {
         Some(p) if p.is_empty() => {
             warnings.push("Empty string given as passphrase, wallet will not be encrypted.");
@@ -74,7 +81,11 @@ pub async fn createwallet(wallets: &Wallets, args: &Args) -> RpcResult {
 pub async fn loadwallet(wallets: &Wallets, args: &Args) -> RpcResult {
     let name = args.str(0, "filename")?.to_string();
     wallets.load(&name).await?;
-    Ok(json!({ "name": name }))
+    let mut result = json!({ "name": name });
+    if args.opt_bool(1)?.unwrap_or(false) {
+        result["warnings"] = json!([LOAD_ON_STARTUP_WARNING]);
+    }
+    Ok(result)
 }
 
 pub fn unloadwallet(wallets: &Wallets, args: &Args, endpoint: Option<&str>) -> RpcResult {

@@ -222,6 +222,11 @@ pub fn lockunspent(call: &Call<'_>) -> RpcResult {
             |v| RpcError::wrong_type(v, "bool"),
         )
     })?;
+    if call.args.opt_bool(2)?.unwrap_or(false) {
+        return Err(RpcError::invalid_parameter(
+            "persistent locks are not supported: locks last until the wallet is unloaded or the node stops",
+        ));
+    }
     let mut w = call.wallet()?;
     let Some(list) = call.args.get(1) else {
         if unlock {
