@@ -22,6 +22,12 @@ pub mod codes {
     pub const VERIFY_ALREADY_IN_CHAIN: i32 = -27;
     pub const IN_WARMUP: i32 = -28;
     pub const CLIENT_IN_INITIAL_DOWNLOAD: i32 = -10;
+    pub const CLIENT_NOT_CONNECTED: i32 = -9;
+    pub const CLIENT_NODE_ALREADY_ADDED: i32 = -23;
+    pub const CLIENT_NODE_NOT_ADDED: i32 = -24;
+    pub const CLIENT_NODE_NOT_CONNECTED: i32 = -29;
+    pub const CLIENT_INVALID_IP_OR_SUBNET: i32 = -30;
+    pub const CLIENT_P2P_DISABLED: i32 = -31;
     pub const WALLET_ERROR: i32 = -4;
     pub const WALLET_INSUFFICIENT_FUNDS: i32 = -6;
     pub const WALLET_UNLOCK_NEEDED: i32 = -13;

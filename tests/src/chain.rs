@@ -135,3 +135,48 @@ pub fn coinbase_of(node: &Node, height: u64) -> (OutPoint, u64) {
     let value = block["tx"][0]["vout"][0]["value"].as_f64().expect("value");
     (OutPoint { txid, vout: 0 }, (value * 1e8).round() as u64)
 }
+
+/// A task announcement funded by `outpoint` (holding `amount` at
+/// REGTEST_ADDRESS) that expires `expiry` blocks after inclusion, with a
+/// regtest identity and transaction proof of work.
+pub fn announcement(outpoint: OutPoint, amount: u64, expiry: u32) -> Transaction {
+    use bitcoin::secp256k1::Keypair;
+    use primitives::market::{CoreChoice, MarketBody, Role, Task};
+    use std::sync::atomic::AtomicBool;
+    use wallet::announcement::{build_announcement, grind_tx_pow, mine_identity, sign_body, Funding};
+
+    let params = consensus::ChainParams::regtest();
+    let publisher = Keypair::from_secret_key(&Secp256k1::new(), &SecretKey::from_slice(&[0x44; 32]).expect("key"));
+    let cancel = AtomicBool::new(false);
+    let target = consensus::check::announcement::identity_target(&params, Role::Publisher, 0);
+    let identity = mine_identity(Role::Publisher, &publisher, &target, 1, &|_| {}, &cancel).expect("identity");
+    let body = MarketBody::Task(Task {
+        publisher: identity,
+        os_choices: vec!["debian-12".into()],
+        min_bandwidth_kbps: 1000,
+        min_disk_mb: 1000,
+        min_disk_iops: 100,
+        persistent_mb: 0,
+        core_choices: vec![CoreChoice { count: 2, min_mhz: 2000 }],
+        memory_mb_per_core: 1024,
+        min_memory_mhz: 0,
+        min_vms: 1,
+        endpoint: "198.51.100.7:7000".into(),
+        lease_min_secs: 600,
+        lease_max_secs: 7200,
+        payout_interval_secs: 60,
+        rate_core_ghz_hour: 1000,
+        rate_memory_mb_hour: 1,
+        rate_disk_gb_hour: 1,
+        rate_transfer_gb: 1,
+        accept_pow_bits: 0x207fffff,
+        accept_within_blocks: 100,
+        info: String::new(),
+    });
+    let signed = sign_body(body, &publisher, outpoint);
+    let output = TxOut { value: Amount::from_sat(amount), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) };
+    let funding = Funding { outpoint, output, key: key().0 };
+    let mut tx = build_announcement(&[funding], &signed, expiry, 0).expect("announcement");
+    grind_tx_pow(&mut tx, params.market.task_pow_bits, &cancel).expect("tx pow");
+    tx
+}

@@ -2,6 +2,7 @@
 //! processes on regtest with temporary data directories and free ports.
 
 pub mod chain;
+pub mod wire;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -181,6 +182,49 @@ impl Node {
             let block = self.rpc("getblock", serde_json::json!([hash, 0]));
             assert_eq!(to.rpc("submitblock", serde_json::json!([block])), Value::Null, "block {h}");
         }
+    }
+
+    /// `addnode <other> onetry`, then waits until both ends have finished the handshake.
+    pub fn connect_to(&self, other: &Node) {
+        let target = format!("127.0.0.1:{}", other.p2p_port);
+        self.rpc("addnode", serde_json::json!([target, "onetry"]));
+        wait_for(&format!("a connection to {target}"), Duration::from_secs(30), || {
+            let peers = self.rpc("getpeerinfo", serde_json::json!([]));
+            let ours =
+                peers.as_array()?.iter().any(|p| p["addr"] == target.as_str() && p["version"].as_u64() > Some(0));
+            ours.then_some(())
+        });
+        wait_for("the other side's handshake", Duration::from_secs(30), || {
+            let peers = other.rpc("getpeerinfo", serde_json::json!([]));
+            peers.as_array()?.iter().any(|p| p["inbound"] == true && p["version"].as_u64() > Some(0)).then_some(())
+        });
+    }
+
+    /// Closes this node's outbound connection to `other`.
+    pub fn disconnect_from(&self, other: &Node) {
+        let target = format!("127.0.0.1:{}", other.p2p_port);
+        self.rpc("disconnectnode", serde_json::json!([target]));
+        wait_for("the disconnection", Duration::from_secs(30), || {
+            let peers = self.rpc("getpeerinfo", serde_json::json!([]));
+            (!peers.as_array()?.iter().any(|p| p["addr"] == target.as_str())).then_some(())
+        });
+    }
+
+    pub fn tip(&self) -> String {
+        self.rpc("getbestblockhash", serde_json::json!([])).as_str().expect("hash").to_string()
+    }
+
+    pub fn height(&self) -> u64 {
+        self.rpc("getblockcount", serde_json::json!([])).as_u64().expect("height")
+    }
+
+    pub fn utxo_hash(&self) -> String {
+        self.rpc("gettxoutsetinfo", serde_json::json!([]))["hash_serialized_3"].as_str().expect("hash").to_string()
+    }
+
+    /// Waits until the node's best block is `hash`.
+    pub fn wait_for_tip(&self, hash: &str, deadline: Duration) {
+        wait_for(&format!("tip {hash} on port {}", self.rpc_port), deadline, || (self.tip() == hash).then_some(()));
     }
 
     /// `stop` over RPC, then waits for the process to exit.

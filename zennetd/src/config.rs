@@ -34,9 +34,33 @@ pub struct Cli {
     /// JSON-RPC port (default 7878, testnet 17878, regtest 27878).
     #[arg(long)]
     pub rpcport: Option<u16>,
-    /// P2P port (default 7877, testnet 17877, regtest 27877); reserved for the network layer.
+    /// P2P port (default 7877, testnet 17877, regtest 27877).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Accept connections from peers (default 1; 0 with -connect).
+    #[arg(long)]
+    pub listen: Option<u8>,
+    /// Listen on this address (host:port or host; repeatable). Default: all interfaces.
+    #[arg(long)]
+    pub bind: Vec<String>,
+    /// Connect only to this node (repeatable); -connect=0 makes no automatic connections.
+    #[arg(long)]
+    pub connect: Vec<String>,
+    /// Keep a connection to this node (repeatable).
+    #[arg(long)]
+    pub addnode: Vec<String>,
+    /// Connect to this node to learn addresses, then disconnect (repeatable).
+    #[arg(long)]
+    pub seednode: Vec<String>,
+    /// Maximum peer connections, inbound and outbound (default 125).
+    #[arg(long)]
+    pub maxconnections: Option<usize>,
+    /// Chain work (hex) a header chain must have before its blocks are downloaded.
+    #[arg(long)]
+    pub minimumchainwork: Option<String>,
+    /// Serve announcement bodies in pruned form once expired + 100 blocks (default 1; 0: archive).
+    #[arg(long)]
+    pub pruneannouncements: Option<u8>,
     /// JSON-RPC user name (with -rpcpassword; otherwise a cookie file is used).
     #[arg(long)]
     pub rpcuser: Option<String>,
@@ -145,6 +169,14 @@ pub struct Config {
     pub disable_wallet: bool,
     /// zats per kvB.
     pub fallback_fee: u64,
+    pub listen: bool,
+    pub bind: Vec<std::net::SocketAddr>,
+    pub connect: Option<Vec<String>>,
+    pub addnode: Vec<String>,
+    pub seednode: Vec<String>,
+    pub max_connections: usize,
+    pub minimum_chain_work: num_bigint::BigUint,
+    pub prune_announcements: bool,
 }
 
 impl Config {
@@ -188,6 +220,29 @@ impl Config {
             }
             network = chosen;
         }
+        let p2p_port = cli.port.unwrap_or(network.p2p_port());
+        let connect = match cli.connect.as_slice() {
+            [] => None,
+            list if list.iter().all(|c| c == "0") => Some(Vec::new()),
+            list => Some(list.iter().filter(|c| *c != "0").cloned().collect()),
+        };
+        let bind = cli
+            .bind
+            .iter()
+            .map(|b| {
+                crate::net::connect_target(b, p2p_port)
+                    .parse::<std::net::SocketAddr>()
+                    .map_err(|_| ConfigError::Invalid(format!("Cannot resolve -bind address: '{b}'")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let minimum_chain_work = match &cli.minimumchainwork {
+            Some(hex) => {
+                num_bigint::BigUint::parse_bytes(hex.trim_start_matches("0x").as_bytes(), 16).ok_or_else(|| {
+                    ConfigError::Invalid(format!("Invalid non-hex ({hex}) minimum chain work value specified"))
+                })?
+            }
+            None => num_bigint::BigUint::default(),
+        };
         if cli.regtestmultialgo && network != Network::Regtest {
             return Err(ConfigError::Invalid("-regtestmultialgo is only available on regtest".into()));
         }
@@ -196,7 +251,7 @@ impl Config {
             datadir: conffile::network_datadir(&base, network),
             regtest_multialgo: cli.regtestmultialgo,
             rpc_port: cli.rpcport.unwrap_or(network.rpc_port()),
-            p2p_port: cli.port.unwrap_or(network.p2p_port()),
+            p2p_port,
             rpc_user: cli.rpcuser,
             rpc_password: cli.rpcpassword.filter(|p| !p.is_empty()),
             txindex: cli.txindex,
@@ -241,6 +296,15 @@ impl Config {
                 Some(zen) => (zen * 1e8).round() as u64,
                 None => 0,
             },
+            // Core: -connect turns listening off unless asked for.
+            listen: cli.listen.map_or(connect.as_ref().is_none_or(|c| c.is_empty()), |l| l != 0),
+            bind,
+            connect,
+            addnode: cli.addnode,
+            seednode: cli.seednode,
+            max_connections: cli.maxconnections.unwrap_or(crate::net::DEFAULT_MAX_CONNECTIONS),
+            minimum_chain_work,
+            prune_announcements: cli.pruneannouncements.unwrap_or(1) != 0,
         })
     }
 }
@@ -275,6 +339,11 @@ fn flag_names() -> Vec<String> {
 /// `-flag=0` and `-noflag` → nothing.
 fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     let flags = flag_names();
+    let valued: Vec<String> = Cli::command()
+        .get_arguments()
+        .filter(|a| a.get_action().takes_values())
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
     let mut out = Vec::with_capacity(args.len());
     for (i, arg) in args.into_iter().enumerate() {
         let Some(text) = arg.to_str().filter(|_| i > 0) else {
@@ -294,6 +363,11 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
         }
         if let Some(negated) = name.strip_prefix("no").filter(|n| flags.iter().any(|f| f == n)) {
             let _ = negated; // -noflag: the flag stays off
+            continue;
+        }
+        // -nolisten, -noconnect: a valued option set to 0.
+        if let Some(option) = name.strip_prefix("no").filter(|n| value.is_none() && valued.iter().any(|v| v == n)) {
+            out.push(OsString::from(format!("--{option}=0")));
             continue;
         }
         if flags.iter().any(|f| f == name) {

@@ -129,6 +129,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Some(wallets)
     };
 
+    let (net_stop, net_stopping) = tokio::sync::watch::channel(false);
+    let (net, net_task) = start_network(&config, &params, chain.clone(), net_stopping).await?;
+
     let (shutdown_tx, mut shutdown_rx) = tokio::sync::watch::channel(false);
     let ctx = RpcContext {
         chain: chain.clone(),
@@ -141,11 +144,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         mining_algo: config.algo,
         mining_address: config.mineraddress.clone(),
         wallets: wallets.clone(),
+        net: Some(net.clone()),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let (server, bound) = crate::rpc::start(addr, Auth::new(accepted), ctx).await?;
     info!("RPC server listening on {bound}");
-    info!("P2P port {} is reserved; peer-to-peer networking is not enabled in this version", config.p2p_port);
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
@@ -154,9 +157,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         _ = sigterm.recv() => info!("Terminated"),
     }
 
-    // Let in-flight replies (such as `stop`'s) go out, then stop the miner and the chainstate.
+    // Let in-flight replies (such as `stop`'s) go out, then stop the network, the miner and the chainstate.
     let _ = server.stop();
     server.stopped().await;
+    let _ = net_stop.send(true);
+    let _ = net_task.await;
+    drop(net);
     tokio::task::spawn_blocking(move || {
         if let Ok(mut m) = miner.lock() {
             m.stop();
@@ -180,6 +186,47 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     info!("Shutdown complete");
     Ok(())
+}
+
+/// Binds the listening sockets and starts the peer manager.
+async fn start_network(
+    config: &Config,
+    params: &ChainParams,
+    chain: ChainHandle,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(crate::net::NetHandle, tokio::task::JoinHandle<()>)> {
+    let mut listeners = Vec::new();
+    if config.listen {
+        let addresses = if config.bind.is_empty() {
+            vec![SocketAddr::from(([0, 0, 0, 0], config.p2p_port))]
+        } else {
+            config.bind.clone()
+        };
+        for address in addresses {
+            let listener = tokio::net::TcpListener::bind(address).await.with_context(|| {
+                format!("Unable to bind to {address} on this computer. zennetd is probably already running.")
+            })?;
+            info!("Listening for peers on {}", listener.local_addr()?);
+            listeners.push(listener);
+        }
+    }
+    let tx_events = chain.call(|cs| cs.subscribe_transactions()).await?;
+    let net_config = crate::net::NetConfig {
+        network: config.network,
+        datadir: config.datadir.clone(),
+        port: config.p2p_port,
+        listen: config.listen,
+        bind: config.bind.clone(),
+        connect: config.connect.clone(),
+        addnode: config.addnode.clone(),
+        seednode: config.seednode.clone(),
+        max_connections: config.max_connections,
+        minimum_chain_work: config.minimum_chain_work.clone(),
+        archive_announcements: !config.prune_announcements,
+        min_relay_feerate: config.policy.min_relay_feerate,
+    };
+    let _ = params;
+    Ok(crate::net::Manager::start(net_config, chain, tx_events, listeners, stopping))
 }
 
 /// `-blocknotify`: runs the command (through `sh -c`, %s replaced by the

@@ -136,12 +136,29 @@ impl Chainstate {
                 self.candidates.remove(&key);
             }
         }
+        self.index.recompute_best_header();
         self.write_index(changed.iter().map(Self::record).collect())
     }
 
     /// The best candidate whose whole chain is stored and valid.
     fn best_candidate(&self) -> Option<BlockHash> {
-        self.candidates.iter().rev().map(|(_, _, hash)| *hash).find(|hash| self.index.is_connectable(hash))
+        self.candidates.iter().rev().map(|(_, _, hash)| *hash).find(|hash| self.is_connectable(hash))
+    }
+
+    /// Whether the block and its ancestors down to the active chain have
+    /// their data and none failed (the active chain itself is connected).
+    pub(super) fn is_connectable(&self, hash: &BlockHash) -> bool {
+        let mut cursor = self.index.get(hash);
+        while let Some(entry) = cursor {
+            if !entry.status.has_data || entry.status.is_invalid() {
+                return false;
+            }
+            if self.is_active(&entry.hash) {
+                return true;
+            }
+            cursor = self.index.get(&entry.header.prev_blockhash);
+        }
+        false
     }
 
     /// Moves the active chain to the best valid branch, block by block.
@@ -242,6 +259,7 @@ impl Chainstate {
             }
         }
         self.write_index(changed)?;
+        self.index.recompute_best_header();
         self.rebuild_candidates();
         self.activate_best_chain(None)?;
         Ok(())

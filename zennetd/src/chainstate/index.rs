@@ -72,6 +72,8 @@ pub struct BlockIndex {
     next_sequence: i64,
     /// Height of the highest header not known to be invalid.
     best_header_height: u32,
+    /// The header with the most work not known to be invalid.
+    best_header: Option<BlockHash>,
 }
 
 impl BlockIndex {
@@ -95,6 +97,10 @@ impl BlockIndex {
         }
         if !entry.status.is_invalid() {
             self.best_header_height = self.best_header_height.max(entry.height);
+            let best_work = self.best_header.and_then(|h| self.entries.get(&h)).map(|e| &e.chain_work);
+            if best_work.is_none_or(|w| entry.chain_work > *w) {
+                self.best_header = Some(entry.hash);
+            }
         }
         self.entries.insert(entry.hash, entry);
     }
@@ -102,6 +108,22 @@ impl BlockIndex {
     /// The height of the best header chain (for pruned announcements).
     pub fn best_header_height(&self) -> u32 {
         self.best_header_height
+    }
+
+    /// The most-work header not known to be invalid (recomputed after
+    /// blocks are marked invalid, see [`Self::recompute_best_header`]).
+    pub fn best_header(&self) -> Option<&IndexEntry> {
+        self.best_header.and_then(|h| self.entries.get(&h))
+    }
+
+    pub fn recompute_best_header(&mut self) {
+        let best = self
+            .entries
+            .values()
+            .filter(|e| !e.status.is_invalid())
+            .max_by(|a, b| a.chain_work.cmp(&b.chain_work).then(b.sequence.cmp(&a.sequence)));
+        self.best_header = best.map(|e| e.hash);
+        self.best_header_height = self.best_header().map_or(0, |e| e.height);
     }
 
     pub fn children(&self, hash: &BlockHash) -> &[BlockHash] {

@@ -7,6 +7,7 @@ mod coins;
 mod feed;
 mod index;
 mod pool;
+mod serve;
 mod template;
 
 use std::collections::{BTreeSet, HashMap};
@@ -21,6 +22,7 @@ use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, BranchView, CandidateKey, IndexEntry};
 pub use pool::persist;
+pub use serve::Download;
 pub use template::TemplateParts;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
@@ -411,9 +413,41 @@ impl Chainstate {
     /// `submitheader`: checks a header against its parent's branch and
     /// indexes it without data.
     pub fn accept_header(&mut self, header: Header, now: i64) -> Result<(), SubmitError> {
+        if let Some(record) = self.index_header(header, now)? {
+            self.write_index(vec![record])?;
+        }
+        Ok(())
+    }
+
+    /// Headers from a peer, in order: each is checked and indexed, and all
+    /// are written in one batch. Returns the last header's entry, or the
+    /// first error with the headers before it kept.
+    pub fn accept_headers(&mut self, headers: &[Header], now: i64) -> Result<Option<IndexEntry>, SubmitError> {
+        let mut records = Vec::new();
+        let mut result = Ok(());
+        for header in headers {
+            match self.index_header(*header, now) {
+                Ok(record) => records.extend(record),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if !records.is_empty() {
+            // New headers only: nothing cached to supersede.
+            self.store.commit(ConnectBatch { index: records, ..ConnectBatch::default() })?;
+        }
+        result?;
+        Ok(headers.last().and_then(|h| self.index.get(&h.block_hash())).cloned())
+    }
+
+    /// Checks a header and adds it to the in-memory index; the record to
+    /// store is returned (None when the header was already known).
+    fn index_header(&mut self, header: Header, now: i64) -> Result<Option<IndexRecord>, SubmitError> {
         let hash = header.block_hash();
         if let Some(existing) = self.index.get(&hash) {
-            return if existing.status.is_invalid() { Err(SubmitError::DuplicateInvalid) } else { Ok(()) };
+            return if existing.status.is_invalid() { Err(SubmitError::DuplicateInvalid) } else { Ok(None) };
         }
         let prev =
             self.index.get(&header.prev_blockhash).ok_or(BlockError::PrevBlockNotFound(header.prev_blockhash))?;
@@ -440,9 +474,9 @@ impl Chainstate {
             status: BlockStatus::default(),
             sequence: 0,
         };
-        self.write_index(vec![Self::record(&entry)])?;
+        let record = Self::record(&entry);
         self.index.insert(entry);
-        Ok(())
+        Ok(Some(record))
     }
 
     /// The stored coins the block's inputs name (read errors surface here,

@@ -73,6 +73,7 @@ pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
     ctx.chain
         .call(move |cs| {
             let tip = cs.tip();
+            let headers = cs.best_header().height;
             let bits = tip.header.bits.to_consensus();
             let mut difficulties = Map::new();
             for algo in PowAlgo::ALL {
@@ -81,13 +82,13 @@ pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
             Ok(json!({
                 "chain": cs.params().network.chain_name(),
                 "blocks": tip.height,
-                "headers": tip.height,
+                "headers": headers,
                 "bestblockhash": tip.hash.to_string(),
                 "bits": format!("{bits:08x}"),
                 "difficulty": difficulty(bits),
                 "time": tip.header.time,
                 "mediantime": cs.median_time_past(tip.height),
-                "verificationprogress": 1.0,
+                "verificationprogress": cs.verification_progress(now),
                 "initialblockdownload": cs.is_initial_block_download(now),
                 "chainwork": format!("{:0>64}", tip.chain_work.to_str_radix(16)),
                 "size_on_disk": cs.size_on_disk(),

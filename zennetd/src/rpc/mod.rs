@@ -7,6 +7,7 @@ mod control;
 pub mod json;
 mod mempool;
 mod mining;
+mod net;
 mod rawtx;
 mod template;
 mod utxo;
@@ -45,6 +46,8 @@ pub struct RpcContext {
     pub mining_address: Option<primitives::Address>,
     /// None with `-disablewallet`.
     pub wallets: Option<std::sync::Arc<crate::wallets::Wallets>>,
+    /// The peer manager (None where a caller runs without networking).
+    pub net: Option<crate::net::NetHandle>,
 }
 
 impl From<ChainStopped> for RpcError {
@@ -131,6 +134,18 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "getnetworkhashps" => template::getnetworkhashps(ctx, &args).await,
         "validateaddress" => wallet::validateaddress(ctx, &args),
         "verifymessage" => wallet::verifymessage(ctx, &args),
+        "getpeerinfo" => net::getpeerinfo(ctx).await,
+        "getnetworkinfo" => net::getnetworkinfo(ctx).await,
+        "getconnectioncount" => net::getconnectioncount(ctx).await,
+        "addnode" => net::addnode(ctx, &args).await,
+        "disconnectnode" => net::disconnectnode(ctx, &args).await,
+        "getaddednodeinfo" => net::getaddednodeinfo(ctx, &args).await,
+        "setban" => net::setban(ctx, &args).await,
+        "listbanned" => net::listbanned(ctx).await,
+        "clearbanned" => net::clearbanned(ctx).await,
+        "getnettotals" => net::getnettotals(ctx).await,
+        "ping" => net::ping(ctx).await,
+        "setnetworkactive" => net::setnetworkactive(ctx, &args).await,
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),

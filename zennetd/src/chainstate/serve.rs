@@ -1,0 +1,170 @@
+//! What the peer-to-peer layer asks of the chainstate: locators, headers
+//! to serve, blocks to download, blocks to serve (with expired
+//! announcement bodies pruned) and the mempool's inventory.
+
+use primitives::{BlockHash, Header, Transaction, Txid, Wtxid};
+
+use super::{Chainstate, IndexEntry};
+use crate::store::StoreError;
+
+/// Blocks after inclusion + expiry during which bodies are still served in full.
+pub const ANNOUNCEMENT_KEEP_BLOCKS: u32 = 100;
+
+/// A block the node should fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Download {
+    pub hash: BlockHash,
+    pub height: u32,
+}
+
+impl Chainstate {
+    /// The most-work valid header (the tip when no better header is known).
+    pub fn best_header(&self) -> IndexEntry {
+        match self.index.best_header() {
+            Some(best) if best.chain_work > self.tip().chain_work => best.clone(),
+            _ => self.tip().clone(),
+        }
+    }
+
+    /// Core's block locator from `from`: the last ten blocks, then
+    /// exponentially sparser, always ending at genesis.
+    pub fn locator(&self, from: &BlockHash) -> Vec<BlockHash> {
+        let mut hashes = Vec::new();
+        let Some(mut entry) = self.index.get(from) else { return vec![self.params.genesis_hash] };
+        let mut step = 1u32;
+        loop {
+            hashes.push(entry.hash);
+            if entry.height == 0 {
+                break;
+            }
+            let height = entry.height.saturating_sub(step);
+            // On the active chain the jump is a lookup; elsewhere a walk.
+            entry = match self.is_active(&entry.hash).then(|| self.hash_at(height)).flatten() {
+                Some(hash) => match self.index.get(&hash) {
+                    Some(e) => e,
+                    None => break,
+                },
+                None => match self.index.ancestor(&entry.hash, height) {
+                    Some(e) => e,
+                    None => break,
+                },
+            };
+            if hashes.len() > 10 {
+                step *= 2;
+            }
+        }
+        hashes
+    }
+
+    /// `getheaders`: active-chain headers after the first locator hash we
+    /// know, up to `stop` or `max`. An empty locator asks for `stop` alone.
+    pub fn headers_after(&self, locator: &[BlockHash], stop: &BlockHash, max: usize) -> Vec<Header> {
+        if locator.is_empty() {
+            return self.index.get(stop).map(|e| vec![e.header]).unwrap_or_default();
+        }
+        let fork = locator.iter().find(|h| self.is_active(h)).and_then(|h| self.index.get(h)).map_or(0, |e| e.height);
+        let mut headers = Vec::new();
+        let mut height = fork + 1;
+        while headers.len() < max {
+            let Some(hash) = self.hash_at(height) else { break };
+            let Some(entry) = self.index.get(&hash) else { break };
+            headers.push(entry.header);
+            if hash == *stop {
+                break;
+            }
+            height += 1;
+        }
+        headers
+    }
+
+    /// Blocks on the way to `target` (a peer's best header) that we lack,
+    /// lowest first, within `window` blocks of the tip, leaving out `skip`.
+    /// Empty if that chain contains an invalid block.
+    pub fn blocks_to_download(
+        &self,
+        target: &BlockHash,
+        max: usize,
+        window: u32,
+        skip: &dyn Fn(&BlockHash) -> bool,
+    ) -> Vec<Download> {
+        let limit = self.tip().height + window;
+        let mut wanted = Vec::new();
+        let mut cursor = self.index.get(target);
+        while let Some(entry) = cursor {
+            if self.is_active(&entry.hash) {
+                break;
+            }
+            if entry.status.is_invalid() {
+                return Vec::new();
+            }
+            if !entry.status.has_data && entry.height <= limit && !skip(&entry.hash) {
+                wanted.push(Download { hash: entry.hash, height: entry.height });
+            }
+            cursor = self.index.get(&entry.header.prev_blockhash);
+        }
+        wanted.reverse();
+        wanted.truncate(max);
+        wanted
+    }
+
+    /// A stored block as served to peers: announcements whose body may be
+    /// pruned (inclusion + expiry + 100 blocks are behind the tip) go out
+    /// in pruned form unless `archive`.
+    pub fn served_block(&self, hash: &BlockHash, archive: bool) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(raw) = self.raw_block(hash)? else { return Ok(None) };
+        let Some(entry) = self.index.get(hash) else { return Ok(Some(raw)) };
+        let tip = self.tip().height;
+        if archive || !self.is_active(hash) || entry.height + 1 + ANNOUNCEMENT_KEEP_BLOCKS > tip {
+            return Ok(Some(raw));
+        }
+        let mut block =
+            primitives::Block::from_bytes(&raw).map_err(|e| StoreError::Corrupt(format!("block {hash}: {e}")))?;
+        let mut pruned_any = false;
+        for tx in &mut block.txdata {
+            let prunable = tx.announcement.as_ref().is_some_and(|a| {
+                !a.body.is_pruned()
+                    && entry.height as u64 + a.expiry as u64 + ANNOUNCEMENT_KEEP_BLOCKS as u64 <= tip as u64
+            });
+            if prunable {
+                *tx = tx.to_pruned();
+                pruned_any = true;
+            }
+        }
+        Ok(Some(if pruned_any { block.serialize() } else { raw }))
+    }
+
+    /// Headers of the active chain after `since` (a block the peer knows),
+    /// at most `max`; empty when `since` is not an ancestor within reach.
+    pub fn headers_since(&self, since: &BlockHash, max: usize) -> Vec<Header> {
+        let Some(from) = self.index.get(since) else { return Vec::new() };
+        if !self.is_active(since) || self.tip().height.saturating_sub(from.height) as usize > max {
+            return Vec::new();
+        }
+        (from.height + 1..=self.tip().height)
+            .filter_map(|h| self.hash_at(h).and_then(|hash| self.index.get(&hash)).map(|e| e.header))
+            .collect()
+    }
+
+    /// Every mempool transaction with its feerate in zats per 1,000 vbytes.
+    pub fn mempool_inventory(&self) -> Vec<(Txid, Wtxid, u64)> {
+        self.mempool().entries().map(|e| (e.txid, e.tx.wtxid(), e.fee * 1000 / e.vsize.max(1))).collect()
+    }
+
+    /// The mempool transaction and its feerate (zats per 1,000 vbytes).
+    pub fn mempool_transaction(&self, txid: &Txid) -> Option<(Transaction, u64)> {
+        self.mempool().get(txid).map(|e| (e.tx.clone(), e.fee * 1000 / e.vsize.max(1)))
+    }
+
+    /// Core's estimate of how far the sync is: blocks done over blocks known
+    /// (best header), or expected from the time since the tip.
+    pub fn verification_progress(&self, now: i64) -> f64 {
+        let tip = self.tip();
+        let best = self.best_header().height.max(tip.height);
+        let behind_by_time = ((now - i64::from(tip.header.time)).max(0) / self.params.target_spacing.max(1)) as u32;
+        let expected = if self.is_initial_block_download(now) { best.max(tip.height + behind_by_time) } else { best };
+        if expected == 0 {
+            return 1.0;
+        }
+        f64::from(tip.height) / f64::from(expected)
+    }
+}

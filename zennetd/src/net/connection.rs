@@ -1,0 +1,142 @@
+//! One TCP connection: a reader task that frames and decodes messages and
+//! hands them to the peer manager, and a writer task that drains the
+//! peer's outbox. Neither holds any state beyond its socket half.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use super::message::NetMessage;
+use super::wire::{encode_frame, read_frame, FrameError};
+
+pub type PeerId = u64;
+
+/// Messages queued for one peer before it counts as not reading.
+const OUTBOX_CAPACITY: usize = 4_096;
+
+/// What the connection tasks tell the peer manager.
+#[derive(Debug)]
+pub enum Event {
+    Message(PeerId, NetMessage),
+    /// A framing-level protocol violation (wrong magic, oversized, limits).
+    Misbehaving(PeerId, String),
+    Closed(PeerId, String),
+}
+
+/// Byte counters, shared with the node-wide totals.
+#[derive(Default)]
+pub struct Traffic {
+    pub bytes_sent: AtomicU64,
+    pub bytes_recv: AtomicU64,
+}
+
+#[derive(Default)]
+pub struct PeerStats {
+    pub traffic: Traffic,
+    pub last_send: AtomicI64,
+    pub last_recv: AtomicI64,
+    pub sent_per_msg: Mutex<BTreeMap<String, u64>>,
+    pub recv_per_msg: Mutex<BTreeMap<String, u64>>,
+}
+
+impl PeerStats {
+    fn count(map: &Mutex<BTreeMap<String, u64>>, command: &str, bytes: usize) {
+        if let Ok(mut map) = map.lock() {
+            // Core files unknown commands under "*other*".
+            let known = super::message::KNOWN_COMMANDS.contains(&command);
+            *map.entry(if known { command.to_string() } else { "*other*".into() }).or_default() += bytes as u64;
+        }
+    }
+}
+
+/// The manager's side of a connection.
+pub struct Link {
+    pub addr: SocketAddr,
+    pub local: Option<SocketAddr>,
+    pub stats: Arc<PeerStats>,
+    outbox: mpsc::Sender<NetMessage>,
+    reader: AbortHandle,
+    writer: AbortHandle,
+}
+
+impl Link {
+    /// Queues a message; false when the peer's outbox is full or gone
+    /// (a peer that does not read is disconnected).
+    pub fn send(&self, message: NetMessage) -> bool {
+        self.outbox.try_send(message).is_ok()
+    }
+
+    /// Ends both tasks; the socket closes.
+    pub fn close(&self) {
+        self.reader.abort();
+        self.writer.abort();
+    }
+}
+
+pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender<Event>, totals: Arc<Traffic>) -> Link {
+    let addr = stream.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let local = stream.local_addr().ok();
+    let _ = stream.set_nodelay(true);
+    let (mut read_half, mut write_half) = stream.into_split();
+    let stats = Arc::new(PeerStats::default());
+    let (outbox, mut queue) = mpsc::channel::<NetMessage>(OUTBOX_CAPACITY);
+
+    let (reader_stats, reader_totals, reader_events) = (stats.clone(), totals.clone(), events.clone());
+    let reader = tokio::spawn(async move {
+        let reason = loop {
+            let frame = match read_frame(&mut read_half, magic).await {
+                Ok(frame) => frame,
+                Err(e @ (FrameError::WrongMagic(_) | FrameError::Oversized(_) | FrameError::BadCommand)) => {
+                    let _ = reader_events.send(Event::Misbehaving(id, e.to_string())).await;
+                    return;
+                }
+                Err(e) => break e.to_string(),
+            };
+            reader_stats.traffic.bytes_recv.fetch_add(frame.wire_len as u64, Ordering::Relaxed);
+            reader_totals.bytes_recv.fetch_add(frame.wire_len as u64, Ordering::Relaxed);
+            reader_stats.last_recv.store(crate::clock::now(), Ordering::Relaxed);
+            PeerStats::count(&reader_stats.recv_per_msg, &frame.command, frame.wire_len);
+            if !frame.checksum_ok {
+                // Core drops the message and keeps the connection.
+                tracing::debug!("peer={id}: {} message with a bad checksum dropped", frame.command);
+                continue;
+            }
+            match NetMessage::decode(&frame.command, &frame.payload) {
+                Ok(message) => {
+                    if reader_events.send(Event::Message(id, message)).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) if e.is_misbehaviour() => {
+                    let _ = reader_events.send(Event::Misbehaving(id, e.to_string())).await;
+                    return;
+                }
+                Err(e) => tracing::debug!("peer={id}: dropped undecodable message: {e}"),
+            }
+        };
+        let _ = reader_events.send(Event::Closed(id, reason)).await;
+    });
+
+    let writer_stats = stats.clone();
+    let writer = tokio::spawn(async move {
+        while let Some(message) = queue.recv().await {
+            let frame = encode_frame(magic, message.command(), &message.payload());
+            if let Err(e) = write_half.write_all(&frame).await {
+                let _ = events.send(Event::Closed(id, format!("write failed: {e}"))).await;
+                return;
+            }
+            writer_stats.traffic.bytes_sent.fetch_add(frame.len() as u64, Ordering::Relaxed);
+            totals.bytes_sent.fetch_add(frame.len() as u64, Ordering::Relaxed);
+            writer_stats.last_send.store(crate::clock::now(), Ordering::Relaxed);
+            PeerStats::count(&writer_stats.sent_per_msg, message.command(), frame.len());
+        }
+        let _ = write_half.shutdown().await;
+    });
+    Link { addr, local, stats, outbox, reader: reader.abort_handle(), writer: writer.abort_handle() }
+}

@@ -1,0 +1,204 @@
+//! Message dispatch: the handshake, pings, addresses and `getheaders`;
+//! blocks and headers are in `sync`, transactions and inventory in `relay`.
+
+use std::net::SocketAddr;
+
+use bitcoin::hashes::Hash;
+use bitcoin::p2p::address::{AddrV2, AddrV2Message, Address};
+use bitcoin::p2p::ServiceFlags;
+
+use super::connection::PeerId;
+use super::manager::Manager;
+use super::message::{NetMessage, Version, MAX_HEADERS, MIN_PEER_PROTOCOL_VERSION};
+use super::peer::ConnKind;
+
+impl Manager {
+    pub(super) async fn on_message(&mut self, id: PeerId, message: NetMessage) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        let ready = peer.is_ready();
+        match message {
+            NetMessage::Version(version) => self.on_version(id, version),
+            NetMessage::Verack => self.on_verack(id).await,
+            NetMessage::WtxidRelay if !peer.verack => peer.wtxid_relay = true,
+            NetMessage::SendAddrV2 if !peer.verack => peer.addrv2 = true,
+            // Nothing else counts before the handshake (Core ignores it).
+            _ if !ready => tracing::debug!("peer={id}: {} before the handshake ignored", message.command()),
+            NetMessage::Ping(nonce) => {
+                peer.send(NetMessage::Pong(nonce));
+            }
+            NetMessage::Pong(nonce) => {
+                if let Some((expected, sent)) = peer.ping_nonce {
+                    if expected == nonce {
+                        let rtt = sent.elapsed();
+                        peer.ping_time = Some(rtt);
+                        peer.min_ping = Some(peer.min_ping.map_or(rtt, |m| m.min(rtt)));
+                        peer.ping_nonce = None;
+                    }
+                }
+            }
+            NetMessage::SendHeaders => peer.prefers_headers = true,
+            NetMessage::FeeFilter(rate) => peer.fee_filter = rate.clamp(0, 21_000_000 * 100_000_000) as u64,
+            NetMessage::GetAddr => self.on_getaddr(id),
+            NetMessage::Addr(list) => {
+                let addrs = list.iter().filter_map(|(t, a)| Some((a.socket_addr().ok()?, a.services, *t))).collect();
+                self.on_addresses(id, addrs);
+            }
+            NetMessage::AddrV2(list) => {
+                let addrs = list.iter().filter_map(|m| Some((m.socket_addr().ok()?, m.services, m.time))).collect();
+                self.on_addresses(id, addrs);
+            }
+            NetMessage::GetHeaders(locator) => {
+                let headers = self
+                    .chain
+                    .call(move |cs| cs.headers_after(&locator.hashes, &locator.stop, MAX_HEADERS))
+                    .await
+                    .unwrap_or_default();
+                if let Some(peer) = self.peers.get(&id) {
+                    peer.send(NetMessage::Headers(headers));
+                }
+            }
+            NetMessage::Headers(headers) => self.on_headers(id, headers).await,
+            NetMessage::Inv(items) => self.on_inv(id, items).await,
+            NetMessage::GetData(items) => self.on_getdata(id, items).await,
+            NetMessage::NotFound(items) => self.on_notfound(id, &items).await,
+            NetMessage::Block(block) => self.on_block(id, *block).await,
+            NetMessage::Tx(tx) => self.on_tx(id, *tx).await,
+            NetMessage::Mempool => self.on_mempool_request(id).await,
+            NetMessage::WtxidRelay | NetMessage::SendAddrV2 | NetMessage::RawBlock(_) | NetMessage::Other(_) => {}
+        }
+    }
+
+    fn on_version(&mut self, id: PeerId, version: Version) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        if peer.version.is_some() {
+            return;
+        }
+        if peer.is_inbound() && self.our_nonces.contains(&version.nonce) {
+            self.disconnect(id, "connected to self");
+            return;
+        }
+        if version.version < MIN_PEER_PROTOCOL_VERSION {
+            let reason = format!("obsolete protocol version {}", version.version);
+            self.disconnect(id, &reason);
+            return;
+        }
+        peer.time_offset = version.timestamp - crate::clock::now();
+        let (inbound, wtxid) = (peer.is_inbound(), version.version >= 70016);
+        peer.version = Some(version);
+        if inbound {
+            self.send_version(id);
+        }
+        let Some(peer) = self.peers.get(&id) else { return };
+        if wtxid {
+            peer.send(NetMessage::WtxidRelay);
+        }
+        peer.send(NetMessage::SendAddrV2);
+        peer.send(NetMessage::Verack);
+    }
+
+    async fn on_verack(&mut self, id: PeerId) {
+        let min_fee = self.config.min_relay_feerate as i64;
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        if peer.verack || peer.version.is_none() {
+            return;
+        }
+        peer.verack = true;
+        if let Some(v) = &peer.version {
+            tracing::info!(
+                "Handshake with peer={id} addr={}: version {} {} height {} ({})",
+                peer.link.addr,
+                v.version,
+                v.user_agent,
+                v.start_height,
+                peer.kind.name()
+            );
+        }
+        let (addr, kind) = (peer.link.addr, peer.kind);
+        let services = peer.version.as_ref().map_or(0, |v| v.services.to_u64());
+        peer.send(NetMessage::SendHeaders);
+        peer.send(NetMessage::FeeFilter(min_fee));
+        if kind != ConnKind::Inbound {
+            peer.send(NetMessage::GetAddr);
+            let now = crate::clock::now();
+            self.addrman.add(addr, services, now, addr.ip(), now);
+            self.addrman.good(&addr, now);
+        }
+        self.request_headers(id, None).await;
+    }
+
+    /// Core answers `getaddr` once per connection, and only to inbound peers.
+    fn on_getaddr(&mut self, id: PeerId) {
+        let now = crate::clock::now();
+        let sample = self.addrman.sample(super::message::MAX_ADDR, now);
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        if !peer.is_inbound() || peer.answered_getaddr {
+            return;
+        }
+        peer.answered_getaddr = true;
+        let message = if peer.addrv2 {
+            NetMessage::AddrV2(
+                sample
+                    .iter()
+                    .map(|(a, i)| AddrV2Message {
+                        time: i.time as u32,
+                        services: ServiceFlags::from(i.services),
+                        addr: match a.ip() {
+                            std::net::IpAddr::V4(v4) => AddrV2::Ipv4(v4),
+                            std::net::IpAddr::V6(v6) => AddrV2::Ipv6(v6),
+                        },
+                        port: a.port(),
+                    })
+                    .collect(),
+            )
+        } else {
+            NetMessage::Addr(
+                sample.iter().map(|(a, i)| (i.time as u32, Address::new(a, ServiceFlags::from(i.services)))).collect(),
+            )
+        };
+        peer.send(message);
+    }
+
+    fn on_addresses(&mut self, id: PeerId, addrs: Vec<(SocketAddr, ServiceFlags, u32)>) {
+        let now = crate::clock::now();
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        let source = peer.link.addr.ip();
+        peer.addr_processed += addrs.len() as u64;
+        let fetch_only = peer.kind == ConnKind::AddrFetch;
+        for (addr, services, time) in addrs {
+            // Addresses claiming to be from the future are treated as five days old (Core).
+            let time =
+                if i64::from(time) > now + 600 || time < 100_000_000 { now - 5 * 86_400 } else { i64::from(time) };
+            self.addrman.add(addr, services.to_u64(), time, source, now);
+        }
+        if fetch_only {
+            self.disconnect(id, "addresses fetched");
+        }
+    }
+
+    /// Sends `getheaders` with a locator from `from`; by default from the
+    /// parent of our best header, so that a peer on the same chain answers
+    /// with at least one header (Core).
+    pub(super) async fn request_headers(&mut self, id: PeerId, from: Option<primitives::BlockHash>) {
+        let locator = self
+            .chain
+            .call(move |cs| {
+                let from = from.unwrap_or_else(|| {
+                    let best = cs.best_header();
+                    if best.height > 0 {
+                        best.header.prev_blockhash
+                    } else {
+                        best.hash
+                    }
+                });
+                cs.locator(&from)
+            })
+            .await;
+        if let (Ok(hashes), Some(peer)) = (locator, self.peers.get(&id)) {
+            peer.send(NetMessage::GetHeaders(super::message::Locator {
+                version: super::message::PROTOCOL_VERSION,
+                hashes,
+                stop: primitives::BlockHash::all_zeros(),
+            }));
+        }
+    }
+}

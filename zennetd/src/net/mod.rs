@@ -1,0 +1,85 @@
+//! The peer-to-peer network: Bitcoin's wire protocol with Zennet's magic.
+//!
+//! One task (the [`manager::Manager`]) owns every peer's state, the
+//! address book and the ban list, and processes messages in order, as
+//! Core's message handler; each connection has a reader and a writer task
+//! that only frame bytes. The chainstate is reached through its handle; RPC
+//! reaches the manager through a [`NetHandle`].
+
+pub mod addrman;
+pub mod banman;
+pub mod connect;
+pub mod connection;
+mod handlers;
+pub mod manager;
+pub mod message;
+pub mod peer;
+mod relay;
+mod sync;
+pub mod wire;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use num_bigint::BigUint;
+use primitives::Network;
+use tokio::sync::{mpsc, oneshot};
+
+pub use connect::connect_target;
+pub use manager::Manager;
+
+/// Settings of the network layer.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    pub network: Network,
+    pub datadir: PathBuf,
+    pub port: u16,
+    pub listen: bool,
+    pub bind: Vec<SocketAddr>,
+    /// `-connect`: only these (an empty list means no automatic connections).
+    pub connect: Option<Vec<String>>,
+    pub addnode: Vec<String>,
+    pub seednode: Vec<String>,
+    pub max_connections: usize,
+    pub minimum_chain_work: BigUint,
+    /// `-pruneannouncements=0`: serve every announcement body forever.
+    pub archive_announcements: bool,
+    /// zats per 1,000 vbytes, sent as our `feefilter`.
+    pub min_relay_feerate: u64,
+}
+
+/// Full-relay outbound connections kept open (Core's default).
+pub const MAX_OUTBOUND_FULL_RELAY: usize = 8;
+/// Core's default -maxconnections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 125;
+
+pub fn user_agent() -> String {
+    format!("/Zennet:{}/", env!("CARGO_PKG_VERSION"))
+}
+
+type Job = Box<dyn FnOnce(&mut Manager) + Send>;
+
+/// How the rest of the node talks to the manager.
+#[derive(Clone)]
+pub struct NetHandle {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the network task has stopped")]
+pub struct NetStopped;
+
+impl NetHandle {
+    /// Runs `f` on the manager's task and returns its result.
+    pub async fn call<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Manager) -> R + Send + 'static,
+    ) -> Result<R, NetStopped> {
+        let (reply, result) = oneshot::channel();
+        let job: Job = Box::new(move |m| {
+            let _ = reply.send(f(m));
+        });
+        self.jobs.send(job).map_err(|_| NetStopped)?;
+        result.await.map_err(|_| NetStopped)
+    }
+}

@@ -1,0 +1,207 @@
+//! Inventory: announcing blocks and transactions, answering `getdata`
+//! and `mempool`, and taking transactions from peers.
+
+use bitcoin::hashes::Hash;
+use bitcoin::p2p::message_blockdata::Inventory;
+use mempool::MempoolError;
+use primitives::{BlockHash, Transaction, Txid, Wtxid};
+
+use super::connection::PeerId;
+use super::manager::Manager;
+use super::message::{NetMessage, MAX_INV};
+
+/// Blocks announced by `headers` at most; more go as an `inv` of the tip (Core).
+const MAX_BLOCKS_TO_ANNOUNCE: usize = 8;
+
+impl Manager {
+    pub(super) async fn on_inv(&mut self, id: PeerId, items: Vec<Inventory>) {
+        let mut blocks = Vec::new();
+        let mut txs: Vec<(Option<Txid>, Option<Wtxid>)> = Vec::new();
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        for item in &items {
+            match item {
+                Inventory::Block(h) | Inventory::WitnessBlock(h) => blocks.push(*h),
+                // A wtxid-relay peer announces by wtxid only (BIP339); txid announcements are ignored.
+                Inventory::Transaction(t) | Inventory::WitnessTransaction(t) if !peer.wtxid_relay => {
+                    peer.mark_known(t.to_byte_array());
+                    txs.push((Some(*t), None));
+                }
+                Inventory::WTx(w) if peer.wtxid_relay => {
+                    peer.mark_known(w.to_byte_array());
+                    txs.push((self.wtxids.get(w).copied(), Some(*w)));
+                }
+                _ => {}
+            }
+        }
+        let wtxid_relay = peer.wtxid_relay;
+        txs.retain(|(_, w)| w.is_none_or(|w| !self.recent_rejects.contains(&w)));
+        let known_txids: Vec<Txid> = txs.iter().filter_map(|(t, _)| *t).collect();
+        let last_block = blocks.last().copied();
+        let (present, unknown_block) = self
+            .chain
+            .call(move |cs| (cs.in_mempool(&known_txids), last_block.filter(|h| cs.entry(h).is_none())))
+            .await
+            .unwrap_or_default();
+        let wanted: Vec<Inventory> = txs
+            .into_iter()
+            .filter(|(t, _)| t.is_none_or(|t| !present.contains(&t)))
+            .filter_map(|(t, w)| match (w, t) {
+                (Some(w), _) => Some(Inventory::WTx(w)),
+                (None, Some(t)) if !wtxid_relay => Some(Inventory::WitnessTransaction(t)),
+                _ => None,
+            })
+            .collect();
+        if let Some(peer) = self.peers.get(&id) {
+            if !wanted.is_empty() {
+                peer.send(NetMessage::GetData(wanted));
+            }
+        }
+        // An unknown block: ask for the headers leading to it (Core).
+        if unknown_block.is_some() {
+            self.request_headers(id, None).await;
+        }
+    }
+
+    pub(super) async fn on_getdata(&mut self, id: PeerId, items: Vec<Inventory>) {
+        let archive = self.config.archive_announcements;
+        let wtxids = items
+            .iter()
+            .filter_map(|i| match i {
+                Inventory::WTx(w) => Some((*w, self.wtxids.get(w).copied())),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        let served = self
+            .chain
+            .call(move |cs| {
+                let mut replies = Vec::new();
+                let mut missing = Vec::new();
+                for item in items {
+                    let reply = match item {
+                        Inventory::Block(h) | Inventory::WitnessBlock(h) => {
+                            cs.served_block(&h, archive).ok().flatten().map(NetMessage::RawBlock)
+                        }
+                        Inventory::Transaction(t) | Inventory::WitnessTransaction(t) => {
+                            cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx)))
+                        }
+                        Inventory::WTx(w) => wtxids
+                            .iter()
+                            .find(|(known, _)| *known == w)
+                            .and_then(|(_, t)| *t)
+                            .and_then(|t| cs.mempool_transaction(&t))
+                            .filter(|(tx, _)| tx.wtxid() == w)
+                            .map(|(tx, _)| NetMessage::Tx(Box::new(tx))),
+                        _ => continue,
+                    };
+                    match reply {
+                        Some(message) => replies.push(message),
+                        None => missing.push(item),
+                    }
+                }
+                (replies, missing)
+            })
+            .await;
+        let Ok((replies, missing)) = served else { return };
+        let Some(peer) = self.peers.get(&id) else { return };
+        let mut ok = replies.into_iter().all(|m| peer.send(m));
+        if !missing.is_empty() {
+            ok &= peer.send(NetMessage::NotFound(missing));
+        }
+        if !ok {
+            self.disconnect(id, "send buffer full");
+        }
+    }
+
+    pub(super) async fn on_tx(&mut self, id: PeerId, tx: Transaction) {
+        let (txid, wtxid) = (tx.txid(), tx.wtxid());
+        if let Some(peer) = self.peers.get_mut(&id) {
+            peer.mark_known(txid.to_byte_array());
+            peer.mark_known(wtxid.to_byte_array());
+        }
+        if self.recent_rejects.contains(&wtxid) {
+            return;
+        }
+        self.remember_wtxid(wtxid, txid);
+        let now = crate::clock::now();
+        let Ok(result) = self.chain.call(move |cs| cs.accept_to_mempool(tx, now, false)).await else { return };
+        match result {
+            Ok(_) => {
+                if let Some(peer) = self.peers.get_mut(&id) {
+                    peer.last_tx_time = now;
+                }
+            }
+            Err(MempoolError::AlreadyKnown) => {}
+            Err(e) if e.is_consensus_invalid() => self.misbehaving(id, &format!("invalid transaction: {}", e.reason())),
+            // Parents unknown: without an orphan pool the transaction comes again with its parents.
+            Err(MempoolError::MissingInputs { .. }) => tracing::debug!("peer={id}: orphan transaction {txid} dropped"),
+            Err(e) => {
+                tracing::debug!("peer={id}: transaction {txid} refused: {}", e.reason());
+                self.recent_rejects.insert(wtxid);
+            }
+        }
+    }
+
+    /// A transaction entered our mempool: announce it to every peer that
+    /// takes transactions, does not know it yet and whose fee filter it meets.
+    pub(super) async fn relay_transaction(&mut self, tx: &Transaction) {
+        let (txid, wtxid) = (tx.txid(), tx.wtxid());
+        self.remember_wtxid(wtxid, txid);
+        let Ok(Some((_, feerate))) = self.chain.call(move |cs| cs.mempool_transaction(&txid)).await else { return };
+        for peer in self.peers.values_mut() {
+            if !peer.is_ready() || !peer.relays_transactions() || feerate < peer.fee_filter {
+                continue;
+            }
+            if peer.knows(&wtxid.to_byte_array()) || peer.knows(&txid.to_byte_array()) {
+                continue;
+            }
+            peer.mark_known(wtxid.to_byte_array());
+            peer.mark_known(txid.to_byte_array());
+            let item = if peer.wtxid_relay { Inventory::WTx(wtxid) } else { Inventory::Transaction(txid) };
+            peer.send(NetMessage::Inv(vec![item]));
+        }
+    }
+
+    /// The tip moved: peers that asked for headers get the new headers
+    /// (up to eight), others an `inv` of the tip.
+    pub(super) async fn on_new_tip(&mut self, tip: BlockHash) {
+        let previous = std::mem::replace(&mut self.announced_tip, tip);
+        self.recent_rejects.clear();
+        let Ok(headers) = self.chain.call(move |cs| cs.headers_since(&previous, MAX_BLOCKS_TO_ANNOUNCE)).await else {
+            return;
+        };
+        for peer in self.peers.values().filter(|p| p.is_ready()) {
+            if peer.best_known.as_ref().is_some_and(|b| b.hash == tip) {
+                continue;
+            }
+            if peer.prefers_headers && !headers.is_empty() {
+                peer.send(NetMessage::Headers(headers.clone()));
+            } else {
+                peer.send(NetMessage::Inv(vec![Inventory::Block(tip)]));
+            }
+        }
+    }
+
+    /// `mempool`: an `inv` of every transaction that meets the peer's fee filter.
+    pub(super) async fn on_mempool_request(&mut self, id: PeerId) {
+        let Ok(inventory) = self.chain.call(|cs| cs.mempool_inventory()).await else { return };
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        if !peer.relays_transactions() {
+            return;
+        }
+        let items: Vec<Inventory> = inventory
+            .iter()
+            .filter(|(_, _, rate)| *rate >= peer.fee_filter)
+            .map(|(t, w, _)| if peer.wtxid_relay { Inventory::WTx(*w) } else { Inventory::Transaction(*t) })
+            .collect();
+        for (t, w, _) in &inventory {
+            peer.mark_known(t.to_byte_array());
+            peer.mark_known(w.to_byte_array());
+        }
+        for chunk in items.chunks(MAX_INV) {
+            peer.send(NetMessage::Inv(chunk.to_vec()));
+        }
+        for (t, w, _) in inventory {
+            self.remember_wtxid(w, t);
+        }
+    }
+}
