@@ -113,6 +113,7 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "clearbanned", category: "Network", args: &[], summary: "Clear all banned IPs." },
     MethodSpec { name: "getnettotals", category: "Network", args: &[], summary: "Returns information about network traffic, including bytes in, bytes out, and current system time." },
     MethodSpec { name: "ping", category: "Network", args: &[], summary: "Requests that a ping be sent to all other nodes, to measure ping time (see pingtime in getpeerinfo)." },
+    MethodSpec { name: "getnodeaddresses", category: "Network", args: &["count?", "network?"], summary: "Return known addresses, after filtering for quality and recency (count 0: all)." },
     MethodSpec { name: "setnetworkactive", category: "Network", args: &["state"], summary: "Disable/enable all p2p network activity." },
     MethodSpec { name: "help", category: "Control", args: &["command?"], summary: "List all commands, or get help for a specified command." },
     MethodSpec { name: "stop", category: "Control", args: &[], summary: "Request a graceful shutdown of Zennet server." },

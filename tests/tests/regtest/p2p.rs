@@ -95,16 +95,24 @@ fn partitioned_halves_converge_on_the_most_work_chain() {
     assert!(tips.as_array().expect("tips").iter().any(|t| t["status"] == "valid-fork"), "{tips}");
 }
 
-/// A chain of `blocks` blocks on `node` with a payment in every third block once coins are mature.
+/// A chain of `blocks` blocks on `node` with a payment in every third block
+/// once coins are mature (while regtest's halvings leave coinbases worth
+/// spending). The node's clock is mocked one second per block, ending in the
+/// past, so that block times never run ahead of the other nodes' clocks.
 fn build_chain_with_transactions(node: &Node, blocks: u64) {
-    mine(node, 101, "sha256d");
-    for i in 0..blocks.saturating_sub(101) {
-        if i % 3 == 0 {
-            let (coin, value) = coinbase_of(node, i + 1);
-            send_raw(node, &spend(coin, value, false));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let start = now - 2 * blocks;
+    for height in 1..=blocks {
+        node.rpc("setmocktime", json!([start + height]));
+        if height > 101 && height % 3 == 0 {
+            let (coin, value) = coinbase_of(node, height - 101);
+            if value >= 1_000_000 {
+                send_raw(node, &spend(coin, value, false));
+            }
         }
         mine(node, 1, "sha256d");
     }
+    node.rpc("setmocktime", json!([0]));
 }
 
 fn sync_from_two_peers(blocks: u64) {

@@ -94,7 +94,17 @@ fn protocol_violations_disconnect_and_the_node_keeps_serving() {
     assert_ping_answered(&mut honest, 4);
     honest.send("getheaders", &[&70016u32.to_le_bytes()[..], &compact_size(0), &[0u8; 32]].concat());
     assert_eq!(node.rpc("getblockcount", json!([])), 101);
-    assert!(node.log().contains("not discouraging"), "{}", node.log());
+    let log = node.log();
+    for reason in [
+        "wrong network magic 5a4e5401",
+        "message length 4294967295 exceeds the maximum",
+        "headers message size = 2001",
+        "invalid block: ",
+        "inv message size = 50001",
+        "not discouraging",
+    ] {
+        assert!(log.contains(reason), "no '{reason}' in the log:\n{log}");
+    }
 }
 
 #[test]
@@ -122,4 +132,46 @@ fn bans_persist_across_restarts_and_refuse_connections() {
     let info = node.rpc("getnetworkinfo", json!([]));
     assert_eq!(info["connections"], 1);
     assert!(info["subversion"].as_str().unwrap().starts_with("/Zennet:"));
+}
+
+/// One `addr` entry for 127.0.0.1:`port`, seen now.
+fn addr_payload(port: u16) -> Vec<u8> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as u32;
+    let mut p = compact_size(1);
+    p.extend_from_slice(&now.to_le_bytes());
+    p.extend_from_slice(&9u64.to_le_bytes());
+    p.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1]);
+    p.extend_from_slice(&port.to_be_bytes());
+    p
+}
+
+#[test]
+fn addresses_heard_of_are_kept_shared_and_used_for_outbound_connections() {
+    let target = Node::start(&["-connect=0"]);
+    let mut node = Node::start(&[]);
+    let mut peer = handshaken(&node);
+    peer.send("addr", &addr_payload(target.p2p_port));
+    wait_for("an automatic outbound connection to the advertised node", Duration::from_secs(60), || {
+        let peers = target.rpc("getpeerinfo", json!([]));
+        peers.as_array()?.iter().any(|p| p["inbound"] == true && p["version"].as_u64() > Some(0)).then_some(())
+    });
+    let outbound = node.rpc("getpeerinfo", json!([]));
+    assert!(outbound.to_string().contains("outbound-full-relay"), "{outbound}");
+
+    // Inbound peers asking with getaddr hear of it.
+    let mut asker = handshaken(&node);
+    asker.send("getaddr", &[]);
+    let addrs = asker.expect("addr", Duration::from_secs(15));
+    assert!(addrs.windows(2).any(|w| w == target.p2p_port.to_be_bytes()), "{}", hex::encode(&addrs));
+
+    // The address book survives a restart (peers.dat).
+    let known = |n: &Node| {
+        let list = n.rpc("getnodeaddresses", json!([0]));
+        list.as_array().unwrap().iter().any(|a| a["port"] == target.p2p_port)
+    };
+    assert!(known(&node));
+    node.stop();
+    assert!(node.network_dir().join("peers.dat").exists());
+    node.restart();
+    assert!(known(&node));
 }

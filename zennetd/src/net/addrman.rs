@@ -160,6 +160,11 @@ impl AddrMan {
         true
     }
 
+    /// Every address with what is known of it.
+    pub fn entries(&self) -> impl Iterator<Item = (&SocketAddr, &AddrInfo)> {
+        self.entries.iter()
+    }
+
     pub fn attempt(&mut self, addr: &SocketAddr, now: i64) {
         if let Some(info) = self.entries.get_mut(addr) {
             info.attempts += 1;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::AsyncWriteExt;
@@ -19,6 +19,8 @@ pub type PeerId = u64;
 
 /// Messages queued for one peer before it counts as not reading.
 const OUTBOX_CAPACITY: usize = 4_096;
+/// Payloads above this size are decoded on a blocking thread.
+const LARGE_PAYLOAD: usize = 100_000;
 
 /// What the connection tasks tell the peer manager.
 #[derive(Debug)]
@@ -61,6 +63,8 @@ pub struct Link {
     pub local: Option<SocketAddr>,
     pub stats: Arc<PeerStats>,
     outbox: mpsc::Sender<NetMessage>,
+    /// Payload bytes queued and not yet written.
+    queued: Arc<AtomicUsize>,
     reader: AbortHandle,
     writer: AbortHandle,
 }
@@ -69,7 +73,17 @@ impl Link {
     /// Queues a message; false when the peer's outbox is full or gone
     /// (a peer that does not read is disconnected).
     pub fn send(&self, message: NetMessage) -> bool {
-        self.outbox.try_send(message).is_ok()
+        let size = message.approximate_size();
+        let sent = self.outbox.try_send(message).is_ok();
+        if sent {
+            self.queued.fetch_add(size, Ordering::Relaxed);
+        }
+        sent
+    }
+
+    /// Bytes waiting to be written to the socket.
+    pub fn queued_bytes(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
     }
 
     /// Ends both tasks; the socket closes.
@@ -86,11 +100,12 @@ pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender
     let (mut read_half, mut write_half) = stream.into_split();
     let stats = Arc::new(PeerStats::default());
     let (outbox, mut queue) = mpsc::channel::<NetMessage>(OUTBOX_CAPACITY);
+    let queued = Arc::new(AtomicUsize::new(0));
 
     let (reader_stats, reader_totals, reader_events) = (stats.clone(), totals.clone(), events.clone());
     let reader = tokio::spawn(async move {
         let reason = loop {
-            let frame = match read_frame(&mut read_half, magic).await {
+            let mut frame = match read_frame(&mut read_half, magic).await {
                 Ok(frame) => frame,
                 Err(e @ (FrameError::WrongMagic(_) | FrameError::Oversized(_) | FrameError::BadCommand)) => {
                     let _ = reader_events.send(Event::Misbehaving(id, e.to_string())).await;
@@ -107,7 +122,17 @@ pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender
                 tracing::debug!("peer={id}: {} message with a bad checksum dropped", frame.command);
                 continue;
             }
-            match NetMessage::decode(&frame.command, &frame.payload) {
+            // Large blocks are decoded off the async workers.
+            let decoded = if frame.payload.len() > LARGE_PAYLOAD {
+                let (command, payload) = (frame.command.clone(), std::mem::take(&mut frame.payload));
+                match tokio::task::spawn_blocking(move || NetMessage::decode(&command, &payload)).await {
+                    Ok(result) => result,
+                    Err(_) => return,
+                }
+            } else {
+                NetMessage::decode(&frame.command, &frame.payload)
+            };
+            match decoded {
                 Ok(message) => {
                     if reader_events.send(Event::Message(id, message)).await.is_err() {
                         return;
@@ -123,9 +148,10 @@ pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender
         let _ = reader_events.send(Event::Closed(id, reason)).await;
     });
 
-    let writer_stats = stats.clone();
+    let (writer_stats, writer_queued) = (stats.clone(), queued.clone());
     let writer = tokio::spawn(async move {
         while let Some(message) = queue.recv().await {
+            writer_queued.fetch_sub(message.approximate_size(), Ordering::Relaxed);
             let frame = encode_frame(magic, message.command(), &message.payload());
             if let Err(e) = write_half.write_all(&frame).await {
                 let _ = events.send(Event::Closed(id, format!("write failed: {e}"))).await;
@@ -138,5 +164,5 @@ pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender
         }
         let _ = write_half.shutdown().await;
     });
-    Link { addr, local, stats, outbox, reader: reader.abort_handle(), writer: writer.abort_handle() }
+    Link { addr, local, stats, outbox, queued, reader: reader.abort_handle(), writer: writer.abort_handle() }
 }

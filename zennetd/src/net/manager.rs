@@ -54,6 +54,8 @@ pub struct Manager {
     pub(super) wtxids: HashMap<Wtxid, Txid>,
     pub(super) announced_tip: BlockHash,
     pub(super) sync_progress: (Instant, u32),
+    /// When the tip fell behind the best header, and its height then.
+    pub(super) sync_started: Option<(Instant, u32)>,
     pub(super) network_active: bool,
     pub(super) local_addresses: Vec<SocketAddr>,
     addrman_saved: Instant,
@@ -111,6 +113,7 @@ impl Manager {
             wtxids: HashMap::new(),
             announced_tip: tip,
             sync_progress: (Instant::now(), 0),
+            sync_started: None,
             network_active: true,
             local_addresses,
             addrman_saved: Instant::now(),
@@ -139,7 +142,10 @@ impl Manager {
         self.start_configured_connections();
         loop {
             tokio::select! {
-                Some(event) = events.recv() => self.on_event(event).await,
+                Some(event) = events.recv() => {
+                    self.on_event(event).await;
+                    self.serve_pending_getdata().await;
+                }
                 Some(new) = connections.recv() => self.on_connection(new),
                 Some(job) = jobs.recv() => job(&mut self),
                 tx = tx_events.recv() => match tx {
@@ -259,6 +265,7 @@ impl Manager {
         self.send_pings();
         self.maintain_connections();
         self.schedule_downloads().await;
+        self.serve_pending_getdata().await;
         self.log_sync_progress().await;
         if self.addrman_saved.elapsed() > ADDRMAN_SAVE_INTERVAL {
             self.save_addresses();
@@ -321,6 +328,10 @@ impl Manager {
 
     pub fn peers(&self) -> impl Iterator<Item = &Peer> {
         self.peers.values()
+    }
+
+    pub fn addresses(&self) -> &AddrMan {
+        &self.addrman
     }
 
     pub fn totals(&self) -> &Traffic {

@@ -131,6 +131,20 @@ impl NetMessage {
         }
     }
 
+    /// Payload size without encoding it (exact for blocks and transactions).
+    pub fn approximate_size(&self) -> usize {
+        match self {
+            NetMessage::RawBlock(bytes) => bytes.len(),
+            NetMessage::Block(block) => block.total_size(),
+            NetMessage::Tx(tx) => tx.total_size(),
+            NetMessage::Headers(h) => 3 + h.len() * 81,
+            NetMessage::Inv(i) | NetMessage::GetData(i) | NetMessage::NotFound(i) => 3 + i.len() * 36,
+            NetMessage::Addr(a) => 3 + a.len() * 30,
+            NetMessage::AddrV2(a) => 3 + a.len() * 30,
+            _ => 128,
+        }
+    }
+
     pub fn payload(&self) -> Vec<u8> {
         match self {
             NetMessage::Version(v) => {

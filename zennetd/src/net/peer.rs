@@ -1,6 +1,6 @@
 //! What the peer manager knows of one connected peer.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use num_bigint::BigUint;
@@ -72,6 +72,8 @@ pub struct Peer {
     pub addr_processed: u64,
     /// Headers messages in a row that did not connect.
     pub unconnecting_headers: u32,
+    /// `getdata` items not served yet (waiting for the send buffer to drain).
+    pub pending_getdata: VecDeque<bitcoin::p2p::message_blockdata::Inventory>,
 }
 
 impl Peer {
@@ -102,6 +104,7 @@ impl Peer {
             answered_getaddr: false,
             addr_processed: 0,
             unconnecting_headers: 0,
+            pending_getdata: VecDeque::new(),
         }
     }
 

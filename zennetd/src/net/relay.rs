@@ -12,6 +12,45 @@ use super::message::{NetMessage, MAX_INV};
 
 /// Blocks announced by `headers` at most; more go as an `inv` of the tip (Core).
 const MAX_BLOCKS_TO_ANNOUNCE: usize = 8;
+/// Bytes queued to one peer before serving more `getdata` waits (Core's default -maxsendbuffer).
+const MAX_SEND_BUFFER: usize = 5_000_000;
+/// `getdata` items answered per visit to the chainstate.
+const GETDATA_BATCH: usize = 16;
+
+/// Replies to `getdata` items (blocks from the store, transactions from the
+/// mempool) and the items we do not have.
+fn serve_items(
+    cs: &crate::chainstate::Chainstate,
+    items: Vec<Inventory>,
+    wtxids: &[(Wtxid, Option<Txid>)],
+    archive: bool,
+) -> (Vec<NetMessage>, Vec<Inventory>) {
+    let mut replies = Vec::new();
+    let mut missing = Vec::new();
+    for item in items {
+        let reply = match item {
+            Inventory::Block(h) | Inventory::WitnessBlock(h) => {
+                cs.served_block(&h, archive).ok().flatten().map(NetMessage::RawBlock)
+            }
+            Inventory::Transaction(t) | Inventory::WitnessTransaction(t) => {
+                cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx)))
+            }
+            Inventory::WTx(w) => wtxids
+                .iter()
+                .find(|(known, _)| *known == w)
+                .and_then(|(_, t)| *t)
+                .and_then(|t| cs.mempool_transaction(&t))
+                .filter(|(tx, _)| tx.wtxid() == w)
+                .map(|(tx, _)| NetMessage::Tx(Box::new(tx))),
+            _ => continue,
+        };
+        match reply {
+            Some(message) => replies.push(message),
+            None => missing.push(item),
+        }
+    }
+    (replies, missing)
+}
 
 impl Manager {
     pub(super) async fn on_inv(&mut self, id: PeerId, items: Vec<Inventory>) {
@@ -63,52 +102,54 @@ impl Manager {
     }
 
     pub(super) async fn on_getdata(&mut self, id: PeerId, items: Vec<Inventory>) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        peer.pending_getdata.extend(items);
+        self.serve_getdata(id).await;
+    }
+
+    /// Answers queued `getdata` items a few at a time while the peer's send
+    /// buffer has room (Core's -maxsendbuffer), so that a request for many
+    /// blocks never loads them all at once.
+    pub(super) async fn serve_getdata(&mut self, id: PeerId) {
         let archive = self.config.archive_announcements;
-        let wtxids = items
-            .iter()
-            .filter_map(|i| match i {
-                Inventory::WTx(w) => Some((*w, self.wtxids.get(w).copied())),
-                _ => None,
-            })
-            .collect::<Vec<_>>();
-        let served = self
-            .chain
-            .call(move |cs| {
-                let mut replies = Vec::new();
-                let mut missing = Vec::new();
-                for item in items {
-                    let reply = match item {
-                        Inventory::Block(h) | Inventory::WitnessBlock(h) => {
-                            cs.served_block(&h, archive).ok().flatten().map(NetMessage::RawBlock)
-                        }
-                        Inventory::Transaction(t) | Inventory::WitnessTransaction(t) => {
-                            cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx)))
-                        }
-                        Inventory::WTx(w) => wtxids
-                            .iter()
-                            .find(|(known, _)| *known == w)
-                            .and_then(|(_, t)| *t)
-                            .and_then(|t| cs.mempool_transaction(&t))
-                            .filter(|(tx, _)| tx.wtxid() == w)
-                            .map(|(tx, _)| NetMessage::Tx(Box::new(tx))),
-                        _ => continue,
-                    };
-                    match reply {
-                        Some(message) => replies.push(message),
-                        None => missing.push(item),
-                    }
-                }
-                (replies, missing)
-            })
-            .await;
-        let Ok((replies, missing)) = served else { return };
-        let Some(peer) = self.peers.get(&id) else { return };
-        let mut ok = replies.into_iter().all(|m| peer.send(m));
-        if !missing.is_empty() {
-            ok &= peer.send(NetMessage::NotFound(missing));
+        loop {
+            let Some(peer) = self.peers.get_mut(&id) else { return };
+            if peer.pending_getdata.is_empty() || peer.link.queued_bytes() > MAX_SEND_BUFFER {
+                return;
+            }
+            let take = peer.pending_getdata.len().min(GETDATA_BATCH);
+            let items: Vec<Inventory> = peer.pending_getdata.drain(..take).collect();
+            let wtxids: Vec<(Wtxid, Option<Txid>)> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Inventory::WTx(w) => Some((*w, self.wtxids.get(w).copied())),
+                    _ => None,
+                })
+                .collect();
+            let served = self.chain.call(move |cs| serve_items(cs, items, &wtxids, archive)).await;
+            let Ok((replies, missing)) = served else { return };
+            let Some(peer) = self.peers.get(&id) else { return };
+            let mut ok = replies.into_iter().all(|m| peer.send(m));
+            if !missing.is_empty() {
+                ok &= peer.send(NetMessage::NotFound(missing));
+            }
+            if !ok {
+                self.disconnect(id, "send buffer full");
+                return;
+            }
         }
-        if !ok {
-            self.disconnect(id, "send buffer full");
+    }
+
+    /// Peers whose queued `getdata` can go on now.
+    pub(super) async fn serve_pending_getdata(&mut self) {
+        let waiting: Vec<PeerId> = self
+            .peers
+            .values()
+            .filter(|p| !p.pending_getdata.is_empty() && p.link.queued_bytes() <= MAX_SEND_BUFFER)
+            .map(|p| p.id)
+            .collect();
+        for id in waiting {
+            self.serve_getdata(id).await;
         }
     }
 

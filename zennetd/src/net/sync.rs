@@ -250,23 +250,36 @@ impl Manager {
         }
     }
 
-    /// Every ten seconds while blocks arrive: height, best header and speed.
+    /// While the tip is behind the best header: a line every ten seconds
+    /// with height, headers and speed, and a summary once caught up.
     pub(super) async fn log_sync_progress(&mut self) {
+        let now = crate::clock::now();
+        let Ok((height, best, progress)) =
+            self.chain.call(move |cs| (cs.tip().height, cs.best_header().height, cs.verification_progress(now))).await
+        else {
+            return;
+        };
+        match self.sync_started {
+            None if best > height && !self.in_flight.is_empty() => self.sync_started = Some((Instant::now(), height)),
+            Some((started, from)) if best <= height => {
+                self.sync_started = None;
+                let seconds = started.elapsed().as_secs_f64().max(0.001);
+                tracing::info!(
+                    "Synchronized to height {height}: {} blocks in {seconds:.1} s ({:.1} blocks/s)",
+                    height - from,
+                    f64::from(height - from) / seconds
+                );
+            }
+            _ => {}
+        }
         let (since, height_then) = self.sync_progress;
         if since.elapsed() < PROGRESS_LOG_INTERVAL {
             return;
         }
-        let height = self.chain.current_tick().height;
         self.sync_progress = (Instant::now(), height);
-        if height <= height_then {
+        if best <= height || height <= height_then || self.in_flight.is_empty() {
             return;
         }
-        let now = crate::clock::now();
-        let Ok((best, progress)) =
-            self.chain.call(move |cs| (cs.best_header().height, cs.verification_progress(now))).await
-        else {
-            return;
-        };
         let rate = f64::from(height - height_then) / since.elapsed().as_secs_f64();
         tracing::info!(
             "Sync: height={height} headers={best} progress={:.1}% ({rate:.1} blocks/s, {} in flight from {} peers)",

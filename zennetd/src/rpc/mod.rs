@@ -146,6 +146,7 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "getnettotals" => net::getnettotals(ctx).await,
         "ping" => net::ping(ctx).await,
         "setnetworkactive" => net::setnetworkactive(ctx, &args).await,
+        "getnodeaddresses" => net::getnodeaddresses(ctx, &args).await,
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),

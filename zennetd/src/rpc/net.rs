@@ -290,3 +290,40 @@ pub async fn setnetworkactive(ctx: &RpcContext, args: &Args) -> RpcResult {
             .await?
     ))
 }
+
+/// `getnodeaddresses ( count "network" )`: addresses from the address book (count 0: all).
+pub async fn getnodeaddresses(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let count = args.opt_i64(0)?.unwrap_or(1);
+    if count < 0 {
+        return Err(RpcError::invalid_parameter("Address count out of range"));
+    }
+    let network = args.opt_str(1)?.map(str::to_string);
+    if let Some(n) = &network {
+        if !matches!(n.as_str(), "ipv4" | "ipv6" | "onion" | "i2p" | "cjdns") {
+            return Err(RpcError::invalid_parameter(format!("Network not recognized: {n}")));
+        }
+    }
+    let mut list = net(ctx)?
+        .call(|m| m.addresses().entries().map(|(addr, info)| (*addr, info.time, info.services)).collect::<Vec<_>>())
+        .await?;
+    list.retain(|(addr, _, _)| match network.as_deref() {
+        Some("ipv4") => addr.is_ipv4(),
+        Some("ipv6") => addr.is_ipv6(),
+        Some(_) => false,
+        None => true,
+    });
+    list.sort_by_key(|(_, time, _)| std::cmp::Reverse(*time));
+    if count > 0 {
+        list.truncate(count as usize);
+    }
+    Ok(json!(list
+        .into_iter()
+        .map(|(addr, time, services)| json!({
+            "time": time,
+            "services": services,
+            "address": addr.ip().to_string(),
+            "port": addr.port(),
+            "network": if addr.is_ipv4() { "ipv4" } else { "ipv6" },
+        }))
+        .collect::<Vec<_>>()))
+}
