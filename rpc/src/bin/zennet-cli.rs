@@ -158,12 +158,15 @@ fn build_params(method: &str, args: Vec<String>, named: bool) -> Result<Value, S
     Ok(Value::Object(map))
 }
 
+/// Prints the result; a closed stdout (`| head`) ends quietly, as bitcoin-cli.
 fn print_result(result: &Value) {
-    match result {
-        Value::Null => {}
-        Value::String(s) => println!("{s}"),
-        other => println!("{}", serde_json::to_string_pretty(other).unwrap_or_default()),
-    }
+    use std::io::Write;
+    let text = match result {
+        Value::Null => return,
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 /// Wallet names in the URL path: everything but unreserved characters escaped, as Core's client does.

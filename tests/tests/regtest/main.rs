@@ -8,6 +8,7 @@ mod node;
 mod p2p;
 mod p2p_announcements;
 mod p2p_misbehaviour;
+mod p2p_peers;
 mod reorg;
 mod scripts;
 mod template;

@@ -360,4 +360,27 @@ mod tests {
         assert!(NetMessage::decode("inv", &payload).unwrap_err().is_misbehaviour());
         assert!(!NetMessage::decode("ping", &[1, 2]).unwrap_err().is_misbehaviour());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_payload_decodes_or_is_refused_and_decoded_ones_round_trip(
+            selector in 0usize..KNOWN_COMMANDS.len(),
+            payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let command = KNOWN_COMMANDS[selector];
+            if let Ok(message) = NetMessage::decode(command, &payload) {
+                let encoded = message.payload();
+                let again = NetMessage::decode(message.command(), &encoded).unwrap();
+                proptest::prop_assert_eq!(again.payload(), encoded);
+            }
+        }
+
+        #[test]
+        fn inventories_round_trip(hashes in proptest::collection::vec(proptest::prelude::any::<[u8; 32]>(), 0..60)) {
+            let items: Vec<Inventory> =
+                hashes.iter().map(|h| Inventory::WitnessBlock(BlockHash::from_byte_array(*h))).collect();
+            let message = round_trip(NetMessage::GetData(items.clone()));
+            proptest::prop_assert!(matches!(message, NetMessage::GetData(got) if got == items));
+        }
+    }
 }

@@ -1,0 +1,20 @@
+//! P2P payload decoding: any command with any payload decodes or is refused, never panics;
+//! what decodes encodes back to a payload that decodes to the same command.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use zennetd::net::message::NetMessage;
+
+const COMMANDS: &[&str] = &[
+    "version", "verack", "ping", "pong", "getaddr", "addr", "addrv2", "sendaddrv2", "sendheaders", "getheaders",
+    "headers", "inv", "getdata", "notfound", "block", "tx", "wtxidrelay", "mempool", "feefilter",
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, payload)) = data.split_first() else { return };
+    let command = COMMANDS[selector as usize % COMMANDS.len()];
+    if let Ok(message) = NetMessage::decode(command, payload) {
+        let again = NetMessage::decode(message.command(), &message.payload());
+        assert!(again.is_ok(), "{command}: re-encoded payload does not decode");
+    }
+});

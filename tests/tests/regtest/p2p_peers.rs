@@ -1,0 +1,108 @@
+//! Finding and keeping peers: the address book (addr, getaddr, peers.dat),
+//! automatic outbound connections, -seednode, -connect, and eviction of an
+//! inbound peer when every slot is taken.
+
+use std::time::Duration;
+
+use serde_json::json;
+use zennet_tests::wire::{compact_size, TestPeer};
+use zennet_tests::{wait_for, Node};
+
+fn handshaken(node: &Node) -> TestPeer {
+    let mut peer = TestPeer::connect(node.p2p_port);
+    peer.handshake(0);
+    peer
+}
+
+fn has_inbound(node: &Node) -> Option<()> {
+    let peers = node.rpc("getpeerinfo", json!([]));
+    peers.as_array()?.iter().any(|p| p["inbound"] == true && p["version"].as_u64() > Some(0)).then_some(())
+}
+
+/// One `addr` entry for 127.0.0.1:`port`, seen now.
+fn addr_payload(port: u16) -> Vec<u8> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as u32;
+    let mut p = compact_size(1);
+    p.extend_from_slice(&now.to_le_bytes());
+    p.extend_from_slice(&9u64.to_le_bytes());
+    p.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1]);
+    p.extend_from_slice(&port.to_be_bytes());
+    p
+}
+
+#[test]
+fn addresses_heard_of_are_kept_shared_and_used_for_outbound_connections() {
+    let target = Node::start(&["-connect=0"]);
+    let mut node = Node::start(&[]);
+    let mut peer = handshaken(&node);
+    peer.send("addr", &addr_payload(target.p2p_port));
+    wait_for("an automatic outbound connection to the advertised node", Duration::from_secs(60), || {
+        has_inbound(&target)
+    });
+    let outbound = node.rpc("getpeerinfo", json!([]));
+    assert!(outbound.to_string().contains("outbound-full-relay"), "{outbound}");
+
+    // Inbound peers asking with getaddr hear of it.
+    let mut asker = handshaken(&node);
+    asker.send("getaddr", &[]);
+    let addrs = asker.expect("addr", Duration::from_secs(15));
+    assert!(addrs.windows(2).any(|w| w == target.p2p_port.to_be_bytes()), "{}", hex::encode(&addrs));
+
+    // The address book survives a restart (peers.dat).
+    let known = |n: &Node| {
+        let list = n.rpc("getnodeaddresses", json!([0]));
+        list.as_array().unwrap().iter().any(|a| a["port"] == target.p2p_port)
+    };
+    assert!(known(&node));
+    node.stop();
+    assert!(node.network_dir().join("peers.dat").exists());
+    node.restart();
+    assert!(known(&node));
+}
+
+#[test]
+fn seed_nodes_give_addresses_and_connect_limits_outbound_to_its_list() {
+    let target = Node::start(&["-connect=0"]);
+    let seed = Node::start(&["-connect=0"]);
+    let mut teller = handshaken(&seed);
+    teller.send("addr", &addr_payload(target.p2p_port));
+    wait_for("the seed to learn the address", Duration::from_secs(30), || {
+        seed.rpc("getnodeaddresses", json!([0])).as_array()?.iter().any(|a| a["port"] == target.p2p_port).then_some(())
+    });
+
+    let seed_arg = format!("-seednode=127.0.0.1:{}", seed.p2p_port);
+    let node = Node::start(&[&seed_arg]);
+    wait_for("a connection to the address learned from the seed", Duration::from_secs(60), || has_inbound(&target));
+    // The seed connection was for addresses only.
+    wait_for("the seed connection to end", Duration::from_secs(30), || {
+        let peers = node.rpc("getpeerinfo", json!([]));
+        (!peers.to_string().contains("addr-fetch")).then_some(())
+    });
+
+    // -connect: that node only, and no listening unless asked.
+    let connect_arg = format!("-connect=127.0.0.1:{}", seed.p2p_port);
+    let only = Node::start(&[&connect_arg]);
+    wait_for("the -connect peer", Duration::from_secs(30), || {
+        let peers = only.rpc("getpeerinfo", json!([]));
+        let list = peers.as_array()?;
+        (list.len() == 1 && list[0]["connection_type"] == "manual" && list[0]["version"].as_u64() > Some(0))
+            .then_some(())
+    });
+    assert!(std::net::TcpStream::connect(("127.0.0.1", only.p2p_port)).is_err(), "-connect node is listening");
+}
+
+#[test]
+fn a_new_inbound_peer_evicts_an_unprotected_one_when_slots_are_full() {
+    // 40 connections leave 29 inbound slots (room is kept for 11 outbound).
+    let node = Node::start(&["-connect=0", "-maxconnections=40"]);
+    let mut peers: Vec<TestPeer> = (0..29).map(|_| handshaken(&node)).collect();
+    let mut newcomer = handshaken(&node);
+    newcomer.send("ping", &5u64.to_le_bytes());
+    assert_eq!(newcomer.expect("pong", Duration::from_secs(15)), 5u64.to_le_bytes());
+    let evicted = wait_for("an eviction", Duration::from_secs(15), || {
+        peers.iter_mut().position(|p| p.is_closed_within(Duration::from_millis(50)))
+    });
+    peers.remove(evicted);
+    assert_eq!(node.rpc("getconnectioncount", json!([])), 29);
+    assert!(node.log().contains("evicted to make room"), "{}", node.log());
+}
