@@ -137,6 +137,7 @@ impl Chainstate {
             }
         }
         self.index.recompute_best_header();
+        self.forget_download_paths();
         self.write_index(changed.iter().map(Self::record).collect())
     }
 
@@ -260,6 +261,7 @@ impl Chainstate {
         }
         self.write_index(changed)?;
         self.index.recompute_best_header();
+        self.forget_download_paths();
         self.rebuild_candidates();
         self.activate_best_chain(None)?;
         Ok(())

@@ -102,6 +102,8 @@ pub struct Chainstate {
     disconnected: Vec<primitives::Transaction>,
     /// Transactions accepted to the mempool, for wallets.
     tx_events: Option<tokio::sync::broadcast::Sender<Arc<primitives::Transaction>>>,
+    /// Paths to peers' best headers, for choosing blocks to download.
+    download_paths: serve::DownloadPaths,
 }
 
 impl HeaderChain for Chainstate {
@@ -135,6 +137,7 @@ impl Chainstate {
             tasks: HashMap::new(),
             disconnected: Vec::new(),
             tx_events: None,
+            download_paths: Default::default(),
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;

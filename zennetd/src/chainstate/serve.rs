@@ -2,6 +2,8 @@
 //! to serve, blocks to download, blocks to serve (with expired
 //! announcement bodies pruned) and the mempool's inventory.
 
+use std::collections::HashMap;
+
 use primitives::{BlockHash, Header, Transaction, Txid, Wtxid};
 
 use super::{Chainstate, IndexEntry};
@@ -9,6 +11,20 @@ use crate::store::StoreError;
 
 /// Blocks after inclusion + expiry during which bodies are still served in full.
 pub const ANNOUNCEMENT_KEEP_BLOCKS: u32 = 100;
+
+/// Targets whose paths are remembered at once (peers mostly share one).
+const MAX_DOWNLOAD_PATHS: usize = 16;
+
+#[derive(Default)]
+pub struct DownloadPaths {
+    paths: HashMap<BlockHash, DownloadPath>,
+}
+
+struct DownloadPath {
+    hashes: Vec<BlockHash>,
+    /// Index of the first block that may still lack data.
+    cursor: usize,
+}
 
 /// A block the node should fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,32 +95,64 @@ impl Chainstate {
 
     /// Blocks on the way to `target` (a peer's best header) that we lack,
     /// lowest first, within `window` blocks of the tip, leaving out `skip`.
-    /// Empty if that chain contains an invalid block.
+    /// Empty if that chain contains an invalid block. The path to each
+    /// target is remembered with a cursor at its first block without data,
+    /// so a call costs the window, not the length of the chain.
     pub fn blocks_to_download(
-        &self,
+        &mut self,
         target: &BlockHash,
         max: usize,
         window: u32,
         skip: &dyn Fn(&BlockHash) -> bool,
     ) -> Vec<Download> {
         let limit = self.tip().height + window;
-        let mut wanted = Vec::new();
-        let mut cursor = self.index.get(target);
-        while let Some(entry) = cursor {
-            if self.is_active(&entry.hash) {
-                break;
+        if !self.download_paths.paths.contains_key(target) {
+            let Some(path) = self.path_to(target) else { return Vec::new() };
+            if self.download_paths.paths.len() >= MAX_DOWNLOAD_PATHS {
+                self.download_paths.paths.clear();
             }
+            self.download_paths.paths.insert(*target, path);
+        }
+        let Some(path) = self.download_paths.paths.get_mut(target) else { return Vec::new() };
+        let index = &self.index;
+        // Blocks only gain data while the path stays valid: the cursor only moves up.
+        while path.hashes.get(path.cursor).and_then(|h| index.get(h)).is_some_and(|e| e.status.has_data) {
+            path.cursor += 1;
+        }
+        let mut wanted = Vec::new();
+        for hash in &path.hashes[path.cursor.min(path.hashes.len())..] {
+            let Some(entry) = index.get(hash) else { break };
             if entry.status.is_invalid() {
                 return Vec::new();
             }
-            if !entry.status.has_data && entry.height <= limit && !skip(&entry.hash) {
-                wanted.push(Download { hash: entry.hash, height: entry.height });
+            if entry.height > limit || wanted.len() >= max {
+                break;
             }
+            if !entry.status.has_data && !skip(hash) {
+                wanted.push(Download { hash: *hash, height: entry.height });
+            }
+        }
+        wanted
+    }
+
+    /// The blocks from just above the active chain up to `target`, lowest first.
+    fn path_to(&self, target: &BlockHash) -> Option<DownloadPath> {
+        let mut hashes = Vec::new();
+        let mut cursor = self.index.get(target);
+        while let Some(entry) = cursor {
+            if self.is_active(&entry.hash) {
+                hashes.reverse();
+                return Some(DownloadPath { hashes, cursor: 0 });
+            }
+            hashes.push(entry.hash);
             cursor = self.index.get(&entry.header.prev_blockhash);
         }
-        wanted.reverse();
-        wanted.truncate(max);
-        wanted
+        None
+    }
+
+    /// Forgets remembered paths (after blocks are marked invalid or valid again).
+    pub fn forget_download_paths(&mut self) {
+        self.download_paths.paths.clear();
     }
 
     /// A stored block as served to peers: announcements whose body may be
