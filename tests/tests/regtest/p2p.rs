@@ -182,3 +182,25 @@ fn a_stalling_peer_is_dropped_and_the_sync_finishes_from_the_other() {
     assert!(staller.is_closed_within(Duration::from_secs(30)), "the staller was not disconnected");
     assert!(fresh.log().contains("stalling block download"), "{}", fresh.log());
 }
+
+#[test]
+fn blocks_of_a_chain_below_the_minimum_chain_work_are_not_downloaded() {
+    let a = start_quiet();
+    mine(&a, 20, "sha256d");
+    // Regtest work is 2 per block: 20 blocks are far below 2^40.
+    let mut fresh = Node::start(&["-connect=0", "-minimumchainwork=10000000000"]);
+    fresh.connect_to(&a);
+    // Blocks are chosen in the same step that records the peer's headers, so
+    // once getpeerinfo shows them the decision not to download has been made.
+    let peers = wait_for("the peer's headers", SYNC, || {
+        let peers = fresh.rpc("getpeerinfo", json!([]));
+        (peers[0]["synced_headers"].as_u64() == Some(20)).then_some(peers)
+    });
+    assert_eq!(peers[0]["inflight"], json!([]), "{peers}");
+    assert_eq!(fresh.rpc("getblockchaininfo", json!([]))["headers"], 20);
+    assert_eq!(fresh.rpc("getblockcount", json!([])), 0);
+    fresh.stop();
+    fresh.restart_with(&["-minimumchainwork=0"]);
+    fresh.connect_to(&a);
+    fresh.wait_for_tip(&a.tip(), SYNC);
+}

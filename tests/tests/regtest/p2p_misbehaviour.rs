@@ -64,6 +64,13 @@ fn protocol_violations_disconnect_and_the_node_keeps_serving() {
     assert_disconnected(&node, "invalid block", peer);
     assert_eq!(node.rpc("getblockcount", json!([])), 101);
 
+    // A consensus-invalid transaction (a bad signature).
+    let mut peer = handshaken(&node);
+    let (coin, value) = coinbase_of(&node, 2);
+    peer.send("tx", &spend(coin, value, true).serialize());
+    assert_disconnected(&node, "invalid transaction", peer);
+    assert_eq!(node.rpc("getrawmempool", json!([])), json!([]));
+
     // 50,001 inventory entries.
     let mut peer = handshaken(&node);
     peer.send("inv", &inv_payload(1, &vec![[7u8; 32]; 50_001]));
@@ -100,6 +107,7 @@ fn protocol_violations_disconnect_and_the_node_keeps_serving() {
         "message length 4294967295 exceeds the maximum",
         "headers message size = 2001",
         "invalid block: ",
+        "invalid transaction: mandatory-script-verify-flag-failed",
         "inv message size = 50001",
         "not discouraging",
     ] {

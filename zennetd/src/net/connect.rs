@@ -17,6 +17,8 @@ use super::peer::ConnKind;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Between attempts at one added node (Core retries every minute; we are quicker).
 const ADDED_NODE_RETRY: Duration = Duration::from_secs(10);
+/// Bound on the remembered connection attempts and version nonces.
+const MAX_REMEMBERED_ATTEMPTS: usize = 10_000;
 
 /// Services we offer: full blocks and witnesses.
 pub fn local_services() -> ServiceFlags {
@@ -70,6 +72,9 @@ impl Manager {
         }
         // A failed attempt must not block the next one forever.
         self.connecting.insert(target.clone(), Instant::now() + CONNECT_TIMEOUT + Duration::from_secs(1));
+        if self.last_attempt.len() >= MAX_REMEMBERED_ATTEMPTS {
+            self.last_attempt.clear();
+        }
         self.last_attempt.insert(target.clone(), Instant::now());
         if let Ok(addr) = target.parse::<SocketAddr>() {
             self.addrman.attempt(&addr, crate::clock::now());
@@ -145,6 +150,9 @@ impl Manager {
     pub(super) fn send_version(&mut self, id: u64) {
         let height = self.chain.current_tick().height as i32;
         let nonce = rand::random::<u64>();
+        if self.our_nonces.len() >= MAX_REMEMBERED_ATTEMPTS {
+            self.our_nonces.clear();
+        }
         self.our_nonces.insert(nonce);
         let Some(peer) = self.peers.get(&id) else { return };
         let local = peer.link.local.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));

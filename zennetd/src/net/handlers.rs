@@ -82,7 +82,7 @@ impl Manager {
             self.disconnect(id, &reason);
             return;
         }
-        peer.time_offset = version.timestamp - crate::clock::now();
+        peer.time_offset = version.timestamp.saturating_sub(crate::clock::now());
         let (inbound, wtxid) = (peer.is_inbound(), version.version >= 70016);
         peer.version = Some(version);
         if inbound {

@@ -14,6 +14,8 @@ use super::message::{NetMessage, MAX_INV};
 const MAX_BLOCKS_TO_ANNOUNCE: usize = 8;
 /// Bytes queued to one peer before serving more `getdata` waits (Core's default -maxsendbuffer).
 const MAX_SEND_BUFFER: usize = 5_000_000;
+/// Refused transactions remembered until the next block (Core's filter holds 120,000).
+const MAX_RECENT_REJECTS: usize = 120_000;
 /// `getdata` items answered per visit to the chainstate.
 const GETDATA_BATCH: usize = 16;
 
@@ -177,6 +179,9 @@ impl Manager {
             Err(MempoolError::MissingInputs { .. }) => tracing::debug!("peer={id}: orphan transaction {txid} dropped"),
             Err(e) => {
                 tracing::debug!("peer={id}: transaction {txid} refused: {}", e.reason());
+                if self.recent_rejects.len() >= MAX_RECENT_REJECTS {
+                    self.recent_rejects.clear();
+                }
                 self.recent_rejects.insert(wtxid);
             }
         }

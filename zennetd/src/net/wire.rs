@@ -76,8 +76,12 @@ pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R, magic: [u8; 4]) ->
     if length > MAX_MESSAGE_LENGTH {
         return Err(FrameError::Oversized(length));
     }
-    let mut payload = vec![0u8; length as usize];
-    reader.read_exact(&mut payload).await?;
+    // Grown as bytes arrive: a peer claiming 4 MB and sending little costs little.
+    let mut payload = Vec::with_capacity((length as usize).min(64 * 1024));
+    reader.take(u64::from(length)).read_to_end(&mut payload).await?;
+    if payload.len() < length as usize {
+        return Err(FrameError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
     let checksum_ok = checksum(&payload) == header[20..24];
     Ok(Frame { command, payload, checksum_ok, wire_len: HEADER_LEN + length as usize })
 }
