@@ -4,6 +4,13 @@ use std::process::ExitCode;
 
 use zennetd::{config, node};
 
+/// sled allocates and frees 512 KiB log buffers several times per block;
+/// glibc's allocator serves them from its main heap once its mmap threshold
+/// has adapted, and that heap fragments and grows by megabytes per block.
+/// mimalloc reuses and returns such buffers.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let config = match config::Config::from_args(std::env::args_os().collect()) {
         Ok(config) => config,

@@ -44,7 +44,9 @@ pub trait ChainStore: Send {
     fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError>;
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError>;
     fn undo(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError>;
-    /// Stores a block's bytes durably (before the index says it has them).
+    /// Stores a block's bytes. They are durable once a later `commit`
+    /// returns (writes reach the disk in order), which is how the index
+    /// comes to say the block has data.
     fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError>;
     /// Applies connects, disconnects or index changes in one atomic, durable batch.
     fn commit(&self, batch: ConnectBatch) -> Result<(), StoreError>;

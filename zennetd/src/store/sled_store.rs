@@ -1,5 +1,6 @@
 //! The sled implementation of [`ChainStore`]. Two trees: `blocks` (block
-//! bytes, written and flushed before the index claims them) and
+//! bytes, written before the index claims them and made durable by the
+//! flush of that index commit, as sled's log keeps write order) and
 //! `chainstate` (coins, undo data, index, tip, txindex), changed only by one
 //! atomic batch per connect or disconnect.
 
@@ -67,8 +68,10 @@ impl ChainStore for SledStore {
     }
 
     fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError> {
+        // No flush of its own: sled's one log keeps write order, so the
+        // commit that records the block in the index makes both durable.
         self.blocks.insert(key(BLOCK_PREFIX, hash.as_byte_array()), block).map_err(db_err)?;
-        self.flush()
+        Ok(())
     }
 
     fn commit(&self, connect: ConnectBatch) -> Result<(), StoreError> {
