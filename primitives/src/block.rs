@@ -80,6 +80,17 @@ impl Block {
         out
     }
 
+    /// Every transaction without witnesses (the `MSG_BLOCK` form).
+    pub fn serialize_without_witness(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.total_size());
+        encode_header(&self.header, &mut out);
+        write_compact_size(&mut out, self.txdata.len() as u64);
+        for tx in &self.txdata {
+            tx.encode_without_witness(&mut out);
+        }
+        out
+    }
+
     pub fn block_hash(&self) -> BlockHash {
         self.header.block_hash()
     }

@@ -105,6 +105,18 @@ impl Transaction {
         self.encode_with(out, true, BodyForm::AsHeld);
     }
 
+    /// Without witnesses (what a peer gets for MSG_TX/MSG_BLOCK, as Core's
+    /// non-witness serialization); announcements keep their flag byte.
+    pub fn encode_without_witness(&self, out: &mut Vec<u8>) {
+        self.encode_with(out, false, BodyForm::AsHeld);
+    }
+
+    pub fn serialize_without_witness(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.total_size());
+        self.encode_without_witness(&mut out);
+        out
+    }
+
     /// The transaction with its announcement body pruned (same txid and wtxid).
     pub fn to_pruned(&self) -> Transaction {
         let mut tx = self.clone();

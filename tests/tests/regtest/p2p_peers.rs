@@ -106,3 +106,27 @@ fn a_new_inbound_peer_evicts_an_unprotected_one_when_slots_are_full() {
     assert_eq!(node.rpc("getconnectioncount", json!([])), 29);
     assert!(node.log().contains("evicted to make room"), "{}", node.log());
 }
+
+#[test]
+fn getdata_answers_with_core_serializations_and_notfound() {
+    let node = Node::start(&["-connect=0"]);
+    node.rpc("generatetoaddress", json!([1, zennet_tests::REGTEST_ADDRESS]));
+    let hash_hex = node.tip();
+    let with_witness = hex::decode(node.rpc("getblock", json!([hash_hex, 0])).as_str().unwrap()).unwrap();
+    let mut hash: [u8; 32] = hex::decode(&hash_hex).unwrap().try_into().unwrap();
+    hash.reverse();
+
+    let mut peer = handshaken(&node);
+    peer.send("getdata", &zennet_tests::wire::inv_payload(0x4000_0002, &[hash]));
+    assert_eq!(peer.expect("block", Duration::from_secs(15)), with_witness);
+    // MSG_BLOCK: the coinbase without marker, flag and its one 32-byte witness item (2 + 1 + 1 + 32 bytes).
+    peer.send("getdata", &zennet_tests::wire::inv_payload(2, &[hash]));
+    let stripped = peer.expect("block", Duration::from_secs(15));
+    assert_eq!(stripped.len(), with_witness.len() - 36);
+    assert_eq!(&stripped[..81], &with_witness[..81]);
+    assert_eq!(&stripped[85..87], &with_witness[87..89], "inputs follow the version directly");
+    // Unknown items come back in notfound.
+    peer.send("getdata", &zennet_tests::wire::inv_payload(0x4000_0002, &[[9u8; 32]]));
+    let missing = peer.expect("notfound", Duration::from_secs(15));
+    assert_eq!(zennet_tests::wire::parse_inv(&missing), vec![(0x4000_0002, [9u8; 32])]);
+}

@@ -155,30 +155,44 @@ impl Chainstate {
         self.download_paths.paths.clear();
     }
 
-    /// A stored block as served to peers: announcements whose body may be
-    /// pruned (inclusion + expiry + 100 blocks are behind the tip) go out
-    /// in pruned form unless `archive`.
-    pub fn served_block(&self, hash: &BlockHash, archive: bool) -> Result<Option<Vec<u8>>, StoreError> {
+    /// A stored block as served to peers (`witness` false: Core's MSG_BLOCK
+    /// form without witnesses). Announcements whose body may be pruned
+    /// (inclusion + expiry + 100 blocks behind the tip) go out in pruned
+    /// form unless `archive`.
+    pub fn served_block(&self, hash: &BlockHash, archive: bool, witness: bool) -> Result<Option<Vec<u8>>, StoreError> {
         let Some(raw) = self.raw_block(hash)? else { return Ok(None) };
-        let Some(entry) = self.index.get(hash) else { return Ok(Some(raw)) };
-        let tip = self.tip().height;
-        if archive || !self.is_active(hash) || entry.height + 1 + ANNOUNCEMENT_KEEP_BLOCKS > tip {
+        let prunable_height = self.index.get(hash).is_some_and(|e| {
+            !archive && self.is_active(hash) && e.height + 1 + ANNOUNCEMENT_KEEP_BLOCKS <= self.tip().height
+        });
+        if witness && !prunable_height {
             return Ok(Some(raw));
         }
-        let mut block =
+        let block =
             primitives::Block::from_bytes(&raw).map_err(|e| StoreError::Corrupt(format!("block {hash}: {e}")))?;
-        let mut pruned_any = false;
+        let (block, pruned) = if prunable_height { self.prune_expired_bodies(block, hash) } else { (block, false) };
+        Ok(Some(match (witness, pruned) {
+            (true, false) => raw,
+            (true, true) => block.serialize(),
+            (false, _) => block.serialize_without_witness(),
+        }))
+    }
+
+    /// The block with every announcement body past inclusion + expiry + 100
+    /// blocks behind the tip in pruned form, and whether any was.
+    fn prune_expired_bodies(&self, mut block: primitives::Block, hash: &BlockHash) -> (primitives::Block, bool) {
+        let Some(height) = self.index.get(hash).map(|e| u64::from(e.height)) else { return (block, false) };
+        let mut pruned = false;
+        let tip = u64::from(self.tip().height);
         for tx in &mut block.txdata {
-            let prunable = tx.announcement.as_ref().is_some_and(|a| {
-                !a.body.is_pruned()
-                    && entry.height as u64 + a.expiry as u64 + ANNOUNCEMENT_KEEP_BLOCKS as u64 <= tip as u64
+            let expired = tx.announcement.as_ref().is_some_and(|a| {
+                !a.body.is_pruned() && height + u64::from(a.expiry) + u64::from(ANNOUNCEMENT_KEEP_BLOCKS) <= tip
             });
-            if prunable {
+            if expired {
                 *tx = tx.to_pruned();
-                pruned_any = true;
+                pruned = true;
             }
         }
-        Ok(Some(if pruned_any { block.serialize() } else { raw }))
+        (block, pruned)
     }
 
     /// Headers of the active chain after `since` (a block the peer knows),

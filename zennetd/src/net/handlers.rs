@@ -64,7 +64,11 @@ impl Manager {
             NetMessage::Block(block) => self.on_block(id, *block).await,
             NetMessage::Tx(tx) => self.on_tx(id, *tx).await,
             NetMessage::Mempool => self.on_mempool_request(id).await,
-            NetMessage::WtxidRelay | NetMessage::SendAddrV2 | NetMessage::RawBlock(_) | NetMessage::Other(_) => {}
+            NetMessage::WtxidRelay
+            | NetMessage::SendAddrV2
+            | NetMessage::RawBlock(_)
+            | NetMessage::RawTx(_)
+            | NetMessage::Other(_) => {}
         }
     }
 

@@ -82,6 +82,8 @@ pub enum NetMessage {
     /// A block already serialized (served from the store as is).
     RawBlock(Vec<u8>),
     Tx(Box<Transaction>),
+    /// A transaction already serialized (without witnesses, for MSG_TX).
+    RawTx(Vec<u8>),
     WtxidRelay,
     Mempool,
     FeeFilter(i64),
@@ -123,7 +125,7 @@ impl NetMessage {
             NetMessage::GetData(_) => "getdata",
             NetMessage::NotFound(_) => "notfound",
             NetMessage::Block(_) | NetMessage::RawBlock(_) => "block",
-            NetMessage::Tx(_) => "tx",
+            NetMessage::Tx(_) | NetMessage::RawTx(_) => "tx",
             NetMessage::WtxidRelay => "wtxidrelay",
             NetMessage::Mempool => "mempool",
             NetMessage::FeeFilter(_) => "feefilter",
@@ -134,7 +136,7 @@ impl NetMessage {
     /// Payload size without encoding it (exact for blocks and transactions).
     pub fn approximate_size(&self) -> usize {
         match self {
-            NetMessage::RawBlock(bytes) => bytes.len(),
+            NetMessage::RawBlock(bytes) | NetMessage::RawTx(bytes) => bytes.len(),
             NetMessage::Block(block) => block.total_size(),
             NetMessage::Tx(tx) => tx.total_size(),
             NetMessage::Headers(h) => 3 + h.len() * 81,
@@ -180,7 +182,7 @@ impl NetMessage {
             }
             NetMessage::Inv(items) | NetMessage::GetData(items) | NetMessage::NotFound(items) => serialize(items),
             NetMessage::Block(block) => block.serialize(),
-            NetMessage::RawBlock(bytes) => bytes.clone(),
+            NetMessage::RawBlock(bytes) | NetMessage::RawTx(bytes) => bytes.clone(),
             NetMessage::Tx(tx) => tx.serialize(),
             NetMessage::FeeFilter(rate) => rate.to_le_bytes().to_vec(),
             NetMessage::Verack

@@ -31,12 +31,13 @@ fn serve_items(
     let mut missing = Vec::new();
     for item in items {
         let reply = match item {
-            Inventory::Block(h) | Inventory::WitnessBlock(h) => {
-                cs.served_block(&h, archive).ok().flatten().map(NetMessage::RawBlock)
+            // MSG_BLOCK and MSG_TX get Core's serialization without witnesses.
+            Inventory::Block(h) => cs.served_block(&h, archive, false).ok().flatten().map(NetMessage::RawBlock),
+            Inventory::WitnessBlock(h) => cs.served_block(&h, archive, true).ok().flatten().map(NetMessage::RawBlock),
+            Inventory::Transaction(t) => {
+                cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::RawTx(tx.serialize_without_witness()))
             }
-            Inventory::Transaction(t) | Inventory::WitnessTransaction(t) => {
-                cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx)))
-            }
+            Inventory::WitnessTransaction(t) => cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx))),
             Inventory::WTx(w) => wtxids
                 .iter()
                 .find(|(known, _)| *known == w)
