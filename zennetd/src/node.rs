@@ -130,7 +130,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
 
     let (net_stop, net_stopping) = tokio::sync::watch::channel(false);
-    let (net, net_task) = start_network(&config, &params, chain.clone(), net_stopping).await?;
+    let (net, net_task) = start_network(&config, chain.clone(), net_stopping).await?;
 
     let (shutdown_tx, mut shutdown_rx) = tokio::sync::watch::channel(false);
     let ctx = RpcContext {
@@ -191,7 +191,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 /// Binds the listening sockets and starts the peer manager.
 async fn start_network(
     config: &Config,
-    params: &ChainParams,
     chain: ChainHandle,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<(crate::net::NetHandle, tokio::task::JoinHandle<()>)> {
@@ -214,9 +213,6 @@ async fn start_network(
     let net_config = crate::net::NetConfig {
         network: config.network,
         datadir: config.datadir.clone(),
-        port: config.p2p_port,
-        listen: config.listen,
-        bind: config.bind.clone(),
         connect: config.connect.clone(),
         addnode: config.addnode.clone(),
         seednode: config.seednode.clone(),
@@ -225,7 +221,6 @@ async fn start_network(
         archive_announcements: !config.prune_announcements,
         min_relay_feerate: config.policy.min_relay_feerate,
     };
-    let _ = params;
     Ok(crate::net::Manager::start(net_config, chain, tx_events, listeners, stopping))
 }
 

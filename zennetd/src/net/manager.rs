@@ -338,10 +338,6 @@ impl Manager {
         &self.totals
     }
 
-    pub fn config(&self) -> &NetConfig {
-        &self.config
-    }
-
     pub fn bans(&mut self) -> &mut BanMan {
         &mut self.bans
     }

@@ -18,7 +18,6 @@ mod relay;
 mod sync;
 pub mod wire;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use num_bigint::BigUint;
@@ -33,9 +32,6 @@ pub use manager::Manager;
 pub struct NetConfig {
     pub network: Network,
     pub datadir: PathBuf,
-    pub port: u16,
-    pub listen: bool,
-    pub bind: Vec<SocketAddr>,
     /// `-connect`: only these (an empty list means no automatic connections).
     pub connect: Option<Vec<String>>,
     pub addnode: Vec<String>,
