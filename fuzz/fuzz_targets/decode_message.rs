@@ -3,12 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zennetd::net::message::NetMessage;
-
-const COMMANDS: &[&str] = &[
-    "version", "verack", "ping", "pong", "getaddr", "addr", "addrv2", "sendaddrv2", "sendheaders", "getheaders",
-    "headers", "inv", "getdata", "notfound", "block", "tx", "wtxidrelay", "mempool", "feefilter",
-];
+use zennetd::net::message::{NetMessage, KNOWN_COMMANDS as COMMANDS};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, payload)) = data.split_first() else { return };

@@ -117,6 +117,13 @@ impl TestPeer {
         TestPeer { stream }
     }
 
+    /// Connects to the node's P2P port and completes the handshake.
+    pub fn handshaken(port: u16) -> TestPeer {
+        let mut peer = TestPeer::connect(port);
+        peer.handshake(0);
+        peer
+    }
+
     /// Waits for the node to connect to `listener` (after `addnode`).
     pub fn accept(listener: &TcpListener) -> TestPeer {
         let (stream, _) = listener.accept().expect("accept");

@@ -12,9 +12,7 @@ use zennet_tests::{wait_for, Node, REGTEST_ADDRESS};
 const CLOSE: Duration = Duration::from_secs(15);
 
 fn handshaken(node: &Node) -> TestPeer {
-    let mut peer = TestPeer::connect(node.p2p_port);
-    peer.handshake(0);
-    peer
+    TestPeer::handshaken(node.p2p_port)
 }
 
 fn assert_disconnected(node: &Node, what: &str, mut peer: TestPeer) {

@@ -9,9 +9,7 @@ use zennet_tests::wire::{compact_size, TestPeer};
 use zennet_tests::{wait_for, Node};
 
 fn handshaken(node: &Node) -> TestPeer {
-    let mut peer = TestPeer::connect(node.p2p_port);
-    peer.handshake(0);
-    peer
+    TestPeer::handshaken(node.p2p_port)
 }
 
 fn has_inbound(node: &Node) -> Option<()> {

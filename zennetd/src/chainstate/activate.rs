@@ -148,7 +148,7 @@ impl Chainstate {
 
     /// Whether the block and its ancestors down to the active chain have
     /// their data and none failed (the active chain itself is connected).
-    pub(super) fn is_connectable(&self, hash: &BlockHash) -> bool {
+    pub fn is_connectable(&self, hash: &BlockHash) -> bool {
         let mut cursor = self.index.get(hash);
         while let Some(entry) = cursor {
             if !entry.status.has_data || entry.status.is_invalid() {

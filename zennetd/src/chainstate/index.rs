@@ -160,21 +160,6 @@ impl BlockIndex {
         (entry.height == height).then_some(entry)
     }
 
-    /// Whether the block and all its ancestors have their data and none failed.
-    pub fn is_connectable(&self, hash: &BlockHash) -> bool {
-        let mut cursor = self.entries.get(hash);
-        while let Some(entry) = cursor {
-            if !entry.status.has_data || entry.status.is_invalid() {
-                return false;
-            }
-            if entry.height == 0 {
-                return true;
-            }
-            cursor = self.entries.get(&entry.header.prev_blockhash);
-        }
-        false
-    }
-
     pub fn candidate_key(&self, hash: &BlockHash) -> Option<CandidateKey> {
         self.entries.get(hash).map(|e| (e.chain_work.clone(), Reverse(e.sequence), e.hash))
     }

@@ -47,8 +47,8 @@ pub fn connect_target(name: &str, port: u16) -> String {
     if name.parse::<SocketAddr>().is_ok() {
         return name.to_string();
     }
-    if name.parse::<IpAddr>().is_ok() {
-        return SocketAddr::new(name.parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0])), port).to_string();
+    if let Ok(ip) = name.parse::<IpAddr>() {
+        return SocketAddr::new(ip, port).to_string();
     }
     match name.rsplit_once(':') {
         Some((_, p)) if p.parse::<u16>().is_ok() => name.to_string(),
@@ -242,5 +242,20 @@ impl Manager {
         let Some(youngest) = group.iter().min_by_key(|p| p.connected.elapsed()).map(|p| p.id) else { return false };
         self.disconnect(youngest, "evicted to make room for a new inbound peer");
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connect_target;
+
+    #[test]
+    fn node_names_get_the_network_port_when_they_have_none() {
+        assert_eq!(connect_target("1.2.3.4", 7877), "1.2.3.4:7877");
+        assert_eq!(connect_target("1.2.3.4:9", 7877), "1.2.3.4:9");
+        assert_eq!(connect_target("2001:db8::1", 7877), "[2001:db8::1]:7877");
+        assert_eq!(connect_target("[2001:db8::1]:9", 7877), "[2001:db8::1]:9");
+        assert_eq!(connect_target("seed.example", 17877), "seed.example:17877");
+        assert_eq!(connect_target("seed.example:5", 17877), "seed.example:5");
     }
 }

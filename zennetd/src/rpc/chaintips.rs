@@ -26,7 +26,7 @@ fn tip_status(cs: &Chainstate, hash: &primitives::BlockHash) -> &'static str {
         "active"
     } else if entry.status.is_invalid() {
         "invalid"
-    } else if !cs.index().is_connectable(hash) {
+    } else if !cs.is_connectable(hash) {
         "headers-only"
     } else if entry.status.validated {
         "valid-fork"
