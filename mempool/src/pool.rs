@@ -249,25 +249,81 @@ impl Mempool {
         for txin in &tx.input {
             self.spenders.insert(txin.previous_output, txid);
         }
+        // Transactions already in the pool that spend this one: only after a
+        // reorganisation returned it from a disconnected block (Core's
+        // UpdateTransactionsFromBlock), and they must follow it in a block.
+        let children = self.link_children(&tx, txid);
         self.total_vsize += vsize;
         self.updates += 1;
-        let entry = MempoolEntry {
-            tx,
-            txid,
-            fee,
-            vsize,
-            sigop_cost,
-            time: ctx.now,
-            height: ctx.height - 1,
-            parents,
-            children: HashSet::new(),
-        };
+        let entry =
+            MempoolEntry { tx, txid, fee, vsize, sigop_cost, time: ctx.now, height: ctx.height - 1, parents, children };
         self.entries.insert(txid, entry);
         self.trim_to_size();
         if !self.entries.contains_key(&txid) {
             return Err(MempoolError::MempoolFull);
         }
         Ok(fee)
+    }
+
+    /// In-pool spenders of `tx`'s outputs, now linked to it as their parent.
+    fn link_children(&mut self, tx: &Transaction, txid: Txid) -> HashSet<Txid> {
+        let mut children = HashSet::new();
+        for vout in 0..tx.output.len() as u32 {
+            if let Some(child) = self.spenders.get(&OutPoint { txid, vout }).copied() {
+                if let Some(entry) = self.entries.get_mut(&child) {
+                    entry.parents.insert(txid);
+                    children.insert(child);
+                }
+            }
+        }
+        children
+    }
+
+    /// After blocks were disconnected (Core's `removeForReorg`): removes,
+    /// with their descendants, the transactions that can no longer be mined
+    /// on the chain `ctx` describes: an input neither in the pool nor in the
+    /// UTXO set, a coinbase input no longer mature, a lock time or BIP68
+    /// sequence lock no longer satisfied. Returns what left.
+    pub fn remove_for_reorg(&mut self, ctx: &AcceptContext<'_>) -> Vec<Txid> {
+        let mtp = consensus::median_time_past(ctx.chain, ctx.height.saturating_sub(1));
+        let stale: Vec<Txid> =
+            self.entries.values().filter(|e| !self.still_minable(e, ctx, mtp)).map(|e| e.txid).collect();
+        let mut removed = Vec::new();
+        for txid in stale {
+            if self.entries.contains_key(&txid) {
+                removed.extend(self.remove_with_descendants(&txid));
+            }
+        }
+        removed
+    }
+
+    /// Whether `entry` could go into the next block on `ctx`'s chain, given
+    /// its in-pool parents go first.
+    fn still_minable(&self, entry: &MempoolEntry, ctx: &AcceptContext<'_>, mtp: i64) -> bool {
+        if !is_final(&entry.tx, ctx.height, mtp) {
+            return false;
+        }
+        let mut heights = Vec::with_capacity(entry.tx.input.len());
+        for txin in &entry.tx.input {
+            let outpoint = txin.previous_output;
+            if let Some(parent) = self.entries.get(&outpoint.txid) {
+                if parent.tx.output.get(outpoint.vout as usize).is_none() {
+                    return false;
+                }
+                heights.push(ctx.height);
+                continue;
+            }
+            match (ctx.coins)(&outpoint) {
+                None => return false,
+                Some(coin)
+                    if coin.is_coinbase && ctx.height.saturating_sub(coin.height) < ctx.params.coinbase_maturity =>
+                {
+                    return false
+                }
+                Some(coin) => heights.push(coin.height),
+            }
+        }
+        sequence_locks_satisfied(&entry.tx, &heights, ctx.height, ctx.chain)
     }
 
     /// Evicts the packages with the lowest descendant feerate until the pool
@@ -439,13 +495,11 @@ impl Mempool {
         Some(entry)
     }
 
-    /// Removes `txid` and everything that spends it.
-    pub fn remove_with_descendants(&mut self, txid: &Txid) {
+    /// Removes `txid` and everything that spends it; returns what left.
+    pub fn remove_with_descendants(&mut self, txid: &Txid) -> Vec<Txid> {
         let mut gone = self.descendants(txid);
         gone.insert(*txid);
-        for t in gone {
-            self.remove_one(&t);
-        }
+        gone.into_iter().filter(|t| self.remove_one(t).is_some()).collect()
     }
 
     /// A block was connected: its transactions leave the pool (their children

@@ -20,6 +20,10 @@ pub enum AddressError {
     NoAddressForm,
 }
 
+/// Longest text that can be an address: BIP173's limit for bech32 strings.
+/// A base58check address of 25 bytes has at most 35 characters.
+pub const MAX_ADDRESS_CHARS: usize = 90;
+
 /// An address: a scriptPubKey that has a textual form on a network.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Address {
@@ -54,6 +58,14 @@ impl Address {
 
     /// Parses an address of `network`.
     pub fn parse(s: &str, network: Network) -> Result<Address, AddressError> {
+        // Decoding costs grow faster than the input: refuse what no address
+        // can be before decoding anything.
+        if s.len() > MAX_ADDRESS_CHARS {
+            return Err(AddressError::Invalid(format!(
+                "{} characters is longer than any address (at most {MAX_ADDRESS_CHARS})",
+                s.len()
+            )));
+        }
         if let Ok((hrp, version, program)) = bech32::segwit::decode(s) {
             if hrp.as_str() != network.bech32_hrp() {
                 return Err(AddressError::WrongNetwork { expected: network.bech32_hrp() });

@@ -711,15 +711,13 @@ fn verify_witness_program(
             execute_witness_script(witness.to_vec(), &script, flags, checker)
         }
         (0, _) => Err(ScriptError::WitnessProgramWrongLength),
-        (1, 32) if !is_p2sh => {
-            // Taproot is not active on Zennet: v1 programs are anyone-can-spend
-            // unless a caller asks for taproot rules, which this interpreter lacks.
-            if flags.contains(VerifyFlags::TAPROOT) {
-                Err(ScriptError::TaprootInactive)
-            } else {
-                Ok(())
-            }
+        (1, 32) if !is_p2sh && flags.contains(VerifyFlags::TAPROOT) => {
+            // A caller asks for taproot rules, which this interpreter lacks.
+            Err(ScriptError::TaprootInactive)
         }
+        // Without taproot rules a v1 program is anyone-can-spend, so policy's
+        // discouragement applies to it as to every unenforced version (Core
+        // reaches the same result because its policy flags include TAPROOT).
         _ => {
             if flags.contains(VerifyFlags::DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM) {
                 Err(ScriptError::DiscourageUpgradableWitnessProgram)

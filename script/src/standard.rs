@@ -109,6 +109,18 @@ pub fn check_standard_output(script: &[u8]) -> Result<OutputType, &'static str> 
     }
 }
 
+/// The witness version of an output whose program this node does not
+/// enforce (anything but v0 with a 20- or 32-byte program): such an output
+/// is anyone-can-spend, so its spends are refused by policy
+/// (DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM) and the wallet will not pay to it.
+pub fn unenforced_witness_version(script: &[u8]) -> Option<u8> {
+    match witness_program(script) {
+        Some((0, program)) if program.len() == 20 || program.len() == 32 => None,
+        Some((version, _)) => Some(version),
+        None => None,
+    }
+}
+
 /// Core's scriptSig standardness: small and push-only.
 pub fn check_standard_script_sig(script_sig: &[u8]) -> Result<(), &'static str> {
     if script_sig.len() > MAX_STANDARD_SCRIPTSIG_SIZE {

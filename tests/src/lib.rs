@@ -64,7 +64,10 @@ pub fn wait_for<T>(what: &str, deadline: Duration, mut condition: impl FnMut() -
 
 /// A running (or stopped) `zennetd -regtest`.
 pub struct Node {
+    /// Holds the log, and the data unless `data_path` points elsewhere.
     pub datadir: tempfile::TempDir,
+    /// `-datadir`.
+    pub data_path: PathBuf,
     pub rpc_port: u16,
     pub p2p_port: u16,
     extra_args: Vec<String>,
@@ -74,22 +77,33 @@ pub struct Node {
 impl Node {
     /// Starts a node on a fresh datadir and waits until its RPC answers.
     pub fn start(extra_args: &[&str]) -> Node {
+        let mut node = Node::new(None, extra_args);
+        node.restart();
+        node
+    }
+
+    /// A node whose `-datadir` is `data_path` (its log stays in a temporary
+    /// directory); not started.
+    pub fn on_datadir(data_path: PathBuf, extra_args: &[&str]) -> Node {
+        Node::new(Some(data_path), extra_args)
+    }
+
+    fn new(data_path: Option<PathBuf>, extra_args: &[&str]) -> Node {
         let datadir = tempfile::Builder::new().prefix("zennet-test-").tempdir().expect("temporary datadir");
-        let mut node = Node {
+        Node {
+            data_path: data_path.unwrap_or_else(|| datadir.path().to_path_buf()),
             datadir,
             rpc_port: free_port(),
             p2p_port: free_port(),
             extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
             child: None,
-        };
-        node.restart();
-        node
+        }
     }
 
     pub fn args(&self) -> Vec<String> {
         let mut args = vec![
             "-regtest".to_string(),
-            format!("-datadir={}", self.datadir.path().display()),
+            format!("-datadir={}", self.data_path.display()),
             format!("-rpcport={}", self.rpc_port),
             format!("-port={}", self.p2p_port),
         ];
@@ -98,7 +112,7 @@ impl Node {
     }
 
     pub fn network_dir(&self) -> PathBuf {
-        self.datadir.path().join("regtest")
+        self.data_path.join("regtest")
     }
 
     /// Runs `zennetd` with this node's arguments plus `extra`, without waiting.
@@ -234,6 +248,12 @@ impl Node {
         wait_for("zennetd to exit", STARTUP_DEADLINE, || child.try_wait().ok().flatten())
     }
 
+    /// Waits for the process to end by itself (within `deadline`).
+    pub fn wait_for_exit(&mut self, deadline: Duration) -> ExitStatus {
+        let mut child = self.child.take().expect("node running");
+        wait_for("zennetd to exit by itself", deadline, || child.try_wait().ok().flatten())
+    }
+
     /// SIGKILL, as a crash.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -246,7 +266,7 @@ impl Node {
     pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
         let output = Command::new(bin_dir().join("zennet-cli"))
             .arg("-regtest")
-            .arg(format!("-datadir={}", self.datadir.path().display()))
+            .arg(format!("-datadir={}", self.data_path.display()))
             .arg(format!("-rpcport={}", self.rpc_port))
             .args(args)
             .output()

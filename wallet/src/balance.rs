@@ -2,6 +2,8 @@
 //! by a mined transaction), trust, maturity, spent outputs, balances,
 //! spendable coins and history entries.
 
+use std::collections::HashSet;
+
 use primitives::{OutPoint, ScriptBuf, Transaction, TxOut, Txid};
 
 use crate::keys::Chain;
@@ -165,6 +167,36 @@ impl Wallet {
         })
     }
 
+    /// An unconfirmed transaction that still counts: in the mempool, or the
+    /// wallet's own payment waiting to be offered again (neither abandoned,
+    /// replaced, nor beaten by a conflicting transaction that is mined or in
+    /// the mempool). Its spends are spent, so its outputs must show too.
+    pub fn is_pending(&self, wtx: &WalletTx) -> bool {
+        if self.in_mempool(&wtx.txid) {
+            return true;
+        }
+        if wtx.abandoned || wtx.replaced_by.is_some() || !self.all_from_me(&wtx.tx) {
+            return false;
+        }
+        !self.conflicts(wtx).iter().any(|c| self.in_mempool(c) || self.txs.get(c).is_some_and(|o| o.block.is_some()))
+    }
+
+    /// How many unconfirmed wallet transactions a spend of `txid`'s outputs
+    /// would have as ancestors: `txid` itself and its unconfirmed wallet
+    /// ancestors (Core's coin eligibility counts the mempool's).
+    pub fn unconfirmed_chain_len(&self, txid: &Txid) -> usize {
+        let mut seen: HashSet<Txid> = HashSet::new();
+        let mut stack = vec![*txid];
+        while let Some(t) = stack.pop() {
+            let Some(wtx) = self.txs.get(&t) else { continue };
+            if wtx.block.is_some() || !seen.insert(t) {
+                continue;
+            }
+            stack.extend(wtx.tx.input.iter().map(|i| i.previous_output.txid));
+        }
+        seen.len()
+    }
+
     /// Spent by a wallet transaction that is mined or could still be.
     pub fn is_spent(&self, outpoint: &OutPoint) -> bool {
         self.spends.get(outpoint).into_iter().flatten().any(|t| {
@@ -188,7 +220,8 @@ impl Wallet {
     }
 
     /// Core's GetBalance: trusted (at least `min_depth` deep), untrusted
-    /// pending (others' unconfirmed payments in the mempool) and immature.
+    /// pending (others' unconfirmed payments in the mempool, and the wallet's
+    /// own payments the mempool does not hold yet) and immature.
     pub fn balances(&self, min_depth: i64) -> Balances {
         let mut b = Balances::default();
         for wtx in self.txs.values() {
@@ -210,7 +243,7 @@ impl Wallet {
             if trusted && depth >= min_depth {
                 b.trusted += credit;
             }
-            if !trusted && depth == 0 && self.in_mempool(&wtx.txid) {
+            if !trusted && depth == 0 && self.is_pending(wtx) {
                 b.untrusted_pending += credit;
             }
         }
@@ -229,7 +262,7 @@ impl Wallet {
             if depth < 0 || depth < min_depth {
                 continue;
             }
-            if depth == 0 && !self.in_mempool(&wtx.txid) {
+            if depth == 0 && !self.is_pending(wtx) {
                 continue;
             }
             let safe = self.is_trusted(wtx);

@@ -96,6 +96,9 @@ pub fn split_checksum(descriptor: &str, require: bool) -> Result<&str, Descripto
     }
 }
 
+/// Longest base58 text of an extended key (82 bytes with the checksum).
+const MAX_EXTENDED_KEY_CHARS: usize = 112;
+
 /// A watch-only descriptor: one script, or a range of P2WPKH children of an xpub.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchDescriptor {
@@ -151,6 +154,11 @@ pub fn parse_watch(body: &str, network: Network) -> Result<WatchDescriptor, Desc
     }
     let mut parts = key.split('/');
     let xpub_text = parts.next().unwrap_or_default();
+    // 78 bytes and a checksum are at most 112 base58 characters; base58
+    // decoding is quadratic, so longer text is refused before it.
+    if xpub_text.len() > MAX_EXTENDED_KEY_CHARS {
+        return Err(DescriptorError::Invalid(format!("key of {} characters is not valid", xpub_text.len())));
+    }
     let xpub =
         Xpub::from_str(xpub_text).map_err(|_| DescriptorError::Invalid(format!("key '{xpub_text}' is not valid")))?;
     let steps: Vec<&str> = parts.collect();

@@ -71,10 +71,13 @@ impl Wallet {
         // Signing needs the keys: check before doing any work.
         self.account_secret()?;
 
+        // As Core with -walletrejectlongchains: a coin whose unconfirmed
+        // chain is already at the mempool's ancestor limit is not eligible.
         let coins: Vec<Coin> = self
             .available_coins(0, false)
             .into_iter()
             .filter(|c| !opts.exclude.contains(&c.outpoint) && !opts.preselected.iter().any(|(o, _)| *o == c.outpoint))
+            .filter(|c| c.depth > 0 || self.unconfirmed_chain_len(&c.outpoint.txid) < policy.ancestor_limit)
             .collect();
         let pre_value: u64 = opts.preselected.iter().map(|(_, o)| o.value.to_sat()).sum();
         let pre_vbytes = opts.preselected.len() as u64 * P2WPKH_INPUT_VBYTES;

@@ -21,6 +21,8 @@ use crate::store::{WalletStore, Write};
 /// Keys derived ahead of the last one used, so a restored wallet finds its
 /// coins (Core's default keypool size).
 pub const LOOKAHEAD: u32 = 1000;
+/// Most scripts one watch-only descriptor may cover (Core's range limit).
+pub const MAX_WATCH_RANGE: u32 = 1_000_000;
 
 /// Where a script of the wallet comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -494,8 +496,9 @@ impl Wallet {
 
     // --- watch-only ---
 
-    /// Adds a watch-only descriptor (already checksum-verified). Returns the
-    /// number of scripts it added.
+    /// Adds a watch-only descriptor whose scripts `0..=range_end` are derived
+    /// now (`range_end` below [`MAX_WATCH_RANGE`], Core's range limit).
+    /// Returns the number of scripts it added.
     pub fn import_watch(
         &mut self,
         descriptor_text: &str,
@@ -506,6 +509,9 @@ impl Wallet {
             .map_err(|e| WalletError::InvalidParameter(e.to_string()))?;
         let parsed =
             descriptor::parse_watch(body, self.network).map_err(|e| WalletError::InvalidParameter(e.to_string()))?;
+        if range_end >= MAX_WATCH_RANGE {
+            return Err(WalletError::InvalidParameter("Range is too large".into()));
+        }
         if self.private_keys_enabled() {
             return Err(WalletError::Other(
                 "Cannot import descriptor without private keys to a wallet with private keys enabled".into(),

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod chainstate;
 pub mod clock;
 pub mod config;
+pub mod fatal;
 pub mod miner;
 pub mod net;
 pub mod node;

@@ -15,6 +15,9 @@ use primitives::{Block, PowAlgo, ScriptBuf};
 use crate::actor::ChainHandle;
 use crate::clock;
 
+/// Most mining threads one node runs (`-genproclimit`, `setgenerate`).
+pub const MAX_THREADS: usize = 256;
+
 /// Whether `hash` (little-endian) is at or below `target` (little-endian bytes).
 fn meets(hash: &[u8; 32], target: &[u8; 32]) -> bool {
     hash.iter().rev().cmp(target.iter().rev()) != std::cmp::Ordering::Greater
@@ -115,7 +118,7 @@ impl Miner {
         for counter in &self.counters.hashes {
             counter.store(0, Ordering::Relaxed);
         }
-        let handles = (0..threads.max(1))
+        let handles = (0..threads.clamp(1, MAX_THREADS))
             .filter_map(|i| {
                 let (chain, stop, counters, script) =
                     (self.chain.clone(), stop.clone(), self.counters.clone(), script.clone());

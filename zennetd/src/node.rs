@@ -54,6 +54,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.datadir)
         .with_context(|| format!("cannot create data directory {}", config.datadir.display()))?;
     let _lock = DatadirLock::acquire(&config.datadir)?;
+    // As Core at start: refuse to run on a disk that is about to fill.
+    if !crate::fatal::has_disk_space(&config.datadir, 0) {
+        bail!(
+            "Disk space is too low! ({} has less than {} MiB free)",
+            config.datadir.display(),
+            crate::fatal::MIN_DISK_SPACE >> 20
+        );
+    }
     info!("Zennet {} starting on {} in {}", env!("CARGO_PKG_VERSION"), config.network, config.datadir.display());
 
     let params = Arc::new(ChainParams::for_network(config.network, config.regtest_multialgo));
@@ -147,7 +155,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         net: Some(net.clone()),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
-    let (server, bound) = crate::rpc::start(addr, Auth::new(accepted), ctx).await?;
+    let rpc_runtime = RpcRuntime::new()?;
+    let (server, bound) = rpc_runtime.handle().spawn(crate::rpc::start(addr, Auth::new(accepted), ctx)).await??;
     info!("RPC server listening on {bound}");
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -155,11 +164,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         _ = shutdown_rx.wait_for(|stop| *stop) => info!("Shutdown requested over RPC"),
         _ = tokio::signal::ctrl_c() => info!("Interrupted"),
         _ = sigterm.recv() => info!("Terminated"),
+        _ = crate::fatal::occurred() => info!("Shutting down after a fatal error"),
     }
 
     // Let in-flight replies (such as `stop`'s) go out, then stop the network, the miner and the chainstate.
     let _ = server.stop();
     server.stopped().await;
+    drop(rpc_runtime);
     let _ = net_stop.send(true);
     let _ = net_task.await;
     drop(net);
@@ -184,8 +195,44 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if cookie {
         remove_cookie(&config.datadir);
     }
+    if let Some(message) = crate::fatal::error() {
+        bail!("{message}");
+    }
     info!("Shutdown complete");
     Ok(())
+}
+
+/// Worker threads of the RPC server's runtime (Core's `-rpcthreads` default was 4).
+const RPC_THREADS: usize = 4;
+
+/// The runtime the RPC server runs on, apart from the peers' (as Core's HTTP
+/// worker threads): a slow call can only delay other calls, never a peer's
+/// ping or a block download.
+struct RpcRuntime(Option<tokio::runtime::Runtime>);
+
+impl RpcRuntime {
+    fn new() -> anyhow::Result<RpcRuntime> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(RPC_THREADS)
+            .thread_name("rpc")
+            .enable_all()
+            .build()
+            .context("cannot start the RPC runtime")?;
+        Ok(RpcRuntime(Some(runtime)))
+    }
+
+    fn handle(&self) -> &tokio::runtime::Handle {
+        self.0.as_ref().expect("the runtime lives until drop").handle()
+    }
+}
+
+impl Drop for RpcRuntime {
+    fn drop(&mut self) {
+        // Dropped from async code: a blocking shutdown is not allowed there.
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// Binds the listening sockets and starts the peer manager.

@@ -223,7 +223,7 @@ impl Wallets {
 
     /// Brings a wallet level with the chain tip and the mempool.
     pub async fn catch_up(&self, shared: &SharedWallet) -> Result<(), RpcError> {
-        let mut reorged = false;
+        let mut moved = false;
         loop {
             let from = lock(shared)?.best_block().map(|(h, _)| h);
             let path = self
@@ -234,7 +234,7 @@ impl Wallets {
             if path.disconnect.is_empty() && path.connect.is_empty() {
                 break;
             }
-            reorged |= !path.disconnect.is_empty();
+            moved = true;
             let w = shared.clone();
             tokio::task::spawn_blocking(move || -> Result<(), RpcError> {
                 let mut w = lock(&w)?;
@@ -254,16 +254,24 @@ impl Wallets {
             .map_err(|e| RpcError::internal(e.to_string()))??;
         }
         self.deliver_events()?;
+        self.refresh_in_mempool(shared).await?;
+        // After a new block or a reorganisation, what the mempool refused
+        // before (a chain too long, a parent not yet back) may fit now.
+        if moved && !lock(shared)?.to_rebroadcast().is_empty() {
+            self.rebroadcast(shared).await?;
+            self.deliver_events()?;
+            self.refresh_in_mempool(shared).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells the wallet which of its unconfirmed transactions the mempool holds.
+    async fn refresh_in_mempool(&self, shared: &SharedWallet) -> Result<(), RpcError> {
         let unconfirmed = lock(shared)?.unconfirmed();
         let present = self.chain.call(move |cs| cs.in_mempool(&unconfirmed)).await?;
-        {
-            let mut w = lock(shared)?;
-            w.set_in_mempool(present.into_iter().collect());
-            w.relock_if_expired(clock::now());
-        }
-        if reorged {
-            self.rebroadcast(shared).await?;
-        }
+        let mut w = lock(shared)?;
+        w.set_in_mempool(present.into_iter().collect());
+        w.relock_if_expired(clock::now());
         Ok(())
     }
 

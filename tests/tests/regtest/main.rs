@@ -10,6 +10,7 @@ mod p2p_announcements;
 mod p2p_misbehaviour;
 mod p2p_peers;
 mod reorg;
+mod reorg_mempool;
 mod scripts;
 mod template;
 mod wallet;

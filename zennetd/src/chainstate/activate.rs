@@ -114,7 +114,7 @@ impl Chainstate {
         self.active.pop();
         self.fee_estimator.forget_last_block();
         self.unindex_tasks(&block.txdata);
-        self.disconnected.extend(block.txdata.into_iter().skip(1));
+        self.disconnected.push(block.txdata.into_iter().skip(1).collect());
         Ok(())
     }
 
@@ -172,7 +172,7 @@ impl Chainstate {
         let result = self.activate_best_chain_inner(submitted);
         let disconnected = std::mem::take(&mut self.disconnected);
         if !disconnected.is_empty() {
-            self.readmit_to_mempool(disconnected, crate::clock::now());
+            self.update_mempool_for_reorg(disconnected, crate::clock::now());
         }
         result
     }

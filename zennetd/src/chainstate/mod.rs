@@ -97,9 +97,10 @@ pub struct Chainstate {
     fee_estimator: mempool::estimate::FeeEstimator,
     /// Tasks confirmed on the active chain and not long expired (the market index).
     tasks: HashMap<[u8; 32], mempool::market::TaskInfo>,
-    /// Transactions of blocks disconnected during the current activation,
-    /// offered back to the mempool when it ends.
-    disconnected: Vec<primitives::Transaction>,
+    /// Transactions of the blocks disconnected during the current
+    /// activation, one list per block, newest first: offered back to the
+    /// mempool when it ends.
+    disconnected: Vec<Vec<primitives::Transaction>>,
     /// Transactions accepted to the mempool, for wallets.
     tx_events: Option<tokio::sync::broadcast::Sender<Arc<primitives::Transaction>>>,
     /// Paths to peers' best headers, for choosing blocks to download.

@@ -31,12 +31,11 @@ impl Chainstate {
         entries.into_iter().map(|e| (e.tx.clone(), e.time)).collect()
     }
 
-    /// Checks `tx` against consensus, policy and the current chain; adds it
-    /// to the mempool unless `test_only`. Returns its fee.
-    pub fn accept_to_mempool(&mut self, tx: Transaction, now: i64, test_only: bool) -> Result<u64, MempoolError> {
+    /// Runs `f` on the mempool with what acceptance needs of the active chain
+    /// (the next height, the UTXO set, median times, confirmed tasks).
+    fn with_pool_context<R>(&mut self, now: i64, f: impl FnOnce(&mut mempool::Mempool, &AcceptContext<'_>) -> R) -> R {
         let height = self.tip().height + 1;
         let cache = self.signature_cache.clone();
-        let params = self.params.clone();
         let store = &*self.store;
         let coin_cache = &self.cache;
         let coins = |outpoint: &primitives::OutPoint| match coin_cache.coin(store, outpoint) {
@@ -46,17 +45,28 @@ impl Chainstate {
                 None
             }
         };
-        let view = super::BranchView::new(&self.index, &self.active, &self.active[self.active.len() - 1]);
-        let chain: &dyn consensus::difficulty::HeaderChain = match &view {
-            Some(v) => v,
-            None => return Err(MempoolError::NonFinal),
-        };
+        let tip = self.active[self.active.len() - 1];
+        let chain =
+            super::BranchView::new(&self.index, &self.active, &tip).expect("the active tip is on the active chain");
         let tasks = &self.tasks;
         let task = |id: &[u8; 32]| tasks.get(id).cloned();
-        let ctx =
-            AcceptContext { params: &params, height, chain, coins: &coins, now, cache: Some(&cache), tasks: &task };
+        let ctx = AcceptContext {
+            params: &self.params,
+            height,
+            chain: &chain,
+            coins: &coins,
+            now,
+            cache: Some(&cache),
+            tasks: &task,
+        };
+        f(&mut self.mempool, &ctx)
+    }
+
+    /// Checks `tx` against consensus, policy and the current chain; adds it
+    /// to the mempool unless `test_only`. Returns its fee.
+    pub fn accept_to_mempool(&mut self, tx: Transaction, now: i64, test_only: bool) -> Result<u64, MempoolError> {
         let event = (!test_only && self.tx_events.is_some()).then(|| tx.clone());
-        let fee = self.mempool.accept(tx, &ctx, test_only)?;
+        let fee = self.with_pool_context(now, |pool, ctx| pool.accept(tx, ctx, test_only))?;
         if let (Some(events), Some(tx)) = (&self.tx_events, event) {
             // Nobody listening is fine: wallets subscribe when they exist.
             let _ = events.send(Arc::new(tx));
@@ -120,12 +130,22 @@ impl Chainstate {
         self.mempool.expire_announcements(height, &|id| tasks.get(id).cloned());
     }
 
-    /// After a reorganisation: offer back what disconnected blocks held.
-    pub(super) fn readmit_to_mempool(&mut self, disconnected: Vec<Transaction>, now: i64) {
-        for tx in disconnected {
-            // Failures are expected (now confirmed again, or conflicting).
+    /// After blocks were disconnected (`disconnected` holds their
+    /// transactions, newest block first): offer them back to the mempool,
+    /// oldest block first so that parents come before children, then remove
+    /// whatever can no longer be mined on the new tip (Core's
+    /// `MaybeUpdateMempoolForReorg`).
+    pub(super) fn update_mempool_for_reorg(&mut self, disconnected: Vec<Vec<Transaction>>, now: i64) {
+        for tx in disconnected.into_iter().rev().flatten() {
+            // Failures are expected (confirmed again, conflicting, immature);
+            // what spent such a transaction goes in the sweep below.
             let _ = self.accept_to_mempool(tx, now, false);
         }
+        let removed = self.with_pool_context(now, |pool, ctx| pool.remove_for_reorg(ctx));
+        if !removed.is_empty() {
+            tracing::info!("mempool: {} transactions can no longer be mined after the reorganisation", removed.len());
+        }
+        self.mempool.trim_to_size();
     }
 }
 

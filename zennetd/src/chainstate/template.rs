@@ -1,6 +1,8 @@
 //! Block templates for the local miner: a coinbase paying the subsidy (and
 //! the premine at height 1) with Core's segwit witness commitment.
 
+use std::collections::HashSet;
+
 use bitcoin::block::Version;
 use bitcoin::hashes::Hash;
 use consensus::check::coinbase_height_script;
@@ -17,13 +19,67 @@ use primitives::BlockHash;
 use super::{BranchView, Chainstate};
 
 impl Chainstate {
+    /// The mempool's transactions for the next block (by ancestor feerate),
+    /// each checked against the tip's UTXO set and the ones before it. The
+    /// mempool is kept consistent with the chain, so a transaction that fails
+    /// here is a bug elsewhere: it is logged and evicted with its descendants,
+    /// rather than making every template invalid (Core's
+    /// `TestBlockValidity` after assembly, done before it).
+    fn select_for_block(&mut self) -> (Vec<Transaction>, u64) {
+        loop {
+            let (txs, fees) = mempool::select::select_transactions(self.mempool());
+            let Some((txid, why)) = self.first_unminable(&txs) else {
+                return (txs, fees);
+            };
+            tracing::error!("block assembly: mempool transaction {txid} {why}; evicting it and its descendants");
+            self.mempool.remove_with_descendants(&txid);
+        }
+    }
+
+    /// The first of `txs` (in block order) that cannot follow the ones before
+    /// it on the tip, and why.
+    fn first_unminable(&self, txs: &[Transaction]) -> Option<(primitives::Txid, &'static str)> {
+        let height = self.tip().height + 1;
+        let mtp = self.median_time_past(height - 1);
+        let mut created: HashSet<OutPoint> = HashSet::new();
+        let mut spent: HashSet<OutPoint> = HashSet::new();
+        for tx in txs {
+            let txid = tx.txid();
+            if !consensus::check::is_final(tx, height, mtp) {
+                return Some((txid, "is not final"));
+            }
+            for txin in &tx.input {
+                let outpoint = txin.previous_output;
+                if !spent.insert(outpoint) {
+                    return Some((txid, "spends an output spent earlier in the block"));
+                }
+                if created.contains(&outpoint) {
+                    continue;
+                }
+                match self.coin(&outpoint) {
+                    Ok(Some(coin)) if coin.is_coinbase && height - coin.height < self.params().coinbase_maturity => {
+                        return Some((txid, "spends an immature coinbase"));
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) => return Some((txid, "spends an output missing from the UTXO set")),
+                    Err(e) => {
+                        tracing::error!("block assembly: reading coin {outpoint}: {e}");
+                        return Some((txid, "spends an output that could not be read"));
+                    }
+                }
+            }
+            created.extend((0..tx.output.len() as u32).map(|vout| OutPoint { txid, vout }));
+        }
+        None
+    }
+
     /// A block of `algo` on the active tip paying `script_pubkey` the subsidy
     /// and the fees of the mempool transactions it carries (chosen by
     /// ancestor feerate), not yet solved. `extra_nonce` makes coinbases (and
     /// so merkle roots) distinct.
-    pub fn block_template(&self, algo: PowAlgo, script_pubkey: &ScriptBuf, now: i64, extra_nonce: u32) -> Block {
+    pub fn block_template(&mut self, algo: PowAlgo, script_pubkey: &ScriptBuf, now: i64, extra_nonce: u32) -> Block {
         let tip = self.tip().hash;
-        let (txs, fees) = mempool::select::select_transactions(self.mempool());
+        let (txs, fees) = self.select_for_block();
         self.block_template_on(&tip, algo, script_pubkey, now, extra_nonce, txs, fees)
             .expect("the active tip is indexed")
     }
@@ -108,11 +164,11 @@ pub struct TemplateParts {
 
 impl Chainstate {
     /// The parts of a block of `algo` on the tip for an external miner.
-    pub fn template_parts(&self, algo: PowAlgo, now: i64) -> TemplateParts {
+    pub fn template_parts(&mut self, algo: PowAlgo, now: i64) -> TemplateParts {
+        let (txs, fees) = self.select_for_block();
         let tip = self.tip();
         let height = tip.height + 1;
         let mintime = self.median_time_past(tip.height) + 1;
-        let (txs, fees) = mempool::select::select_transactions(self.mempool());
         let transactions: Vec<(Transaction, u64, u64)> = txs
             .into_iter()
             .map(|tx| {

@@ -199,7 +199,7 @@ impl Manager {
             .await;
         if let (Ok(hashes), Some(peer)) = (locator, self.peers.get(&id)) {
             peer.send(NetMessage::GetHeaders(super::message::Locator {
-                version: super::message::PROTOCOL_VERSION,
+                version: super::message::PROTOCOL_VERSION as u32,
                 hashes,
                 stop: primitives::BlockHash::all_zeros(),
             }));

@@ -10,9 +10,9 @@ use primitives::encode::{write_compact_size, Reader};
 use primitives::{Block, BlockHash, Header, Transaction};
 
 /// BIP339 and everything before it.
-pub const PROTOCOL_VERSION: u32 = 70016;
+pub const PROTOCOL_VERSION: i32 = 70016;
 /// Core's MIN_PEER_PROTO_VERSION.
-pub const MIN_PEER_PROTOCOL_VERSION: u32 = 31800;
+pub const MIN_PEER_PROTOCOL_VERSION: i32 = 31800;
 pub const MAX_HEADERS: usize = 2_000;
 pub const MAX_INV: usize = 50_000;
 pub const MAX_ADDR: usize = 1_000;
@@ -44,7 +44,8 @@ pub const KNOWN_COMMANDS: &[&str] = &[
 
 #[derive(Debug, Clone)]
 pub struct Version {
-    pub version: u32,
+    /// Signed, as Core reads it: 0xffffffff is -1, an obsolete version.
+    pub version: i32,
     pub services: ServiceFlags,
     pub timestamp: i64,
     pub receiver: Address,
@@ -292,7 +293,7 @@ fn decode_version(payload: &[u8]) -> Result<Version, String> {
     let mut cursor = payload;
     let r = &mut cursor;
     let err = |e: bitcoin::consensus::encode::Error| e.to_string();
-    let version = u32::consensus_decode(r).map_err(err)?;
+    let version = i32::consensus_decode(r).map_err(err)?;
     let services = ServiceFlags::consensus_decode(r).map_err(err)?;
     let timestamp = i64::consensus_decode(r).map_err(err)?;
     let receiver = Address::consensus_decode(r).map_err(err)?;
@@ -340,7 +341,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let locator = Locator {
-            version: PROTOCOL_VERSION,
+            version: PROTOCOL_VERSION as u32,
             hashes: vec![BlockHash::all_zeros(); 3],
             stop: BlockHash::all_zeros(),
         };

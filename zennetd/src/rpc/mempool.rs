@@ -2,7 +2,7 @@
 //! getmempoolentry, getmempoolinfo.
 
 use mempool::{MempoolEntry, MempoolError};
-use primitives::{Transaction, COIN};
+use primitives::{OutPoint, Transaction, COIN};
 use rpc::{codes, Args, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -42,6 +42,19 @@ pub async fn sendrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
     let txid = tx.txid();
     ctx.chain
         .call(move |cs| {
+            // Core's BroadcastTransaction: a transaction whose outputs are
+            // coins already was confirmed.
+            for vout in 0..tx.output.len() as u32 {
+                let coin = cs
+                    .coin(&OutPoint { txid, vout })
+                    .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+                if coin.is_some() {
+                    return Err(RpcError::new(
+                        codes::VERIFY_ALREADY_IN_CHAIN,
+                        "Transaction outputs already in utxo set",
+                    ));
+                }
+            }
             if cs.mempool().get(&txid).is_some() {
                 return Ok(json!(txid.to_string())); // Core: already known is success
             }

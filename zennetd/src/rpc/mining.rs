@@ -108,6 +108,12 @@ pub async fn setgenerate(ctx: &RpcContext, args: &Args) -> RpcResult {
     };
     let threads = match limit {
         l if l < 0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        l if l > miner::MAX_THREADS as i64 => {
+            return Err(RpcError::invalid_parameter(format!(
+                "genproclimit must be at most {} (or -1 for one thread per core)",
+                miner::MAX_THREADS
+            )))
+        }
         l => l as usize,
     };
     let script = match (&ctx.mining_address, generate && threads > 0) {

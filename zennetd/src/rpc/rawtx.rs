@@ -22,6 +22,12 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
     ctx.chain
         .call(move |cs| {
             let db = |e: crate::store::StoreError| RpcError::new(codes::DATABASE_ERROR, e.to_string());
+            // As Core's GetTransaction: the mempool first, unless a block is named.
+            if given_block.is_none() {
+                if let Some(entry) = cs.mempool().get(&txid) {
+                    return Ok(if verbose { tx_json(&entry.tx, network) } else { json!(hex::encode(entry.tx.serialize())) });
+                }
+            }
             let block_hash = match given_block {
                 Some(hash) => {
                     if cs.entry(&hash).is_none() {

@@ -1,6 +1,7 @@
 //! UTXO RPCs: gettxout, gettxoutsetinfo.
 
 use bitcoin::hashes::{sha256d, Hash, HashEngine};
+use consensus::check::Coin;
 use primitives::encode::write_var_bytes;
 use primitives::{OutPoint, Txid};
 use rpc::{codes, Args, RpcError};
@@ -17,16 +18,31 @@ pub async fn gettxout(ctx: &RpcContext, args: &Args) -> RpcResult {
     let txid = parse_txid(args, 0, "txid")?;
     let vout = args.i64(1, "n")?;
     let vout = u32::try_from(vout).map_err(|_| RpcError::invalid_parameter("Invalid n"))?;
+    let include_mempool = args.opt_bool(2)?.unwrap_or(true);
     let network = ctx.network;
     ctx.chain
         .call(move |cs| {
-            let coin =
-                cs.coin(&OutPoint { txid, vout }).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
-            let Some(coin) = coin else { return Ok(Value::Null) };
+            let outpoint = OutPoint { txid, vout };
+            let coin = cs.coin(&outpoint).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+            // With the mempool (Core's CCoinsViewMemPool): outputs of pool
+            // transactions exist with 0 confirmations; what the pool spends does not.
+            let (coin, confirmations) = match coin {
+                _ if include_mempool && cs.mempool().spender(&outpoint).is_some() => return Ok(Value::Null),
+                Some(coin) => {
+                    let confirmations = cs.tip().height - coin.height + 1;
+                    (coin, confirmations)
+                }
+                None if include_mempool => {
+                    let unconfirmed = cs.mempool().get(&txid).and_then(|e| e.tx.output.get(vout as usize)).cloned();
+                    let Some(output) = unconfirmed else { return Ok(Value::Null) };
+                    (Coin { output, height: cs.tip().height + 1, is_coinbase: false }, 0)
+                }
+                None => return Ok(Value::Null),
+            };
             let tip = cs.tip();
             Ok(json!({
                 "bestblock": tip.hash.to_string(),
-                "confirmations": tip.height - coin.height + 1,
+                "confirmations": confirmations,
                 "value": amount(coin.output.value.to_sat()),
                 "scriptPubKey": script_pubkey_json(&coin.output.script_pubkey, network),
                 "coinbase": coin.is_coinbase,

@@ -4,7 +4,7 @@
 //! `chainstate` (coins, undo data, index, tip, txindex), changed only by one
 //! atomic batch per connect or disconnect.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bitcoin::hashes::Hash;
 use consensus::check::Coin;
@@ -22,6 +22,8 @@ const TIP_KEY: &[u8] = b"mtip";
 const BLOCK_PREFIX: u8 = b'b';
 
 pub struct SledStore {
+    /// Where the database lives, for free-space checks.
+    path: PathBuf,
     db: sled::Db,
     blocks: sled::Tree,
     chainstate: sled::Tree,
@@ -29,6 +31,13 @@ pub struct SledStore {
 
 fn db_err(e: sled::Error) -> StoreError {
     StoreError::Database(e.to_string())
+}
+
+/// A failed write leaves the node unable to go on (Core's AbortNode).
+fn write_err(e: sled::Error) -> StoreError {
+    let error = db_err(e);
+    crate::fatal::abort_node(format!("Failed to write to the chain database: {error}"));
+    error
 }
 
 fn key(prefix: u8, body: &[u8]) -> Vec<u8> {
@@ -43,11 +52,11 @@ impl SledStore {
         let db = sled::Config::new().path(path).cache_capacity(64 << 20).open().map_err(db_err)?;
         let blocks = db.open_tree("blocks").map_err(db_err)?;
         let chainstate = db.open_tree("chainstate").map_err(db_err)?;
-        Ok(SledStore { db, blocks, chainstate })
+        Ok(SledStore { path: path.to_path_buf(), db, blocks, chainstate })
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map(|_| ()).map_err(db_err)
+        self.db.flush().map(|_| ()).map_err(write_err)
     }
 }
 
@@ -70,7 +79,11 @@ impl ChainStore for SledStore {
     fn write_block(&self, hash: &BlockHash, block: &[u8]) -> Result<(), StoreError> {
         // No flush of its own: sled's one log keeps write order, so the
         // commit that records the block in the index makes both durable.
-        self.blocks.insert(key(BLOCK_PREFIX, hash.as_byte_array()), block).map_err(db_err)?;
+        if !crate::fatal::has_disk_space(&self.path, block.len() as u64) {
+            crate::fatal::abort_node("Disk space is too low!");
+            return Err(StoreError::Database("disk space is too low".into()));
+        }
+        self.blocks.insert(key(BLOCK_PREFIX, hash.as_byte_array()), block).map_err(write_err)?;
         Ok(())
     }
 
@@ -99,7 +112,7 @@ impl ChainStore for SledStore {
         if let Some(tip) = connect.tip {
             batch.insert(TIP_KEY, tip.as_byte_array().as_slice());
         }
-        self.chainstate.apply_batch(batch).map_err(db_err)?;
+        self.chainstate.apply_batch(batch).map_err(write_err)?;
         self.flush()
     }
 
@@ -129,7 +142,7 @@ impl ChainStore for SledStore {
     }
 
     fn wipe_chainstate(&self) -> Result<(), StoreError> {
-        self.chainstate.clear().map_err(db_err)?;
+        self.chainstate.clear().map_err(write_err)?;
         self.flush()
     }
 

@@ -1,6 +1,7 @@
 //! A wallet's records in its own sled database under `wallets/<name>/`.
 //! Every commit is one batch, flushed before it returns.
 
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
 
 use wallet::store::{StoreError, WalletStore, Write};
@@ -46,15 +47,35 @@ impl WalletStore for SledWalletStore {
 
     /// A backup is a sled database of its own, loadable like any wallet.
     fn backup(&self, path: &Path) -> Result<(), StoreError> {
-        if path.exists() {
-            return Err(err(format!("{} already exists", path.display())));
+        if path.as_os_str().is_empty() {
+            return Err(err("no destination given"));
         }
+        // Created here, owner-only, and never an existing path: the copy
+        // holds the keys and cannot land on anything (the live wallet included).
+        std::fs::DirBuilder::new().mode(0o700).create(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => err(format!("{} already exists", path.display())),
+            _ => err(format!("{}: {e}", path.display())),
+        })?;
         let copy = sled::Config::new().path(path).open().map_err(err)?;
         for item in self.db.iter() {
             let (k, v) = item.map_err(err)?;
             copy.insert(k, v).map_err(err)?;
         }
         copy.flush().map_err(err)?;
-        Ok(())
+        drop(copy);
+        restrict_to_owner(path).map_err(|e| err(format!("{}: {e}", path.display())))
     }
+}
+
+/// Makes every file under `dir` readable by its owner only.
+fn restrict_to_owner(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let mode = if entry.file_type()?.is_dir() { 0o700 } else { 0o600 };
+        std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))?;
+        if entry.file_type()?.is_dir() {
+            restrict_to_owner(&entry.path())?;
+        }
+    }
+    Ok(())
 }

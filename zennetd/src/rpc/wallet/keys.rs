@@ -158,7 +158,7 @@ pub async fn importdescriptors(call: &Call<'_>) -> RpcResult {
     let mut results = Vec::new();
     let mut earliest: Option<i64> = None;
     for request in requests {
-        let outcome = import_one(call, &request);
+        let outcome = import_one(call, &request).await;
         match outcome {
             Ok(timestamp) => {
                 earliest = Some(earliest.map_or(timestamp, |e| e.min(timestamp)));
@@ -177,7 +177,7 @@ pub async fn importdescriptors(call: &Call<'_>) -> RpcResult {
     Ok(Value::Array(results))
 }
 
-fn import_one(call: &Call<'_>, request: &Value) -> Result<i64, RpcError> {
+async fn import_one(call: &Call<'_>, request: &Value) -> Result<i64, RpcError> {
     let desc =
         request.get("desc").and_then(Value::as_str).ok_or_else(|| RpcError::type_error("Descriptor not found."))?;
     let timestamp = match request.get("timestamp") {
@@ -198,19 +198,52 @@ fn import_one(call: &Call<'_>, request: &Value) -> Result<i64, RpcError> {
                 "Range should not be specified for an un-ranged descriptor",
             ))
         }
-        Some(Value::Number(n)) => n.as_u64().unwrap_or(0) as u32,
-        Some(Value::Array(a)) if a.len() == 2 => a[1].as_u64().unwrap_or(0) as u32,
-        Some(_) => return Err(RpcError::type_error("Range must be specified as end or as [begin,end]")),
+        Some(range) => parse_range(range)?,
     };
-    let mut w = call.wallet()?;
-    w.import_watch(desc, range_end, timestamp).map_err(werr)?;
-    if let Some(label) = request.get("label").and_then(Value::as_str) {
-        if !parsed.is_range() {
-            let script = parsed.script_at(0).map_err(|e| RpcError::invalid_parameter(e.to_string()))?;
-            w.set_label(&script, label).map_err(werr)?;
+    let label = request.get("label").and_then(Value::as_str).map(str::to_string);
+    let desc = desc.to_string();
+    // Deriving up to a million scripts is CPU work: on a blocking thread,
+    // holding only this wallet's lock.
+    call.blocking(move |w| {
+        w.import_watch(&desc, range_end, timestamp).map_err(werr)?;
+        if let Some(label) = label {
+            if !parsed.is_range() {
+                let script = parsed.script_at(0).map_err(|e| RpcError::invalid_parameter(e.to_string()))?;
+                w.set_label(&script, &label).map_err(werr)?;
+            }
         }
-    }
+        Ok(())
+    })
+    .await?;
     Ok(timestamp)
+}
+
+/// Most entries one ranged descriptor may cover (Core's limit).
+const MAX_DESCRIPTOR_RANGE: i64 = 1_000_000;
+
+/// Core's `ParseDescriptorRange` and `ParseRange`: `end` or `[begin, end]`,
+/// checked before anything is derived. Returns the end; the wallet derives
+/// from index 0, so the end itself must stay under Core's range size.
+fn parse_range(range: &Value) -> Result<u32, RpcError> {
+    let int = |v: &Value| v.as_i64().ok_or_else(|| RpcError::wrong_type(v, "number"));
+    let (low, high) = match range {
+        Value::Number(_) => (0, int(range)?),
+        Value::Array(a) if a.len() == 2 => (int(&a[0])?, int(&a[1])?),
+        _ => return Err(RpcError::invalid_parameter("Range must be specified as end or as [begin,end]")),
+    };
+    if low > high {
+        return Err(RpcError::invalid_parameter("Range specified as [begin,end] must not have begin after end"));
+    }
+    if low < 0 {
+        return Err(RpcError::invalid_parameter("Range should be greater or equal than 0"));
+    }
+    if high >> 31 != 0 {
+        return Err(RpcError::invalid_parameter("End of range is too high"));
+    }
+    if high >= MAX_DESCRIPTOR_RANGE {
+        return Err(RpcError::invalid_parameter("Range is too large"));
+    }
+    Ok(high as u32)
 }
 
 /// Height of the first block whose time is within two hours before `time` (Core's rescan window).

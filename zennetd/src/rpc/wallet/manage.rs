@@ -209,6 +209,13 @@ pub fn walletlock(call: &Call<'_>) -> RpcResult {
 
 pub async fn backupwallet(call: &Call<'_>) -> RpcResult {
     let destination = std::path::PathBuf::from(call.args.str(0, "destination")?);
+    let backup_failed = |why: &str| RpcError::new(codes::WALLET_ERROR, format!("Error: Wallet backup failed! ({why})"));
+    if destination.as_os_str().is_empty() {
+        return Err(backup_failed("no destination given"));
+    }
+    if destination.is_dir() {
+        return Err(backup_failed(&format!("{} is a directory", destination.display())));
+    }
     call.blocking(move |w| {
         w.backup(&destination)
             .map_err(|e| RpcError::new(codes::WALLET_ERROR, format!("Error: Wallet backup failed! ({e})")))

@@ -185,6 +185,21 @@ pub fn parse_address(text: &str, ctx: &RpcContext) -> Result<Address, RpcError> 
         .map_err(|e| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, format!("Invalid Zennet address: {text} ({e})")))
 }
 
+/// An address the wallet may pay: refuses witness versions the node does
+/// not enforce, whose outputs anyone could spend.
+pub fn parse_payee(text: &str, ctx: &RpcContext) -> Result<Address, RpcError> {
+    let address = parse_address(text, ctx)?;
+    if let Some(version) = script::standard::unenforced_witness_version(address.script_pubkey().as_bytes()) {
+        return Err(RpcError::new(
+            codes::INVALID_ADDRESS_OR_KEY,
+            format!(
+                "Cannot send to {text}: witness version {version} is reserved for soft-fork upgrades and not enforced by this node, so anyone could spend the output"
+            ),
+        ));
+    }
+    Ok(address)
+}
+
 pub fn address_text(script: &primitives::ScriptBuf, ctx: &RpcContext) -> Option<String> {
     Address::from_script(script, ctx.network).ok().map(|a| a.to_string())
 }

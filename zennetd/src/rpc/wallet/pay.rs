@@ -2,13 +2,15 @@
 //! abandonment. A transaction is committed to the wallet (durably) before
 //! it is offered to the mempool, so a crash can never forget it.
 
-use primitives::{OutPoint, Txid};
+use mempool::MempoolError;
+use primitives::{OutPoint, Transaction, Txid};
 use rpc::{codes, RpcError};
 use serde_json::{json, Value};
 use wallet::send::format_rate;
 use wallet::{Recipient, SendOptions};
 
-use super::{parse_address, parse_amount, werr, Call};
+use super::{parse_amount, parse_payee, werr, Call};
+use crate::actor::ChainHandle;
 use crate::clock;
 use crate::rpc::json::amount;
 use crate::rpc::{parse_hash, RpcResult};
@@ -69,6 +71,23 @@ fn fee_args(call: &Call<'_>, conf_index: usize, rate_index: usize) -> Result<(Op
     Ok((fee_rate, conf_target))
 }
 
+/// Whether the mempool would take `tx` now. A payment it would refuse is
+/// not committed, so the wallet never acknowledges a transaction that is
+/// not broadcast (Core checks the chain limits, `-walletrejectlongchains`;
+/// this checks every rule). Runs on a wallet's blocking thread.
+fn check_mempool_accepts(chain: &ChainHandle, tx: &Transaction) -> Result<(), RpcError> {
+    let tx = tx.clone();
+    match chain.call_blocking(move |cs| cs.accept_to_mempool(tx, clock::now(), true))? {
+        Ok(_) => Ok(()),
+        Err(MempoolError::TooLongChain { .. }) => {
+            Err(RpcError::new(codes::WALLET_INSUFFICIENT_FUNDS, "Transaction has too long of a mempool chain"))
+        }
+        Err(e) => {
+            Err(RpcError::new(codes::WALLET_ERROR, format!("Transaction rejected by the mempool: {}", e.reason())))
+        }
+    }
+}
+
 /// Builds, signs and commits a payment, then offers it to the mempool.
 async fn send(
     call: &Call<'_>,
@@ -79,10 +98,12 @@ async fn send(
     comment_to: Option<String>,
 ) -> Result<(Txid, u64), RpcError> {
     let policy = call.wallets.settings.policy.clone();
+    let chain = call.ctx.chain.clone();
     let built = call
         .blocking(move |w| {
             let opts = SendOptions { fee_rate, replaceable, preselected: Vec::new(), exclude: Vec::new() };
             let built = w.create_transaction(&recipients, &opts, &policy).map_err(werr)?;
+            check_mempool_accepts(&chain, &built.tx)?;
             w.commit_transaction(&built, comment, comment_to, None, clock::now()).map_err(werr)?;
             Ok(built)
         })
@@ -105,7 +126,7 @@ fn reply(txid: Txid, verbose: bool) -> Value {
 }
 
 pub async fn sendtoaddress(call: &Call<'_>) -> RpcResult {
-    let address = parse_address(call.args.str(0, "address")?, call.ctx)?;
+    let address = parse_payee(call.args.str(0, "address")?, call.ctx)?;
     let value = call.args.get(1).ok_or_else(|| RpcError::invalid_parameter("Missing required argument amount"))?;
     let zats = parse_amount(value)?;
     if zats == 0 {
@@ -143,7 +164,7 @@ pub async fn sendmany(call: &Call<'_>) -> RpcResult {
     let verbose = call.args.opt_bool(9)?.unwrap_or(false);
     let mut recipients: Vec<Recipient> = Vec::new();
     for (text, value) in &amounts {
-        let address = parse_address(text, call.ctx)?;
+        let address = parse_payee(text, call.ctx)?;
         if recipients.iter().any(|r| &r.script == address.script_pubkey()) {
             return Err(RpcError::invalid_parameter(format!("Invalid parameter, duplicated address: {text}")));
         }
@@ -184,10 +205,12 @@ pub async fn bumpfee(call: &Call<'_>) -> RpcResult {
     };
     let policy = call.wallets.settings.policy.clone();
     let incremental = policy.min_relay_feerate;
+    let chain = call.ctx.chain.clone();
     let (built, old_fee) = call
         .blocking(move |w| {
             let (built, old_fee) =
                 w.bump_fee(&txid, suggested, explicit.is_some(), incremental, &policy).map_err(werr)?;
+            check_mempool_accepts(&chain, &built.tx)?;
             w.commit_transaction(&built, None, None, Some(txid), clock::now()).map_err(werr)?;
             Ok((built, old_fee))
         })
