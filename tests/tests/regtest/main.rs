@@ -1,8 +1,11 @@
 //! Multi-process tests: real `zennetd -regtest` processes driven over JSON-RPC.
 //! One test binary; one module per area.
 
+mod address_limits;
 mod crash;
+mod disk_full;
 mod mempool;
+mod mempool_lookups;
 mod miner;
 mod node;
 mod p2p;
@@ -14,3 +17,5 @@ mod reorg_mempool;
 mod scripts;
 mod template;
 mod wallet;
+mod wallet_limits;
+mod witness_versions;

@@ -139,3 +139,18 @@ fn bans_persist_across_restarts_and_refuse_connections() {
     assert_eq!(info["connections"], 1);
     assert!(info["subversion"].as_str().unwrap().starts_with("/Zennet:"));
 }
+
+#[test]
+fn a_peer_announcing_protocol_version_minus_one_is_disconnected() {
+    let node = Node::start(&[]);
+    // 0xffffffff is -1 read as Core reads it (signed): below the minimum.
+    let mut payload = zennet_tests::wire::version_payload(0);
+    payload[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut peer = TestPeer::connect(node.p2p_port);
+    peer.send("version", &payload);
+    assert!(peer.is_closed_within(Duration::from_secs(10)), "a version -1 peer stays connected");
+    assert!(node.log().contains("obsolete protocol version -1"), "log:\n{}", node.log());
+    // An honest peer still gets through.
+    let mut honest = handshaken(&node);
+    assert_ping_answered(&mut honest, 3);
+}

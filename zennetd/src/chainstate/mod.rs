@@ -507,4 +507,6 @@ impl Drop for Chainstate {
 }
 
 #[cfg(test)]
+mod mempool_tests;
+#[cfg(test)]
 mod tests;
