@@ -74,12 +74,21 @@ pub fn write_cookie(network_datadir: &Path) -> std::io::Result<Credentials> {
     rand::thread_rng().fill_bytes(&mut secret);
     let credentials = Credentials { user: COOKIE_USER.to_string(), password: hex::encode(secret) };
     let tmp = network_datadir.join(".cookie.tmp");
-    std::fs::write(&tmp, format!("{}:{}", credentials.user, credentials.password))?;
+    // Owner-only from the first byte: created new (O_EXCL) with mode 0600,
+    // never written world-readable and chmod'ed after. A leftover from a
+    // crash is removed first.
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
+    let mut file = options.open(&tmp)?;
+    std::io::Write::write_all(&mut file, format!("{}:{}", credentials.user, credentials.password).as_bytes())?;
+    file.sync_all()?;
+    drop(file);
     std::fs::rename(&tmp, cookie_path(network_datadir))?;
     Ok(credentials)
 }

@@ -112,6 +112,9 @@ pub struct Cli {
     /// Run without the wallet (wallet RPCs answer "Method not found").
     #[arg(long)]
     pub disablewallet: bool,
+    /// Create new files with the system's default permissions, not owner-only (umask 077).
+    #[arg(long)]
+    pub sysperms: bool,
     /// Feerate in ZEN/kvB the wallet uses when there is no fee estimate (default 0: refuse to guess).
     #[arg(long)]
     pub fallbackfee: Option<f64>,
@@ -167,6 +170,8 @@ pub struct Config {
     pub blocknotify: Option<String>,
     pub wallets: Vec<String>,
     pub disable_wallet: bool,
+    /// `-sysperms`: keep the process umask instead of 077.
+    pub sysperms: bool,
     /// zats per kvB.
     pub fallback_fee: u64,
     pub listen: bool,
@@ -289,6 +294,7 @@ impl Config {
             reindex: cli.reindex,
             wallets: cli.wallet,
             disable_wallet: cli.disablewallet,
+            sysperms: cli.sysperms,
             fallback_fee: match cli.fallbackfee {
                 Some(zen) if !(0.0..=1.0).contains(&zen) => {
                     return Err(ConfigError::Invalid(format!("Invalid amount for -fallbackfee=<amount>: '{zen}'")))

@@ -23,6 +23,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if !config.sysperms {
+        // As Core: everything the node creates (datadir, wallets, backups,
+        // peers.dat, mempool.dat) is owner-only.
+        rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

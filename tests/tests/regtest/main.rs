@@ -4,6 +4,7 @@
 mod address_limits;
 mod crash;
 mod disk_full;
+mod file_modes;
 mod mempool;
 mod mempool_lookups;
 mod miner;
