@@ -160,6 +160,30 @@ impl TestPeer {
         Some((command, payload))
     }
 
+    /// The next frame, or None when nothing (or a closed socket) comes
+    /// within `quiet`; pings are answered on the way.
+    pub fn next_within(&mut self, quiet: Duration) -> Option<(String, Vec<u8>)> {
+        loop {
+            let start = Instant::now();
+            let mut header = [0u8; 24];
+            if !self.read_exact_until(&mut header, start, quiet)? {
+                return None;
+            }
+            let end = header[4..16].iter().position(|&b| b == 0).unwrap_or(12);
+            let command = String::from_utf8_lossy(&header[4..4 + end]).into_owned();
+            let len = u32::from_le_bytes([header[16], header[17], header[18], header[19]]) as usize;
+            let mut payload = vec![0u8; len];
+            if !self.read_exact_until(&mut payload, start, quiet + Duration::from_secs(30))? {
+                panic!("{command} payload cut off");
+            }
+            if command == "ping" {
+                self.send("pong", &payload);
+                continue;
+            }
+            return Some((command, payload));
+        }
+    }
+
     /// Ok(true) filled, Ok(false) timed out, None closed.
     fn read_exact_until(&mut self, buf: &mut [u8], start: Instant, deadline: Duration) -> Option<bool> {
         let mut filled = 0;

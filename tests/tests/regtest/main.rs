@@ -11,6 +11,7 @@ mod miner;
 mod node;
 mod p2p;
 mod p2p_announcements;
+mod p2p_limits;
 mod p2p_misbehaviour;
 mod p2p_peers;
 mod reorg;

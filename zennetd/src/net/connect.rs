@@ -111,6 +111,7 @@ impl Manager {
             Some(list) => list.iter().chain(self.added_nodes.iter()).cloned().collect(),
             None => self.added_nodes.clone(),
         };
+        let manual_targets: Vec<String> = manual.iter().map(|name| connect_target(name, port)).collect();
         for name in manual {
             let target = connect_target(&name, port);
             let recent = self.last_attempt.get(&target).is_some_and(|t| t.elapsed() < ADDED_NODE_RETRY);
@@ -124,6 +125,11 @@ impl Manager {
         let outbound = self.peers.values().filter(|p| p.kind == ConnKind::FullRelay).count()
             + self.connecting.len().saturating_sub(self.added_nodes.len());
         if outbound >= super::MAX_OUTBOUND_FULL_RELAY {
+            return;
+        }
+        // One automatic attempt at a time, as Core's ThreadOpenConnections:
+        // however many addresses peers tell of, they never cause a burst of dials.
+        if self.connecting.keys().any(|target| !manual_targets.contains(target)) {
             return;
         }
         let unix_now = crate::clock::now();

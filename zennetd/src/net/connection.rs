@@ -21,11 +21,15 @@ pub type PeerId = u64;
 const OUTBOX_CAPACITY: usize = 4_096;
 /// Payloads above this size are decoded on a blocking thread.
 const LARGE_PAYLOAD: usize = 100_000;
+/// Unhandled bytes from one peer before its socket stops being read
+/// (Core's -maxreceivebuffer default, 5,000 KB).
+pub const MAX_RECEIVE_BUFFER: usize = 5_000 * 1_000;
 
 /// What the connection tasks tell the peer manager.
 #[derive(Debug)]
 pub enum Event {
-    Message(PeerId, NetMessage),
+    /// A message and its payload size (counted in [`PeerStats::release`] once handled).
+    Message(PeerId, NetMessage, usize),
     /// A framing-level protocol violation (wrong magic, oversized, limits).
     Misbehaving(PeerId, String),
     Closed(PeerId, String),
@@ -45,9 +49,27 @@ pub struct PeerStats {
     pub last_recv: AtomicI64,
     pub sent_per_msg: Mutex<BTreeMap<String, u64>>,
     pub recv_per_msg: Mutex<BTreeMap<String, u64>>,
+    /// Payload bytes received and not yet handled by the manager.
+    unprocessed: AtomicUsize,
+    resume: tokio::sync::Notify,
 }
 
 impl PeerStats {
+    /// The manager handled a message of `bytes`: reading may resume.
+    pub fn release(&self, bytes: usize) {
+        self.unprocessed.fetch_sub(bytes.min(self.unprocessed.load(Ordering::Relaxed)), Ordering::Relaxed);
+        self.resume.notify_one();
+    }
+
+    /// Waits while the peer's unhandled messages exceed the receive buffer
+    /// (Core's fPauseRecv): the socket is not read meanwhile, so a flooding
+    /// peer is slowed down by TCP, not buffered in memory.
+    async fn wait_for_room(&self) {
+        while self.unprocessed.load(Ordering::Relaxed) > MAX_RECEIVE_BUFFER {
+            // The timeout covers a wake-up between the check and the wait.
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(100), self.resume.notified()).await;
+        }
+    }
     fn count(map: &Mutex<BTreeMap<String, u64>>, command: &str, bytes: usize) {
         if let Ok(mut map) = map.lock() {
             // Core files unknown commands under "*other*".
@@ -105,6 +127,7 @@ pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender
     let (reader_stats, reader_totals, reader_events) = (stats.clone(), totals.clone(), events.clone());
     let reader = tokio::spawn(async move {
         let reason = loop {
+            reader_stats.wait_for_room().await;
             let mut frame = match read_frame(&mut read_half, magic).await {
                 Ok(frame) => frame,
                 Err(e @ (FrameError::WrongMagic(_) | FrameError::Oversized(_) | FrameError::BadCommand)) => {
@@ -134,7 +157,9 @@ pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender
             };
             match decoded {
                 Ok(message) => {
-                    if reader_events.send(Event::Message(id, message)).await.is_err() {
+                    let size = frame.wire_len;
+                    reader_stats.unprocessed.fetch_add(size, Ordering::Relaxed);
+                    if reader_events.send(Event::Message(id, message, size)).await.is_err() {
                         return;
                     }
                 }

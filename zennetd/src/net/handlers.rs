@@ -12,6 +12,11 @@ use super::manager::Manager;
 use super::message::{NetMessage, Version, MAX_HEADERS, MIN_PEER_PROTOCOL_VERSION};
 use super::peer::ConnKind;
 
+/// Addresses a peer may have processed per second, and at most banked (Core's
+/// MAX_ADDR_RATE_PER_SECOND and MAX_ADDR_PROCESSING_TOKEN_BUCKET).
+const ADDR_TOKENS_PER_SECOND: f64 = 0.1;
+const MAX_ADDR_TOKENS: f64 = 1_000.0;
+
 impl Manager {
     pub(super) async fn on_message(&mut self, id: PeerId, message: NetMessage) {
         let Some(peer) = self.peers.get_mut(&id) else { return };
@@ -123,6 +128,8 @@ impl Manager {
         peer.send(NetMessage::FeeFilter(min_fee));
         if kind != ConnKind::Inbound {
             peer.send(NetMessage::GetAddr);
+            // Room for the whole answer (Core adds MAX_ADDR_TO_SEND to the bucket).
+            peer.addr_tokens += super::message::MAX_ADDR as f64;
             let now = crate::clock::now();
             self.addrman.add(addr, services, now, addr.ip(), now);
             self.addrman.good(&addr, now);
@@ -166,9 +173,20 @@ impl Manager {
         let now = crate::clock::now();
         let Some(peer) = self.peers.get_mut(&id) else { return };
         let source = peer.link.addr.ip();
-        peer.addr_processed += addrs.len() as u64;
+        // Core's token bucket: 0.1 addresses a second, at most 1,000 banked.
+        let elapsed = peer.addr_tokens_updated.elapsed().as_secs_f64();
+        peer.addr_tokens_updated = std::time::Instant::now();
+        if peer.addr_tokens < MAX_ADDR_TOKENS {
+            peer.addr_tokens = (peer.addr_tokens + elapsed * ADDR_TOKENS_PER_SECOND).min(MAX_ADDR_TOKENS);
+        }
         let fetch_only = peer.kind == ConnKind::AddrFetch;
         for (addr, services, time) in addrs {
+            if peer.addr_tokens < 1.0 {
+                peer.addr_rate_limited += 1;
+                continue;
+            }
+            peer.addr_tokens -= 1.0;
+            peer.addr_processed += 1;
             // Addresses claiming to be from the future are treated as five days old (Core).
             let time =
                 if i64::from(time) > now + 600 || time < 100_000_000 { now - 5 * 86_400 } else { i64::from(time) };

@@ -223,9 +223,12 @@ impl Manager {
 
     async fn on_event(&mut self, event: Event) {
         match event {
-            Event::Message(id, message) => {
+            Event::Message(id, message, size) => {
                 if self.peers.contains_key(&id) {
                     self.on_message(id, message).await;
+                }
+                if let Some(peer) = self.peers.get(&id) {
+                    peer.link.stats.release(size);
                 }
             }
             Event::Misbehaving(id, reason) => self.misbehaving(id, &reason),
@@ -261,6 +264,7 @@ impl Manager {
 
     async fn on_timer(&mut self) {
         self.check_timeouts();
+        self.expire_transaction_requests();
         self.check_stalls();
         self.send_pings();
         self.maintain_connections();

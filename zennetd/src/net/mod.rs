@@ -16,6 +16,7 @@ pub mod message;
 pub mod peer;
 mod relay;
 mod sync;
+pub mod txrequest;
 pub mod wire;
 
 use std::path::PathBuf;

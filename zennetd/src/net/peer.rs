@@ -74,6 +74,13 @@ pub struct Peer {
     pub unconnecting_headers: u32,
     /// `getdata` items not served yet (waiting for the send buffer to drain).
     pub pending_getdata: VecDeque<bitcoin::p2p::message_blockdata::Inventory>,
+    /// Transactions it announced that we want, requested a hundred at a time.
+    pub tx_requests: super::txrequest::TxRequests,
+    /// Addresses it may still have processed (Core's token bucket).
+    pub addr_tokens: f64,
+    pub addr_tokens_updated: Instant,
+    /// Addresses dropped by the rate limit.
+    pub addr_rate_limited: u64,
 }
 
 impl Peer {
@@ -105,6 +112,10 @@ impl Peer {
             addr_processed: 0,
             unconnecting_headers: 0,
             pending_getdata: VecDeque::new(),
+            tx_requests: Default::default(),
+            addr_tokens: 1.0,
+            addr_tokens_updated: Instant::now(),
+            addr_rate_limited: 0,
         }
     }
 

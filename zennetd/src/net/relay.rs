@@ -84,20 +84,21 @@ impl Manager {
             .call(move |cs| (cs.in_mempool(&known_txids), last_block.filter(|h| cs.entry(h).is_none())))
             .await
             .unwrap_or_default();
-        let wanted: Vec<Inventory> = txs
-            .into_iter()
-            .filter(|(t, _)| t.is_none_or(|t| !present.contains(&t)))
-            .filter_map(|(t, w)| match (w, t) {
-                (Some(w), _) => Some(Inventory::WTx(w)),
-                (None, Some(t)) if !wtxid_relay => Some(Inventory::WitnessTransaction(t)),
-                _ => None,
-            })
-            .collect();
-        if let Some(peer) = self.peers.get(&id) {
-            if !wanted.is_empty() {
-                peer.send(NetMessage::GetData(wanted));
+        let wanted =
+            txs.into_iter().filter(|(t, _)| t.is_none_or(|t| !present.contains(&t))).filter_map(|(t, w)| {
+                match (w, t) {
+                    (Some(w), _) => Some(Inventory::WTx(w)),
+                    (None, Some(t)) if !wtxid_relay => Some(Inventory::WitnessTransaction(t)),
+                    _ => None,
+                }
+            });
+        if let Some(peer) = self.peers.get_mut(&id) {
+            let dropped = wanted.filter(|item| !peer.tx_requests.announce(*item)).count();
+            if dropped > 0 && peer.tx_requests.tracked() >= super::txrequest::MAX_ANNOUNCEMENTS {
+                tracing::debug!("peer={id}: {dropped} transaction announcements over the limit dropped");
             }
         }
+        self.request_transactions(id);
         // An unknown block: ask for the headers leading to it (Core).
         if unknown_block.is_some() {
             self.request_headers(id, None).await;
@@ -156,12 +157,36 @@ impl Manager {
         }
     }
 
+    /// Asks the peer for the announced transactions its request slots allow.
+    pub(super) fn request_transactions(&mut self, id: PeerId) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        let batch = peer.tx_requests.next_requests(std::time::Instant::now());
+        if !batch.is_empty() {
+            peer.send(NetMessage::GetData(batch));
+        }
+    }
+
+    /// Once a second: unanswered transaction requests time out and free their slots.
+    pub(super) fn expire_transaction_requests(&mut self) {
+        let now = std::time::Instant::now();
+        let ids: Vec<PeerId> = self.peers.keys().copied().collect();
+        for id in ids {
+            if let Some(peer) = self.peers.get_mut(&id) {
+                peer.tx_requests.expire(now);
+            }
+            self.request_transactions(id);
+        }
+    }
+
     pub(super) async fn on_tx(&mut self, id: PeerId, tx: Transaction) {
         let (txid, wtxid) = (tx.txid(), tx.wtxid());
         if let Some(peer) = self.peers.get_mut(&id) {
             peer.mark_known(txid.to_byte_array());
             peer.mark_known(wtxid.to_byte_array());
+            peer.tx_requests.answered(&txid.to_byte_array());
+            peer.tx_requests.answered(&wtxid.to_byte_array());
         }
+        self.request_transactions(id);
         if self.recent_rejects.contains(&wtxid) {
             return;
         }

@@ -153,6 +153,12 @@ impl Manager {
 
     pub(super) async fn on_notfound(&mut self, id: PeerId, items: &[Inventory]) {
         let mut changed = false;
+        if let Some(peer) = self.peers.get_mut(&id) {
+            for item in items {
+                peer.tx_requests.not_found(item);
+            }
+        }
+        self.request_transactions(id);
         for item in items {
             if let Inventory::Block(hash) | Inventory::WitnessBlock(hash) = item {
                 if self.in_flight.get(hash).is_some_and(|(owner, _, _)| *owner == id) {

@@ -69,7 +69,7 @@ fn peer_json(m: &Manager, p: &crate::net::peer::Peer) -> Value {
         "inflight": in_flight,
         "addr_relay_enabled": true,
         "addr_processed": p.addr_processed,
-        "addr_rate_limited": 0,
+        "addr_rate_limited": p.addr_rate_limited,
         "permissions": [],
         "minfeefilter": p.fee_filter as f64 / 1e8,
         "bytessent_per_msg": per_msg(&stats.sent_per_msg),

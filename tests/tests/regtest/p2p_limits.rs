@@ -1,0 +1,89 @@
+//! Per-peer limits that keep one peer from making the node work for it
+//! (Core's): transaction requests and address relay.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use zennet_tests::wire::{compact_size, inv_payload, parse_inv, TestPeer};
+use zennet_tests::Node;
+
+const MSG_TX: u32 = 1;
+
+fn hash(n: u32) -> [u8; 32] {
+    let mut h = [0u8; 32];
+    h[..4].copy_from_slice(&n.to_le_bytes());
+    h[31] = 0xaa;
+    h
+}
+
+#[test]
+fn a_peer_announcing_150000_transactions_gets_100_requests_at_a_time_and_5000_in_all() {
+    let node = Node::start(&["-connect=0"]);
+    let mut peer = TestPeer::handshaken(node.p2p_port);
+    for chunk in 0..3u32 {
+        let hashes: Vec<[u8; 32]> = (chunk * 50_000..(chunk + 1) * 50_000).map(hash).collect();
+        peer.send("inv", &inv_payload(MSG_TX, &hashes));
+    }
+    // Answer every request with notfound; count what is asked and how much at once.
+    let (mut requested, mut most_at_once, mut rounds) = (0usize, 0usize, 0);
+    let started = Instant::now();
+    while let Some((command, payload)) = peer.next_within(Duration::from_secs(3)) {
+        if command != "getdata" {
+            continue;
+        }
+        let items = parse_inv(&payload);
+        requested += items.len();
+        most_at_once = most_at_once.max(items.len());
+        rounds += 1;
+        let hashes: Vec<[u8; 32]> = items.iter().map(|(_, h)| *h).collect();
+        let kind = items.first().map_or(MSG_TX, |(k, _)| *k);
+        peer.send("notfound", &inv_payload(kind, &hashes));
+        assert!(started.elapsed() < Duration::from_secs(120), "still requesting after two minutes");
+    }
+    eprintln!(
+        "150,000 announcements: {requested} requested in {rounds} getdata messages, at most {most_at_once} at once"
+    );
+    assert!(most_at_once <= 100, "{most_at_once} requested at once");
+    assert_eq!(requested, 5_000, "announcements tracked per peer");
+    // The node still serves the peer.
+    peer.send("ping", &5u64.to_le_bytes());
+    assert_eq!(peer.expect("pong", Duration::from_secs(15)), 5u64.to_le_bytes());
+}
+
+/// An `addr` message of 1,000 loopback addresses numbered from `first`.
+fn addr_payload(first: u32) -> Vec<u8> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as u32;
+    let mut p = compact_size(1_000);
+    for n in first..first + 1_000 {
+        p.extend_from_slice(&now.to_le_bytes());
+        p.extend_from_slice(&9u64.to_le_bytes());
+        let [_, a, b, c] = n.to_be_bytes();
+        p.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, a, b, c.max(2)]);
+        p.extend_from_slice(&(20_000 + (n % 1_000) as u16).to_be_bytes());
+    }
+    p
+}
+
+#[test]
+fn addresses_from_one_peer_are_rate_limited_and_dial_nothing() {
+    let node = Node::start(&["-connect=0"]);
+    let mut peer = TestPeer::handshaken(node.p2p_port);
+    let started = Instant::now();
+    for i in 0..200 {
+        peer.send("addr", &addr_payload(i * 1_000));
+    }
+    // Processed in order: a ping after them is answered once they are.
+    peer.send("ping", &9u64.to_le_bytes());
+    assert_eq!(peer.expect("pong", Duration::from_secs(60)), 9u64.to_le_bytes());
+    let elapsed = started.elapsed().as_secs_f64();
+    let stored = node.rpc("getnodeaddresses", json!([0])).as_array().unwrap().len();
+    let info = node.rpc("getpeerinfo", json!([]));
+    eprintln!(
+        "200 addr messages of 1,000 in {elapsed:.1} s: {stored} stored, processed {}, rate-limited {}",
+        info[0]["addr_processed"], info[0]["addr_rate_limited"]
+    );
+    // An inbound peer starts with one token and earns 0.1 a second.
+    assert!(stored as f64 <= 1.0 + 0.1 * elapsed + 1.0, "{stored} addresses stored from one peer");
+    assert!(info[0]["addr_rate_limited"].as_u64().unwrap() >= 199_000);
+    assert_eq!(node.rpc("getconnectioncount", json!([])), 1, "no outbound connections were made");
+}
