@@ -5,9 +5,11 @@
 //! present; HTTP 404 for an unknown method, 500 for other errors).
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use http::{header, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Limited};
@@ -19,23 +21,57 @@ use tower::{Layer, Service};
 use crate::auth::Auth;
 use crate::codes;
 
+/// How long a failed login waits for its answer (Core's deterrent against
+/// guessing; other clients are not held up).
+const FAILED_LOGIN_DELAY: Duration = Duration::from_millis(250);
+
+/// The address of the client, set by the server's accept loop.
+#[derive(Debug, Clone, Copy)]
+pub struct RemoteAddr(pub SocketAddr);
+
+/// What the HTTP layer enforces.
+pub struct HttpSettings {
+    pub auth: Auth,
+    /// Largest request body.
+    pub max_body: usize,
+    /// `-rpcservertimeout`: time for a request's body to arrive.
+    pub server_timeout: Duration,
+    /// `-rpcthreads` + `-rpcworkqueue`: requests in progress at once; more
+    /// are answered 503 "Work queue depth exceeded" (Core).
+    pub work_slots: usize,
+}
+
 /// Installs [`CoreHttp`] around the jsonrpsee service.
 #[derive(Clone)]
 pub struct CoreHttpLayer {
-    auth: Arc<Auth>,
-    max_body: usize,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    settings: HttpSettings,
+    work: Arc<tokio::sync::Semaphore>,
 }
 
 impl CoreHttpLayer {
     pub fn new(auth: Auth, max_body: usize) -> Self {
-        CoreHttpLayer { auth: Arc::new(auth), max_body }
+        Self::with_settings(HttpSettings {
+            auth,
+            max_body,
+            server_timeout: Duration::from_secs(30),
+            work_slots: 16 + 64,
+        })
+    }
+
+    pub fn with_settings(settings: HttpSettings) -> Self {
+        let work = Arc::new(tokio::sync::Semaphore::new(settings.work_slots.max(1)));
+        CoreHttpLayer { shared: Arc::new(Shared { settings, work }) }
     }
 }
 
 impl<S> Layer<S> for CoreHttpLayer {
     type Service = CoreHttp<S>;
     fn layer(&self, inner: S) -> CoreHttp<S> {
-        CoreHttp { inner, auth: self.auth.clone(), max_body: self.max_body }
+        CoreHttp { inner, shared: self.shared.clone() }
     }
 }
 
@@ -74,8 +110,7 @@ fn percent_decode(s: &str) -> Option<String> {
 #[derive(Clone)]
 pub struct CoreHttp<S> {
     inner: S,
-    auth: Arc<Auth>,
-    max_body: usize,
+    shared: Arc<Shared>,
 }
 
 impl<S> Service<HttpRequest<HttpBody>> for CoreHttp<S>
@@ -95,9 +130,7 @@ where
         // The clone that was polled ready serves this call.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let auth = self.auth.clone();
-        let max_body = self.max_body;
-        Box::pin(handle(inner, auth, max_body, req))
+        Box::pin(handle(inner, self.shared.clone(), req))
     }
 }
 
@@ -114,24 +147,46 @@ fn json_response(status: StatusCode, body: &Value) -> HttpResponse<HttpBody> {
     resp
 }
 
+/// A response after which the connection is closed.
+fn closing(status: StatusCode, body: &'static str) -> HttpResponse<HttpBody> {
+    let mut resp = plain(status, body);
+    resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// The methods a request (or batch) calls.
+fn methods_of(request: &Value) -> Vec<&str> {
+    fn one(v: &Value) -> &str {
+        v.get("method").and_then(Value::as_str).unwrap_or("")
+    }
+    match request {
+        Value::Array(items) => items.iter().map(one).collect(),
+        single => vec![one(single)],
+    }
+}
+
 async fn handle<S>(
     mut inner: S,
-    auth: Arc<Auth>,
-    max_body: usize,
+    shared: Arc<Shared>,
     req: HttpRequest<HttpBody>,
 ) -> Result<HttpResponse<HttpBody>, BoxError>
 where
     S: Service<HttpRequest<HttpBody>, Response = HttpResponse<HttpBody>, Error = BoxError>,
 {
+    let settings = &shared.settings;
+    let remote =
+        req.extensions().get::<RemoteAddr>().map_or_else(|| "an unknown address".to_string(), |r| r.0.to_string());
     if req.method() != Method::POST {
         return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "JSONRPC server handles only POST requests"));
     }
     let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if !auth.check(authorization) {
+    let Some(user) = settings.auth.check(authorization) else {
+        tracing::warn!("ThreadRPCServer incorrect password attempt from {remote}");
+        tokio::time::sleep(FAILED_LOGIN_DELAY).await;
         let mut resp = plain(StatusCode::UNAUTHORIZED, "");
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"jsonrpc\""));
         return Ok(resp);
-    }
+    };
 
     let endpoint = match WalletEndpoint::from_path(req.uri().path()) {
         Some(e) => e,
@@ -139,9 +194,19 @@ where
     };
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(endpoint);
-    let bytes = match Limited::new(body, max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return Ok(plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large")),
+    let bytes =
+        match tokio::time::timeout(settings.server_timeout, Limited::new(body, settings.max_body).collect()).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(_)) => return Ok(closing(StatusCode::PAYLOAD_TOO_LARGE, "request too large")),
+            Err(_) => {
+                tracing::debug!("RPC request from {remote}: body not received within {:?}", settings.server_timeout);
+                return Ok(closing(StatusCode::REQUEST_TIMEOUT, "request timed out"));
+            }
+        };
+    // Requests in progress are bounded (Core's work queue); the slot is held until the answer is out.
+    let Ok(_slot) = shared.work.clone().try_acquire_owned() else {
+        tracing::warn!("Request rejected because http work queue depth exceeded, it can be increased with the -rpcworkqueue= setting");
+        return Ok(plain(StatusCode::SERVICE_UNAVAILABLE, "Work queue depth exceeded"));
     };
     let request: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -151,6 +216,11 @@ where
             return Ok(json_response(StatusCode::INTERNAL_SERVER_ERROR, &reply));
         }
     };
+    drop(bytes);
+    if let Some(method) = methods_of(&request).into_iter().find(|m| !settings.auth.allowed(&user, m)) {
+        tracing::warn!("RPC User {user} not allowed to call method {method}");
+        return Ok(plain(StatusCode::FORBIDDEN, ""));
+    }
     let is_batch = request.is_array();
     let (rewritten, slots) = rewrite_request(request);
 

@@ -429,6 +429,8 @@ impl Wallet {
         hd.secret = SecretRecord::Encrypted(crypt::seal(passphrase.as_bytes(), phrase.as_bytes(), kdf)?);
         self.commit_meta(meta)?;
         self.lock();
+        // The plaintext phrase may linger in the store's log: write it afresh.
+        self.store.rewrite()?;
         Ok(())
     }
 
@@ -444,7 +446,10 @@ impl Wallet {
         if let Some(hd) = meta.hd.as_mut() {
             hd.secret = SecretRecord::Encrypted(crypt::seal(new.as_bytes(), &phrase, kdf)?);
         }
-        self.commit_meta(meta)
+        self.commit_meta(meta)?;
+        // Nothing sealed under the old passphrase stays behind either.
+        self.store.rewrite()?;
+        Ok(())
     }
 
     /// The recovery phrase, when the wallet is unlocked (or unencrypted).

@@ -18,6 +18,12 @@ pub trait WalletStore: Send {
     fn commit(&mut self, writes: Vec<Write>) -> Result<(), StoreError>;
     /// Copies the whole wallet to `path` (for `backupwallet`).
     fn backup(&self, path: &std::path::Path) -> Result<(), StoreError>;
+    /// Rewrites the store so that no earlier version of any record is left
+    /// in its files (after encryption, so the plaintext phrase is gone, as
+    /// Core rewrites its database). Nothing to do in memory.
+    fn rewrite(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Records in memory, shared so a test can "restart" on the same data.

@@ -67,6 +67,27 @@ pub struct Cli {
     /// JSON-RPC password.
     #[arg(long)]
     pub rpcpassword: Option<String>,
+    /// A user as `<user>:<salt>$<hmac-sha256>` (share/rpcauth/rpcauth.py's output); may be given several times.
+    #[arg(long)]
+    pub rpcauth: Vec<String>,
+    /// Methods a user may call, as `<user>:<method>,<method>…`; may be given several times.
+    #[arg(long)]
+    pub rpcwhitelist: Vec<String>,
+    /// 1: users without a -rpcwhitelist may call nothing (default 1 when any -rpcwhitelist is set).
+    #[arg(long)]
+    pub rpcwhitelistdefault: Option<u8>,
+    /// Seconds an HTTP request's body may take to arrive (default 30).
+    #[arg(long)]
+    pub rpcservertimeout: Option<u64>,
+    /// Threads that serve RPC calls (default 16).
+    #[arg(long)]
+    pub rpcthreads: Option<usize>,
+    /// Calls that may wait for a thread before "Work queue depth exceeded" (default 64).
+    #[arg(long)]
+    pub rpcworkqueue: Option<usize>,
+    /// Who may read the cookie: owner (default), group or all.
+    #[arg(long)]
+    pub rpccookieperms: Option<String>,
     /// MiB of coin changes kept in memory before they are written (default 450).
     #[arg(long)]
     pub dbcache: Option<usize>,
@@ -158,6 +179,14 @@ pub struct Config {
     pub p2p_port: u16,
     pub rpc_user: Option<String>,
     pub rpc_password: Option<String>,
+    /// `-rpcauth` logins, parsed.
+    pub rpc_auth: Vec<rpc::auth::Login>,
+    pub rpc_whitelist: Vec<String>,
+    pub rpc_whitelist_default: Option<bool>,
+    pub rpc_server_timeout: std::time::Duration,
+    pub rpc_threads: usize,
+    pub rpc_work_queue: usize,
+    pub rpc_cookie_perms: rpc::auth::CookiePerms,
     pub txindex: bool,
     pub reindex: bool,
     pub dbcache_mib: usize,
@@ -259,6 +288,21 @@ impl Config {
             p2p_port,
             rpc_user: cli.rpcuser,
             rpc_password: cli.rpcpassword.filter(|p| !p.is_empty()),
+            rpc_auth: cli
+                .rpcauth
+                .iter()
+                .map(|a| rpc::auth::Login::from_rpcauth(a))
+                .collect::<Result<_, _>>()
+                .map_err(ConfigError::Invalid)?,
+            rpc_whitelist: cli.rpcwhitelist,
+            rpc_whitelist_default: cli.rpcwhitelistdefault.map(|v| v != 0),
+            rpc_server_timeout: std::time::Duration::from_secs(cli.rpcservertimeout.unwrap_or(30).max(1)),
+            rpc_threads: cli.rpcthreads.unwrap_or(16).clamp(1, 256),
+            rpc_work_queue: cli.rpcworkqueue.unwrap_or(64).max(1),
+            rpc_cookie_perms: match &cli.rpccookieperms {
+                Some(text) => rpc::auth::CookiePerms::parse(text).map_err(ConfigError::Invalid)?,
+                None => rpc::auth::CookiePerms::Owner,
+            },
             txindex: cli.txindex,
             dbcache_mib: cli.dbcache.unwrap_or(450).max(1),
             policy: mempool::Policy {

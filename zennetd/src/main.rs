@@ -31,7 +31,10 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sled=warn,jsonrpsee=warn".into()),
+                .unwrap_or_else(|_| "info,sled=warn".into())
+                // The RPC library's debug output holds request bodies, passphrases
+                // included: never below warnings, whatever RUST_LOG asks.
+                .add_directive("jsonrpsee=warn".parse().expect("a valid directive")),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

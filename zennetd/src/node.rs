@@ -10,7 +10,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use consensus::ChainParams;
-use rpc::auth::{remove_cookie, write_cookie};
+use rpc::auth::{remove_cookie, write_cookie_with, Login};
+use rpc::http::HttpSettings;
 use rpc::{Auth, Credentials};
 use script::cache::SignatureCache;
 use tracing::info;
@@ -94,8 +95,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let cookie = config.rpc_password.is_none();
     if cookie {
-        accepted.push(write_cookie(&config.datadir).context("cannot write the RPC cookie")?);
+        accepted
+            .push(write_cookie_with(&config.datadir, config.rpc_cookie_perms).context("cannot write the RPC cookie")?);
     }
+    let mut logins: Vec<Login> = accepted.into_iter().map(Login::Plain).collect();
+    logins.extend(config.rpc_auth.iter().cloned());
+    let auth = Auth::with_logins(logins)
+        .with_whitelists(&config.rpc_whitelist, config.rpc_whitelist_default)
+        .map_err(|e| anyhow::anyhow!(e))?;
 
     let miner = Arc::new(std::sync::Mutex::new(Miner::new(chain.clone())));
     let miner_counters = miner.lock().map_err(|_| anyhow::anyhow!("miner lock"))?.counters();
@@ -155,8 +162,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         net: Some(net.clone()),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
-    let rpc_runtime = RpcRuntime::new()?;
-    let (server, bound) = rpc_runtime.handle().spawn(crate::rpc::start(addr, Auth::new(accepted), ctx)).await??;
+    let rpc_runtime = RpcRuntime::new(config.rpc_threads)?;
+    let settings = HttpSettings {
+        auth,
+        max_body: crate::rpc::MAX_REQUEST_BODY as usize,
+        server_timeout: config.rpc_server_timeout,
+        work_slots: config.rpc_threads + config.rpc_work_queue,
+    };
+    let (server, bound) = rpc_runtime.handle().spawn(crate::rpc::start(addr, settings, ctx)).await??;
     info!("RPC server listening on {bound}");
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -202,18 +215,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Worker threads of the RPC server's runtime (Core's `-rpcthreads` default was 4).
-const RPC_THREADS: usize = 4;
-
 /// The runtime the RPC server runs on, apart from the peers' (as Core's HTTP
 /// worker threads): a slow call can only delay other calls, never a peer's
 /// ping or a block download.
 struct RpcRuntime(Option<tokio::runtime::Runtime>);
 
 impl RpcRuntime {
-    fn new() -> anyhow::Result<RpcRuntime> {
+    /// `threads` workers (`-rpcthreads`).
+    fn new(threads: usize) -> anyhow::Result<RpcRuntime> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(RPC_THREADS)
+            .worker_threads(threads)
             .thread_name("rpc")
             .enable_all()
             .build()

@@ -14,8 +14,15 @@ use crate::clock;
 /// Core's default `maxfeerate` for sendrawtransaction: 0.10 ZEN/kvB.
 const DEFAULT_MAX_FEERATE: u64 = COIN / 10;
 
-fn decode_tx(hex_text: &str) -> Result<Transaction, RpcError> {
+pub(super) fn decode_tx(hex_text: &str) -> Result<Transaction, RpcError> {
     let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "TX decode failed");
+    if hex_text.len() > 2 * primitives::MAX_BLOCK_WEIGHT as usize {
+        // No transaction is larger than a block's weight in bytes: refused before decoding.
+        return Err(RpcError::new(
+            codes::DESERIALIZATION_ERROR,
+            "TX decode failed: larger than the maximum block weight",
+        ));
+    }
     let bytes = hex::decode(hex_text).map_err(|_| decode_failed())?;
     Transaction::from_bytes(&bytes)
         .map_err(|e| RpcError::new(codes::DESERIALIZATION_ERROR, format!("TX decode failed: {e}")))

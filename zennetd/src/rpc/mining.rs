@@ -66,7 +66,11 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
 /// "inconclusive" or the reject reason.
 pub async fn submitblock(ctx: &RpcContext, args: &Args) -> RpcResult {
     let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "Block decode failed");
-    let bytes = hex::decode(args.str(0, "hexdata")?).map_err(|_| decode_failed())?;
+    let text = args.str(0, "hexdata")?;
+    if text.len() > 2 * primitives::MAX_BLOCK_WEIGHT as usize {
+        return Err(decode_failed());
+    }
+    let bytes = hex::decode(text).map_err(|_| decode_failed())?;
     let block = primitives::Block::from_bytes(&bytes).map_err(|_| decode_failed())?;
     if !block.txdata.first().is_some_and(|tx| tx.is_coinbase()) {
         return Err(RpcError::new(codes::DESERIALIZATION_ERROR, "Block does not start with a coinbase"));

@@ -17,18 +17,21 @@ use std::net::SocketAddr;
 use std::sync::atomic::AtomicU32;
 use std::time::Instant;
 
-use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
+use jsonrpsee::server::{
+    serve_with_graceful_shutdown, stop_channel, HttpBody, Methods, Server, ServerConfig, ServerHandle,
+};
 use jsonrpsee::RpcModule;
 use primitives::{BlockHash, Network};
-use rpc::http::CoreHttpLayer;
+use rpc::http::{CoreHttpLayer, HttpSettings, RemoteAddr};
 use rpc::methods::METHODS;
-use rpc::{Args, Auth, RpcError};
+use rpc::{Args, RpcError};
 use serde_json::Value;
+use tower::Service;
 
 use crate::actor::{ChainHandle, ChainStopped};
 
 /// Largest request body: a 4 MB block in hex with room to spare.
-const MAX_REQUEST_BODY: u32 = 32 << 20;
+pub const MAX_REQUEST_BODY: u32 = 32 << 20;
 const MAX_RESPONSE_BODY: u32 = 64 << 20;
 
 /// What every method can reach.
@@ -58,21 +61,24 @@ impl From<ChainStopped> for RpcError {
 
 pub type RpcResult = Result<Value, RpcError>;
 
-/// Starts the JSON-RPC server on `addr` with Core's HTTP conventions.
-pub async fn start(addr: SocketAddr, auth: Auth, ctx: RpcContext) -> anyhow::Result<(ServerHandle, SocketAddr)> {
+/// Starts the JSON-RPC server on `addr` with Core's HTTP conventions. Each
+/// connection's requests carry the client's address (for the log of failed
+/// logins).
+pub async fn start(
+    addr: SocketAddr,
+    settings: HttpSettings,
+    ctx: RpcContext,
+) -> anyhow::Result<(ServerHandle, SocketAddr)> {
     let config = ServerConfig::builder()
         .max_request_body_size(MAX_REQUEST_BODY)
         .max_response_body_size(MAX_RESPONSE_BODY)
         .http_only()
         .build();
-    let middleware = tower::ServiceBuilder::new().layer(CoreHttpLayer::new(auth, MAX_REQUEST_BODY as usize));
-    let server = Server::builder()
-        .set_config(config)
-        .set_http_middleware(middleware)
-        .build(addr)
+    let middleware = tower::ServiceBuilder::new().layer(CoreHttpLayer::with_settings(settings));
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("Unable to bind the RPC server to {addr}: {e}"))?;
-    let bound = server.local_addr()?;
+    let bound = listener.local_addr()?;
     let mut module = RpcModule::new(ctx);
     for spec in METHODS {
         let name = spec.name;
@@ -93,7 +99,33 @@ pub async fn start(addr: SocketAddr, auth: Auth, ctx: RpcContext) -> anyhow::Res
             result.map_err(jsonrpsee::types::ErrorObjectOwned::from)
         })?;
     }
-    Ok((server.start(module), bound))
+    let methods: Methods = module.into();
+    let builder = Server::builder().set_config(config).set_http_middleware(middleware).to_service_builder();
+    let (stop_handle, server_handle) = stop_channel();
+    tokio::spawn(async move {
+        loop {
+            let (socket, remote) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        tracing::warn!("RPC accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                _ = stop_handle.clone().shutdown() => break,
+            };
+            let (builder, methods, stop) = (builder.clone(), methods.clone(), stop_handle.clone());
+            let service = tower::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let mut req = req.map(HttpBody::new);
+                req.extensions_mut().insert(RemoteAddr(remote));
+                let mut service = builder.clone().build(methods.clone(), stop.clone());
+                async move { service.call(req).await }
+            });
+            tokio::spawn(serve_with_graceful_shutdown(socket, service, stop_handle.clone().shutdown()));
+        }
+    });
+    Ok((server_handle, bound))
 }
 
 async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {

@@ -1,7 +1,7 @@
 //! Raw transaction RPCs: getrawtransaction, decoderawtransaction, decodescript.
 
 use bitcoin::hashes::{hash160, sha256, Hash};
-use primitives::{Address, ScriptBuf, Transaction};
+use primitives::{Address, ScriptBuf};
 use rpc::{codes, Args, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -77,9 +77,8 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
 }
 
 pub fn decoderawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
-    let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "TX decode failed");
-    let bytes = hex::decode(args.str(0, "hexstring")?).map_err(|_| decode_failed())?;
-    let tx = Transaction::from_bytes(&bytes).map_err(|_| decode_failed())?;
+    let tx = super::mempool::decode_tx(args.str(0, "hexstring")?)
+        .map_err(|_| RpcError::new(codes::DESERIALIZATION_ERROR, "TX decode failed"))?;
     let mut json = tx_json(&tx, ctx.network);
     if let Value::Object(obj) = &mut json {
         obj.remove("hex");
@@ -88,8 +87,15 @@ pub fn decoderawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
 }
 
 pub fn decodescript(ctx: &RpcContext, args: &Args) -> RpcResult {
-    let bytes = hex::decode(args.str(0, "hexstring")?)
-        .map_err(|_| RpcError::invalid_parameter("argument must be hexadecimal string"))?;
+    let text = args.str(0, "hexstring")?;
+    if text.len() > 2 * script::MAX_SCRIPT_SIZE {
+        // Larger than any script that can be spent: refused before decoding.
+        return Err(RpcError::invalid_parameter(format!(
+            "script is larger than the maximum script size ({} bytes)",
+            script::MAX_SCRIPT_SIZE
+        )));
+    }
+    let bytes = hex::decode(text).map_err(|_| RpcError::invalid_parameter("argument must be hexadecimal string"))?;
     let script = ScriptBuf::from_bytes(bytes);
     let kind = script_type(&script);
     let mut obj = Map::new();

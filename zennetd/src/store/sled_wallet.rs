@@ -2,12 +2,35 @@
 //! Every commit is one batch, flushed before it returns.
 
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use wallet::store::{StoreError, WalletStore, Write};
 
 pub struct SledWalletStore {
+    dir: PathBuf,
     db: sled::Db,
+}
+
+/// Where a rewrite is built, and where the old files wait to be deleted.
+fn rewrite_dirs(dir: &Path) -> (PathBuf, PathBuf) {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    (dir.with_file_name(format!("{name}.rewrite")), dir.with_file_name(format!("{name}.old")))
+}
+
+/// Finishes or discards a rewrite a crash interrupted: a complete copy is
+/// only renamed into place once the old files are out of the way.
+fn recover_rewrite(dir: &Path) -> std::io::Result<()> {
+    let (fresh, old) = rewrite_dirs(dir);
+    if !dir.exists() && fresh.exists() {
+        std::fs::rename(&fresh, dir)?;
+    }
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh)?;
+    }
+    if old.exists() && dir.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(())
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -16,8 +39,12 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 
 impl SledWalletStore {
     pub fn open(dir: &Path) -> Result<SledWalletStore, StoreError> {
-        let db = sled::Config::new().path(dir).cache_capacity(8 << 20).open().map_err(err)?;
-        Ok(SledWalletStore { db })
+        recover_rewrite(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
+        Ok(SledWalletStore { dir: dir.to_path_buf(), db: Self::open_db(dir)? })
+    }
+
+    fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+        sled::Config::new().path(dir).cache_capacity(8 << 20).open().map_err(err)
     }
 }
 
@@ -42,6 +69,33 @@ impl WalletStore for SledWalletStore {
         }
         self.db.apply_batch(batch).map_err(err)?;
         self.db.flush().map_err(err)?;
+        Ok(())
+    }
+
+    /// Copies the current records into a fresh database, swaps it in and
+    /// deletes the old files, so earlier versions of records (a plaintext
+    /// phrase before `encryptwallet`) are nowhere in the wallet's folder.
+    fn rewrite(&mut self) -> Result<(), StoreError> {
+        let (fresh, old) = rewrite_dirs(&self.dir);
+        let io = |e: std::io::Error| err(format!("rewriting {}: {e}", self.dir.display()));
+        if fresh.exists() {
+            std::fs::remove_dir_all(&fresh).map_err(io)?;
+        }
+        {
+            let copy = Self::open_db(&fresh)?;
+            for item in self.db.iter() {
+                let (k, v) = item.map_err(err)?;
+                copy.insert(k, v).map_err(err)?;
+            }
+            copy.flush().map_err(err)?;
+        }
+        // Close the old database (this handle is its only owner) before moving its files.
+        self.db.flush().map_err(err)?;
+        self.db = sled::Config::new().temporary(true).open().map_err(err)?;
+        std::fs::rename(&self.dir, &old).map_err(io)?;
+        std::fs::rename(&fresh, &self.dir).map_err(io)?;
+        std::fs::remove_dir_all(&old).map_err(io)?;
+        self.db = Self::open_db(&self.dir)?;
         Ok(())
     }
 
@@ -78,4 +132,53 @@ fn restrict_to_owner(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(store: &SledWalletStore) -> Vec<(String, Vec<u8>)> {
+        store.load().unwrap()
+    }
+
+    #[test]
+    fn a_rewrite_keeps_every_record_and_drops_the_old_files() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("w");
+        let mut store = SledWalletStore::open(&dir).unwrap();
+        store.commit(vec![("meta".into(), Some(b"plaintext secret".to_vec()))]).unwrap();
+        store.commit(vec![("meta".into(), Some(b"sealed".to_vec())), ("tx/1".into(), Some(vec![1]))]).unwrap();
+        store.rewrite().unwrap();
+        assert_eq!(records(&store), vec![("meta".into(), b"sealed".to_vec()), ("tx/1".into(), vec![1])]);
+        let (fresh, old) = rewrite_dirs(&dir);
+        assert!(!fresh.exists() && !old.exists());
+        // Still usable, and reopens with the same records.
+        store.commit(vec![("tx/2".into(), Some(vec![2]))]).unwrap();
+        drop(store);
+        let store = SledWalletStore::open(&dir).unwrap();
+        assert_eq!(records(&store).len(), 3);
+    }
+
+    #[test]
+    fn an_interrupted_rewrite_is_finished_or_discarded_at_open() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("w");
+        let (fresh, old) = rewrite_dirs(&dir);
+        // Crash after the old files moved away, before the new ones moved in.
+        {
+            let mut copy = SledWalletStore::open(&fresh).unwrap();
+            copy.commit(vec![("meta".into(), Some(b"sealed".to_vec()))]).unwrap();
+        }
+        std::fs::create_dir(&old).unwrap();
+        let store = SledWalletStore::open(&dir).unwrap();
+        assert_eq!(records(&store), vec![("meta".into(), b"sealed".to_vec())]);
+        assert!(!fresh.exists() && !old.exists());
+        drop(store);
+        // Crash while the copy was being written: the copy is discarded.
+        std::fs::create_dir(&fresh).unwrap();
+        let store = SledWalletStore::open(&dir).unwrap();
+        assert_eq!(records(&store).len(), 1);
+        assert!(!fresh.exists());
+    }
 }

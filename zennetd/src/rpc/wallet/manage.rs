@@ -17,6 +17,9 @@ const LOAD_ON_STARTUP_WARNING: &str =
 /// Longest `walletpassphrase` timeout, as Core (about three years).
 const MAX_UNLOCK_SECONDS: i64 = 100_000_000;
 
+/// Said at creation of a wallet with keys and no passphrase (as Core's GUI warns).
+const UNENCRYPTED_WARNING: &str = "Wallet created without a passphrase: its recovery phrase and private keys are stored unencrypted on disk. Use encryptwallet to protect them.";
+
 pub async fn createwallet(wallets: &Wallets, args: &Args) -> RpcResult {
     let name = args.str(0, "wallet_name")?.to_string();
     let disable_private_keys = args.opt_bool(1)?.unwrap_or(false);
@@ -66,6 +69,9 @@ pub async fn createwallet(wallets: &Wallets, args: &Args) -> RpcResult {
         }
         other => other,
     };
+    if passphrase.is_none() && !disable_private_keys {
+        warnings.push(UNENCRYPTED_WARNING);
+    }
     let phrase = wallets.create(&name, disable_private_keys, blank, passphrase, mnemonic).await?;
     let mut result = json!({ "name": name });
     if !warnings.is_empty() {
