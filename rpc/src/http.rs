@@ -216,16 +216,22 @@ where
             return Ok(json_response(StatusCode::INTERNAL_SERVER_ERROR, &reply));
         }
     };
-    drop(bytes);
     if let Some(method) = methods_of(&request).into_iter().find(|m| !settings.auth.allowed(&user, m)) {
         tracing::warn!("RPC User {user} not allowed to call method {method}");
         return Ok(plain(StatusCode::FORBIDDEN, ""));
     }
     let is_batch = request.is_array();
-    let (rewritten, slots) = rewrite_request(request);
-
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
+    // A single JSON-RPC 2.0 call goes through as it came (no copy of a large body).
+    let plain_v2 =
+        !is_batch && request.get("jsonrpc").and_then(Value::as_str) == Some("2.0") && request.get("id").is_some();
+    if plain_v2 {
+        drop(request);
+        return inner.call(HttpRequest::from_parts(parts, HttpBody::new(http_body_util::Full::new(bytes)))).await;
+    }
+    drop(bytes);
+    let (rewritten, slots) = rewrite_request(request);
     let forwarded = HttpRequest::from_parts(parts, HttpBody::from(rewritten.to_string()));
     let response = inner.call(forwarded).await?;
 
