@@ -87,3 +87,29 @@ fn addresses_from_one_peer_are_rate_limited_and_dial_nothing() {
     assert!(info[0]["addr_rate_limited"].as_u64().unwrap() >= 199_000);
     assert_eq!(node.rpc("getconnectioncount", json!([])), 1, "no outbound connections were made");
 }
+
+#[test]
+fn an_outbound_peer_asked_with_getaddr_may_send_one_answer_in_full() {
+    let node = Node::start(&["-connect=0"]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    node.rpc("addnode", json!([format!("127.0.0.1:{port}"), "onetry"]));
+    let mut peer = TestPeer::accept(&listener);
+    peer.handshake(0);
+    peer.expect("getaddr", Duration::from_secs(15));
+    let started = Instant::now();
+    for i in 0..200 {
+        peer.send("addr", &addr_payload(i * 1_000));
+    }
+    peer.send("ping", &11u64.to_le_bytes());
+    assert_eq!(peer.expect("pong", Duration::from_secs(60)), 11u64.to_le_bytes());
+    let elapsed = started.elapsed().as_secs_f64();
+    let info = node.rpc("getpeerinfo", json!([]));
+    let processed = info[0]["addr_processed"].as_u64().unwrap();
+    let stored = node.rpc("getnodeaddresses", json!([0])).as_array().unwrap().len();
+    eprintln!("outbound peer, 200 addr messages: {processed} processed, {stored} stored in the address book");
+    // One getaddr answer's worth (1,000), the starting token and 0.1 a second.
+    assert!(processed as f64 <= 1_001.0 + 0.1 * elapsed + 1.0, "{processed} processed");
+    assert!(processed >= 1_000, "the answer to our getaddr is processed in full");
+    assert!(stored as u64 <= processed);
+}

@@ -191,3 +191,23 @@ pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender
     });
     Link { addr, local, stats, outbox, queued, reader: reader.abort_handle(), writer: writer.abort_handle() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn reading_pauses_while_too_much_waits_to_be_handled() {
+        let stats = Arc::new(PeerStats::default());
+        stats.unprocessed.store(MAX_RECEIVE_BUFFER + 1, Ordering::Relaxed);
+        let waiter = {
+            let stats = stats.clone();
+            tokio::spawn(async move { stats.wait_for_room().await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!waiter.is_finished(), "reading resumed while over the receive buffer");
+        stats.release(2);
+        tokio::time::timeout(std::time::Duration::from_secs(5), waiter).await.expect("resumed").unwrap();
+        assert_eq!(stats.unprocessed.load(Ordering::Relaxed), MAX_RECEIVE_BUFFER - 1);
+    }
+}
