@@ -46,7 +46,7 @@ fn genesis_coinbase() -> Transaction {
         }],
         output: vec![TxOut {
             value: Amount::from_sat(GENESIS_REWARD),
-            script_pubkey: ScriptBuf::from_bytes(vec![0x6a]),
+            script_pubkey: ScriptBuf::from_bytes(vec![script::opcodes::OP_RETURN]),
         }],
         announcement: None,
         lock_time: 0,

@@ -111,7 +111,7 @@ const SHA256D_POW_LIMIT_BITS: u32 = 0x1d00_ffff;
 /// multisig replaces it before main launches.
 fn foundation_script() -> ScriptBuf {
     use bitcoin::hashes::{sha256, Hash};
-    let mut witness_script = vec![0x6a, 17];
+    let mut witness_script = vec![script::opcodes::OP_RETURN, 17];
     witness_script.extend_from_slice(b"zennet foundation");
     let mut script = vec![0x00, 32];
     script.extend_from_slice(sha256::Hash::hash(&witness_script).as_byte_array());

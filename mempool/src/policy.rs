@@ -78,7 +78,7 @@ impl Policy {
     /// dust feerate.
     pub fn dust_threshold(&self, out: &TxOut) -> u64 {
         let script = out.script_pubkey.as_bytes();
-        if script.first() == Some(&0x6a) {
+        if script.first() == Some(&script::opcodes::OP_RETURN) {
             return 0;
         }
         let size = 8 + primitives::encode::compact_size_len(script.len() as u64) + script.len();

@@ -14,7 +14,8 @@ pub const HEADER_SIZE: usize = 80;
 /// The smallest transaction encoding (version, two empty counts, lock_time).
 const MIN_TX_SIZE: usize = 10;
 /// `OP_RETURN OP_PUSHBYTES_36 0xaa21a9ed`: the start of a witness commitment output.
-pub const WITNESS_COMMITMENT_PREFIX: [u8; 6] = [0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed];
+pub const WITNESS_COMMITMENT_PREFIX: [u8; 6] =
+    [bitcoin::opcodes::all::OP_RETURN.to_u8(), bitcoin::opcodes::all::OP_PUSHBYTES_36.to_u8(), 0xaa, 0x21, 0xa9, 0xed];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {

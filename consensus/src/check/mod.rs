@@ -10,7 +10,10 @@ pub mod utxo;
 pub use block::check_block;
 pub use contextual::{check_block_contextual, check_header_contextual, coinbase_height_script, is_final};
 pub use transaction::check_transaction;
-pub use utxo::{connect_block, Coin, ScriptValidation, UtxoChanges, UtxoView};
+pub use utxo::{
+    connect_block, disconnect_block, is_unspendable, Coin, DisconnectError, Disconnection, ScriptValidation,
+    UtxoChanges, UtxoView,
+};
 
 /// Announcement limits (DESIGN.md section 4).
 pub const MAX_ANNOUNCEMENT_EXPIRY: u32 = 43_200;

@@ -57,10 +57,11 @@ fn is_native_segwit_v0(out: &TxOut) -> bool {
     matches!(script::opcodes::witness_program(out.script_pubkey.as_bytes()), Some((0, p)) if p.len() == 20 || p.len() == 32)
 }
 
-/// Outputs that can never be spent never enter the UTXO set (as Core).
-fn is_unspendable(out: &TxOut) -> bool {
+/// Outputs that can never be spent (OP_RETURN first, or longer than any
+/// script may be) never enter the UTXO set (Core's `IsUnspendable`).
+pub fn is_unspendable(out: &TxOut) -> bool {
     let script = out.script_pubkey.as_bytes();
-    script.first() == Some(&0x6a) || script.len() > 10_000
+    script.first() == Some(&script::opcodes::OP_RETURN) || script.len() > script::MAX_SCRIPT_SIZE
 }
 
 /// Spends every input (existing, mature, in range, covering the outputs;
@@ -178,3 +179,67 @@ pub fn connect_block(
     created.sort_by_key(|(outpoint, coin)| (coin.height, outpoint.txid, outpoint.vout));
     Ok(UtxoChanges { spent, created, fees })
 }
+
+/// What disconnecting a block does to the UTXO set: the coins it created
+/// leave, the coins it spent (its undo data) return.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Disconnection {
+    pub removed: Vec<OutPoint>,
+    pub restored: Vec<(OutPoint, Coin)>,
+}
+
+/// Why a block cannot be disconnected from a view: its undo data or the
+/// view does not match the block (a corrupt store, never a peer's fault).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DisconnectError {
+    #[error("undo data holds {found} coins, the block spends {expected} from before it")]
+    UndoMismatch { expected: usize, found: usize },
+    #[error("output {0} of the block is not in the UTXO set")]
+    MissingOutput(OutPoint),
+}
+
+/// The inverse of [`connect_block`] over the same view: `undo` is the
+/// `spent` list `connect_block` returned for this block. Every output the
+/// block left in the UTXO set must be in `view` (Core's `DisconnectBlock`).
+pub fn disconnect_block(
+    block: &Block,
+    undo: &[(OutPoint, Coin)],
+    view: &impl UtxoView,
+) -> Result<Disconnection, DisconnectError> {
+    let spent_within: HashSet<OutPoint> = block
+        .txdata
+        .iter()
+        .filter(|tx| !tx.is_coinbase())
+        .flat_map(|tx| tx.input.iter().map(|i| i.previous_output))
+        .collect();
+    let created_within: HashSet<OutPoint> = block
+        .txdata
+        .iter()
+        .flat_map(|tx| {
+            let txid = tx.txid();
+            (0..tx.output.len() as u32).map(move |vout| OutPoint { txid, vout })
+        })
+        .collect();
+    let expected = spent_within.iter().filter(|o| !created_within.contains(o)).count();
+    if undo.len() != expected {
+        return Err(DisconnectError::UndoMismatch { expected, found: undo.len() });
+    }
+    let mut removed = Vec::new();
+    for tx in &block.txdata {
+        let txid = tx.txid();
+        for (vout, output) in tx.output.iter().enumerate() {
+            let outpoint = OutPoint { txid, vout: vout as u32 };
+            if is_unspendable(output) || spent_within.contains(&outpoint) {
+                continue;
+            }
+            if view.coin(&outpoint).is_none() {
+                return Err(DisconnectError::MissingOutput(outpoint));
+            }
+            removed.push(outpoint);
+        }
+    }
+    Ok(Disconnection { removed, restored: undo.to_vec() })
+}
+
+#[cfg(test)]
+mod tests;

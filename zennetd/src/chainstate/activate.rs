@@ -4,18 +4,13 @@
 
 use std::collections::HashMap;
 
-use consensus::check::{connect_block, ScriptValidation};
+use consensus::check::{connect_block, disconnect_block, Disconnection, ScriptValidation};
 use consensus::{BlockError, RejectKind};
-use primitives::{Block, BlockHash, OutPoint};
+use primitives::{Block, BlockHash};
 use script::VerifyFlags;
 
 use super::{Chainstate, IndexEntry};
 use crate::store::{encode_undo, ConnectBatch, StoreError};
-
-/// Outputs that never enter the UTXO set (as `connect_block` decides).
-fn enters_utxo_set(script: &[u8]) -> bool {
-    script.first() != Some(&0x6a) && script.len() <= 10_000
-}
 
 impl Chainstate {
     /// How blocks' scripts are checked: consensus flags, the shared cache, all threads.
@@ -89,16 +84,10 @@ impl Chainstate {
             return Err(StoreError::Corrupt("cannot disconnect the genesis block".into()));
         }
         let block = self.load_block(&hash)?;
-        let restored = self.undo(&hash)?;
-        let mut removed = Vec::new();
-        for tx in &block.txdata {
-            let txid = tx.txid();
-            for (vout, out) in tx.output.iter().enumerate() {
-                if enters_utxo_set(out.script_pubkey.as_bytes()) {
-                    removed.push(OutPoint { txid, vout: vout as u32 });
-                }
-            }
-        }
+        let undo = self.undo(&hash)?;
+        let view = self.output_coins(&block)?;
+        let Disconnection { removed, restored } = disconnect_block(&block, &undo, &view)
+            .map_err(|e| StoreError::Corrupt(format!("cannot disconnect block {hash}: {e}")))?;
         let txindex_remove =
             if self.options.txindex { block.txdata.iter().map(|tx| tx.txid()).collect() } else { Vec::new() };
         self.cache.apply(ConnectBatch {

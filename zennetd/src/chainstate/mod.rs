@@ -483,6 +483,21 @@ impl Chainstate {
         Ok(Some(record))
     }
 
+    /// The coins the block's outputs are now (before it is disconnected).
+    pub(super) fn output_coins(&self, block: &Block) -> Result<HashMap<OutPoint, Coin>, StoreError> {
+        let mut view = HashMap::new();
+        for tx in &block.txdata {
+            let txid = tx.txid();
+            for vout in 0..tx.output.len() as u32 {
+                let outpoint = OutPoint { txid, vout };
+                if let Some(coin) = self.cache.coin(&*self.store, &outpoint)? {
+                    view.insert(outpoint, coin);
+                }
+            }
+        }
+        Ok(view)
+    }
+
     /// The stored coins the block's inputs name (read errors surface here,
     /// not as "missing inputs").
     pub(super) fn input_coins(&self, block: &Block) -> Result<HashMap<OutPoint, Coin>, StoreError> {
