@@ -138,17 +138,8 @@ impl Chainstate {
     /// Whether the block and its ancestors down to the active chain have
     /// their data and none failed (the active chain itself is connected).
     pub fn is_connectable(&self, hash: &BlockHash) -> bool {
-        let mut cursor = self.index.get(hash);
-        while let Some(entry) = cursor {
-            if !entry.status.has_data || entry.status.is_invalid() {
-                return false;
-            }
-            if self.is_active(&entry.hash) {
-                return true;
-            }
-            cursor = self.index.get(&entry.header.prev_blockhash);
-        }
-        false
+        let Some(branch) = self.branch_off(hash) else { return false };
+        branch.blocks.iter().all(|h| self.index.get(h).is_some_and(|e| e.status.has_data && !e.status.is_invalid()))
     }
 
     /// Moves the active chain to the best valid branch, block by block.
@@ -203,17 +194,10 @@ impl Chainstate {
 
     /// The blocks from just above the fork with the active chain up to `hash`.
     fn path_from_active(&self, hash: &BlockHash) -> Result<Vec<IndexEntry>, StoreError> {
-        let mut path = Vec::new();
-        let mut cursor = self.index.get(hash).cloned();
-        while let Some(entry) = cursor {
-            if self.is_active(&entry.hash) {
-                path.reverse();
-                return Ok(path);
-            }
-            cursor = self.index.get(&entry.header.prev_blockhash).cloned();
-            path.push(entry);
-        }
-        Err(StoreError::Corrupt(format!("block {hash} does not connect to the active chain")))
+        let branch = self
+            .branch_off(hash)
+            .ok_or_else(|| StoreError::Corrupt(format!("block {hash} does not connect to the active chain")))?;
+        Ok(branch.blocks.iter().filter_map(|h| self.index.get(h)).cloned().collect())
     }
 
     /// `invalidateblock`: treat `hash` as invalid and move off it.

@@ -20,16 +20,11 @@ impl Chainstate {
     pub fn path_from(&self, from: Option<BlockHash>, max: usize) -> Result<ChainPath, StoreError> {
         let mut disconnect = Vec::new();
         let mut start = 0u32;
-        if let Some(mut entry) = from.and_then(|h| self.index.get(&h)) {
-            while !self.is_active(&entry.hash) {
-                let parent = entry.header.prev_blockhash;
-                disconnect.push((entry.hash, entry.height, parent));
-                match self.index.get(&parent) {
-                    Some(p) => entry = p,
-                    None => break,
-                }
+        if let Some(branch) = from.and_then(|h| self.branch_off(&h)) {
+            for entry in branch.blocks.iter().rev().filter_map(|h| self.index.get(h)) {
+                disconnect.push((entry.hash, entry.height, entry.header.prev_blockhash));
             }
-            start = if self.is_active(&entry.hash) { entry.height + 1 } else { 0 };
+            start = branch.fork_height + 1;
         }
         let tip = self.tip().height;
         let mut connect = Vec::new();

@@ -175,52 +175,68 @@ impl BlockIndex {
     }
 }
 
+/// Where a block's chain leaves the active chain: the one walk from a block
+/// back to the active chain, used by everything that needs a fork point or
+/// the path between a block and the tip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    /// The last block the branch shares with the active chain.
+    pub fork: BlockHash,
+    pub fork_height: u32,
+    /// The branch's blocks above the fork, lowest first (empty for an active block).
+    pub blocks: Vec<BlockHash>,
+}
+
+impl BlockIndex {
+    /// The branch of `hash` off the chain `active` (hashes by height). None
+    /// when `hash` is unknown or its ancestry does not reach the active chain.
+    pub fn branch_off(&self, active: &[BlockHash], hash: &BlockHash) -> Option<Branch> {
+        let mut blocks = Vec::new();
+        let mut cursor = self.get(hash)?;
+        while active.get(cursor.height as usize) != Some(&cursor.hash) {
+            blocks.push(cursor.hash);
+            if cursor.height == 0 {
+                return None;
+            }
+            cursor = self.get(&cursor.header.prev_blockhash)?;
+        }
+        blocks.reverse();
+        Some(Branch { fork: cursor.hash, fork_height: cursor.height, blocks })
+    }
+}
+
 /// The chain ending at `tip`, read through the active chain where they
 /// share blocks: what the difficulty rules need to judge a block on a branch.
 pub struct BranchView<'a> {
     pub index: &'a BlockIndex,
     pub active: &'a [BlockHash],
-    /// Hashes of the branch above the fork point, lowest first.
-    branch: Vec<BlockHash>,
-    fork_height: u32,
+    branch: Branch,
 }
 
 impl<'a> BranchView<'a> {
     pub fn new(index: &'a BlockIndex, active: &'a [BlockHash], tip: &BlockHash) -> Option<Self> {
-        let mut branch = Vec::new();
-        let mut cursor = index.get(tip)?;
-        loop {
-            let on_active = active.get(cursor.height as usize) == Some(&cursor.hash);
-            if on_active {
-                break;
-            }
-            branch.push(cursor.hash);
-            if cursor.height == 0 {
-                return None;
-            }
-            cursor = index.get(&cursor.header.prev_blockhash)?;
-        }
-        branch.reverse();
-        Some(BranchView { index, active, branch, fork_height: cursor.height })
+        let branch = index.branch_off(active, tip)?;
+        Some(BranchView { index, active, branch })
     }
 
     /// Height of the last block shared with the active chain.
     pub fn fork_height(&self) -> u32 {
-        self.fork_height
+        self.branch.fork_height
     }
 
     /// Blocks above the fork point, lowest first.
     pub fn branch(&self) -> &[BlockHash] {
-        &self.branch
+        &self.branch.blocks
     }
 }
 
 impl HeaderChain for BranchView<'_> {
     fn at_height(&self, height: u32) -> Option<BlockSummary> {
-        let hash = if height <= self.fork_height {
+        let fork_height = self.branch.fork_height;
+        let hash = if height <= fork_height {
             self.active.get(height as usize)?
         } else {
-            self.branch.get((height - self.fork_height - 1) as usize)?
+            self.branch.blocks.get((height - fork_height - 1) as usize)?
         };
         self.index.get(hash).map(IndexEntry::summary)
     }

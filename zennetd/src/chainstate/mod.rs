@@ -20,7 +20,7 @@ use consensus::{BlockError, ChainParams, RejectKind};
 use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
-pub use index::{BlockIndex, BlockStatus, BranchView, CandidateKey, IndexEntry};
+pub use index::{BlockIndex, BlockStatus, Branch, BranchView, CandidateKey, IndexEntry};
 pub use pool::persist;
 pub use serve::Download;
 pub use template::TemplateParts;
@@ -231,6 +231,11 @@ impl Chainstate {
 
     pub fn hash_at(&self, height: u32) -> Option<BlockHash> {
         self.active.get(height as usize).copied()
+    }
+
+    /// Where `hash`'s chain leaves the active chain (see [`Branch`]).
+    pub fn branch_off(&self, hash: &BlockHash) -> Option<Branch> {
+        self.index.branch_off(&self.active, hash)
     }
 
     pub fn is_active(&self, hash: &BlockHash) -> bool {

@@ -137,17 +137,7 @@ impl Chainstate {
 
     /// The blocks from just above the active chain up to `target`, lowest first.
     fn path_to(&self, target: &BlockHash) -> Option<DownloadPath> {
-        let mut hashes = Vec::new();
-        let mut cursor = self.index.get(target);
-        while let Some(entry) = cursor {
-            if self.is_active(&entry.hash) {
-                hashes.reverse();
-                return Some(DownloadPath { hashes, cursor: 0 });
-            }
-            hashes.push(entry.hash);
-            cursor = self.index.get(&entry.header.prev_blockhash);
-        }
-        None
+        Some(DownloadPath { hashes: self.branch_off(target)?.blocks, cursor: 0 })
     }
 
     /// Forgets remembered paths (after blocks are marked invalid or valid again).

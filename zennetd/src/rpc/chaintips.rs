@@ -45,18 +45,11 @@ pub async fn getchaintips(ctx: &RpcContext) -> RpcResult {
             let out: Vec<Value> = tips
                 .into_iter()
                 .map(|tip| {
-                    // Walk down to the active chain for the branch length.
-                    let mut cursor = tip;
-                    while !cs.is_active(&cursor.hash) {
-                        match index.get(&cursor.header.prev_blockhash) {
-                            Some(prev) => cursor = prev,
-                            None => break,
-                        }
-                    }
+                    let branchlen = cs.branch_off(&tip.hash).map_or(0, |b| b.blocks.len());
                     json!({
                         "height": tip.height,
                         "hash": tip.hash.to_string(),
-                        "branchlen": tip.height - cursor.height,
+                        "branchlen": branchlen,
                         "status": tip_status(cs, &tip.hash),
                     })
                 })

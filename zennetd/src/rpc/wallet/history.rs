@@ -236,15 +236,13 @@ pub async fn listsinceblock(call: &Call<'_>) -> RpcResult {
             let mut removed = HashSet::new();
             let height = match since {
                 Some(hash) => {
-                    let mut entry = cs.entry(&hash).ok_or_else(not_found)?;
-                    while !cs.is_active(&entry.hash) {
-                        if let Ok(Some(block)) = cs.block(&entry.hash) {
+                    let branch = cs.branch_off(&hash).ok_or_else(not_found)?;
+                    for gone in &branch.blocks {
+                        if let Ok(Some(block)) = cs.block(gone) {
                             removed.extend(block.txdata.iter().map(|tx| tx.txid()));
                         }
-                        let parent = entry.header.prev_blockhash;
-                        entry = cs.entry(&parent).ok_or_else(not_found)?;
                     }
-                    Some(entry.height)
+                    Some(branch.fork_height)
                 }
                 None => None,
             };
