@@ -1,121 +1,163 @@
-//! The RPC method table: names, argument names (for named parameters and
-//! `-named` in the CLI), categories and one-line help, as Core's.
+//! The RPC method table: every method declared once, with its category,
+//! its positional parameters (names for named parameters and `-named`, and
+//! whether `zennet-cli` passes them as JSON) and one-line help, as Core's.
+//! The server registers, the CLI converts and `help` lists from it alone;
+//! a test in zennetd checks that every method it dispatches is here and
+//! every method here is dispatched.
+
+/// How a parameter is given on the command line (Core's `vRPCConvertParams`):
+/// `Json` values (numbers, booleans, objects, arrays, amounts) are parsed,
+/// `Str` ones (hashes, addresses, hex, names) stay strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgType {
+    Str,
+    Json,
+}
+
+/// One positional parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arg {
+    pub name: &'static str,
+    pub optional: bool,
+    pub kind: ArgType,
+}
+
+const fn req(name: &'static str, kind: ArgType) -> Arg {
+    Arg { name, optional: false, kind }
+}
+
+const fn opt(name: &'static str, kind: ArgType) -> Arg {
+    Arg { name, optional: true, kind }
+}
+
+use ArgType::{Json, Str};
 
 /// One RPC method as clients see it.
 #[derive(Debug, Clone, Copy)]
 pub struct MethodSpec {
     pub name: &'static str,
     pub category: &'static str,
-    /// Argument names in positional order; a trailing `?` marks optional ones.
-    pub args: &'static [&'static str],
+    /// Parameters in positional order.
+    pub args: &'static [Arg],
     pub summary: &'static str,
 }
 
 impl MethodSpec {
     pub fn arg_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.args.iter().map(|a| a.trim_end_matches('?'))
+        self.args.iter().map(|a| a.name)
     }
 
     pub fn required_args(&self) -> usize {
-        self.args.iter().filter(|a| !a.ends_with('?')).count()
+        self.args.iter().filter(|a| !a.optional).count()
     }
 
     /// `name arg1 ( optarg )`, the first line of Core's help.
     pub fn usage(&self) -> String {
         let mut out = self.name.to_string();
         for a in self.args {
-            match a.strip_suffix('?') {
-                Some(opt) => out.push_str(&format!(" ( {opt} )")),
-                None => out.push_str(&format!(" {a}")),
+            if a.optional {
+                out.push_str(&format!(" ( {} )", a.name));
+            } else {
+                out.push_str(&format!(" {}", a.name));
             }
         }
         out
+    }
+
+    /// Whether the CLI passes positional parameter `index` as JSON.
+    pub fn is_json_arg(&self, index: usize) -> bool {
+        self.args.get(index).is_some_and(|a| a.kind == Json)
+    }
+
+    /// Whether the CLI passes the named parameter `name` as JSON.
+    pub fn is_json_named(&self, name: &str) -> bool {
+        self.args.iter().any(|a| a.name == name && a.kind == Json)
     }
 }
 
 pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "getbestblockhash", category: "Blockchain", args: &[], summary: "Returns the hash of the best (tip) block in the most-work fully-validated chain." },
-    MethodSpec { name: "getblock", category: "Blockchain", args: &["blockhash", "verbosity?"], summary: "Returns a block: hex (0), an object with txids (1, default) or with decoded transactions (2)." },
+    MethodSpec { name: "getblock", category: "Blockchain", args: &[req("blockhash", Str), opt("verbosity", Json)], summary: "Returns a block: hex (0), an object with txids (1, default) or with decoded transactions (2)." },
     MethodSpec { name: "getblockchaininfo", category: "Blockchain", args: &[], summary: "Returns an object containing various state info regarding blockchain processing." },
     MethodSpec { name: "getblockcount", category: "Blockchain", args: &[], summary: "Returns the height of the most-work fully-validated chain." },
-    MethodSpec { name: "getblockhash", category: "Blockchain", args: &["height"], summary: "Returns hash of block in best-block-chain at height provided." },
-    MethodSpec { name: "getblockheader", category: "Blockchain", args: &["blockhash", "verbose?"], summary: "Returns the block header as an object (verbose=true) or as hex (verbose=false)." },
+    MethodSpec { name: "getblockhash", category: "Blockchain", args: &[req("height", Json)], summary: "Returns hash of block in best-block-chain at height provided." },
+    MethodSpec { name: "getblockheader", category: "Blockchain", args: &[req("blockhash", Str), opt("verbose", Json)], summary: "Returns the block header as an object (verbose=true) or as hex (verbose=false)." },
     MethodSpec { name: "getchaintips", category: "Blockchain", args: &[], summary: "Return information about all known tips in the block tree, including the main chain as well as orphaned branches." },
-    MethodSpec { name: "gettxout", category: "Blockchain", args: &["txid", "n", "include_mempool?"], summary: "Returns details about an unspent transaction output (null when spent or unknown)." },
-    MethodSpec { name: "gettxoutsetinfo", category: "Blockchain", args: &["hash_type?"], summary: "Returns statistics about the unspent transaction output set, with its hash_serialized_3." },
-    MethodSpec { name: "invalidateblock", category: "Blockchain", args: &["blockhash"], summary: "Permanently marks a block as invalid, as if it violated a consensus rule." },
-    MethodSpec { name: "preciousblock", category: "Blockchain", args: &["blockhash"], summary: "Treats a block as if it were received before others with the same work." },
-    MethodSpec { name: "reconsiderblock", category: "Blockchain", args: &["blockhash"], summary: "Removes invalidity status of a block, its ancestors and its descendants, reconsider them for activation." },
-    MethodSpec { name: "verifychain", category: "Blockchain", args: &["checklevel?", "nblocks?"], summary: "Verifies blockchain database (levels 0-4, default 3; nblocks default 6, 0 = all)." },
-    MethodSpec { name: "sendrawtransaction", category: "Rawtransactions", args: &["hexstring", "maxfeerate?", "maxburnamount?"], summary: "Submit a raw transaction to the mempool (and, once the network exists, to peers)." },
-    MethodSpec { name: "testmempoolaccept", category: "Rawtransactions", args: &["rawtxs", "maxfeerate?"], summary: "Returns whether raw transactions would be accepted by the mempool, with the reject reason when not." },
-    MethodSpec { name: "getrawmempool", category: "Blockchain", args: &["verbose?", "mempool_sequence?"], summary: "Returns all transaction ids in the memory pool (objects when verbose)." },
-    MethodSpec { name: "getmempoolentry", category: "Blockchain", args: &["txid"], summary: "Returns mempool data for the given transaction." },
-    MethodSpec { name: "getmempoolancestors", category: "Blockchain", args: &["txid", "verbose?"], summary: "If txid is in the mempool, returns all in-mempool ancestors." },
-    MethodSpec { name: "getmempooldescendants", category: "Blockchain", args: &["txid", "verbose?"], summary: "If txid is in the mempool, returns all in-mempool descendants." },
-    MethodSpec { name: "prioritisetransaction", category: "Mining", args: &["txid", "dummy?", "fee_delta"], summary: "Accepts the transaction into mined blocks at a higher (or lower) priority: fee_delta zats added to its fee for selection." },
-    MethodSpec { name: "estimatesmartfee", category: "Util", args: &["conf_target", "estimate_mode?"], summary: "Estimates the fee per kvB needed to confirm within conf_target blocks, from the feerates recent blocks confirmed." },
+    MethodSpec { name: "gettxout", category: "Blockchain", args: &[req("txid", Str), req("n", Json), opt("include_mempool", Json)], summary: "Returns details about an unspent transaction output (null when spent or unknown)." },
+    MethodSpec { name: "gettxoutsetinfo", category: "Blockchain", args: &[opt("hash_type", Str)], summary: "Returns statistics about the unspent transaction output set, with its hash_serialized_3." },
+    MethodSpec { name: "invalidateblock", category: "Blockchain", args: &[req("blockhash", Str)], summary: "Permanently marks a block as invalid, as if it violated a consensus rule." },
+    MethodSpec { name: "preciousblock", category: "Blockchain", args: &[req("blockhash", Str)], summary: "Treats a block as if it were received before others with the same work." },
+    MethodSpec { name: "reconsiderblock", category: "Blockchain", args: &[req("blockhash", Str)], summary: "Removes invalidity status of a block, its ancestors and its descendants, reconsider them for activation." },
+    MethodSpec { name: "verifychain", category: "Blockchain", args: &[opt("checklevel", Json), opt("nblocks", Json)], summary: "Verifies blockchain database (levels 0-4, default 3; nblocks default 6, 0 = all)." },
+    MethodSpec { name: "sendrawtransaction", category: "Rawtransactions", args: &[req("hexstring", Str), opt("maxfeerate", Json), opt("maxburnamount", Str)], summary: "Submit a raw transaction to the mempool (and, once the network exists, to peers)." },
+    MethodSpec { name: "testmempoolaccept", category: "Rawtransactions", args: &[req("rawtxs", Json), opt("maxfeerate", Json)], summary: "Returns whether raw transactions would be accepted by the mempool, with the reject reason when not." },
+    MethodSpec { name: "getrawmempool", category: "Blockchain", args: &[opt("verbose", Json), opt("mempool_sequence", Str)], summary: "Returns all transaction ids in the memory pool (objects when verbose)." },
+    MethodSpec { name: "getmempoolentry", category: "Blockchain", args: &[req("txid", Str)], summary: "Returns mempool data for the given transaction." },
+    MethodSpec { name: "getmempoolancestors", category: "Blockchain", args: &[req("txid", Str), opt("verbose", Json)], summary: "If txid is in the mempool, returns all in-mempool ancestors." },
+    MethodSpec { name: "getmempooldescendants", category: "Blockchain", args: &[req("txid", Str), opt("verbose", Json)], summary: "If txid is in the mempool, returns all in-mempool descendants." },
+    MethodSpec { name: "prioritisetransaction", category: "Mining", args: &[req("txid", Str), opt("dummy", Json), req("fee_delta", Json)], summary: "Accepts the transaction into mined blocks at a higher (or lower) priority: fee_delta zats added to its fee for selection." },
+    MethodSpec { name: "estimatesmartfee", category: "Util", args: &[req("conf_target", Json), opt("estimate_mode", Str)], summary: "Estimates the fee per kvB needed to confirm within conf_target blocks, from the feerates recent blocks confirmed." },
     MethodSpec { name: "getmempoolinfo", category: "Blockchain", args: &[], summary: "Returns details on the active state of the transaction memory pool." },
-    MethodSpec { name: "getrawtransaction", category: "Rawtransactions", args: &["txid", "verbose?", "blockhash?"], summary: "Return the raw transaction data (needs -txindex or the block hash)." },
-    MethodSpec { name: "decoderawtransaction", category: "Rawtransactions", args: &["hexstring", "iswitness?"], summary: "Return a JSON object representing the serialized, hex-encoded transaction." },
-    MethodSpec { name: "decodescript", category: "Rawtransactions", args: &["hexstring"], summary: "Decode a hex-encoded script." },
-    MethodSpec { name: "submitheader", category: "Mining", args: &["hexdata"], summary: "Decode the given hexdata as a header and submit it as a candidate chain tip if valid." },
-    MethodSpec { name: "setmocktime", category: "Control", args: &["timestamp"], summary: "Set the local time to given timestamp (-regtest only); 0 returns to the system clock." },
+    MethodSpec { name: "getrawtransaction", category: "Rawtransactions", args: &[req("txid", Str), opt("verbose", Json), opt("blockhash", Str)], summary: "Return the raw transaction data (needs -txindex or the block hash)." },
+    MethodSpec { name: "decoderawtransaction", category: "Rawtransactions", args: &[req("hexstring", Str), opt("iswitness", Json)], summary: "Return a JSON object representing the serialized, hex-encoded transaction." },
+    MethodSpec { name: "decodescript", category: "Rawtransactions", args: &[req("hexstring", Str)], summary: "Decode a hex-encoded script." },
+    MethodSpec { name: "submitheader", category: "Mining", args: &[req("hexdata", Str)], summary: "Decode the given hexdata as a header and submit it as a candidate chain tip if valid." },
+    MethodSpec { name: "setmocktime", category: "Control", args: &[req("timestamp", Json)], summary: "Set the local time to given timestamp (-regtest only); 0 returns to the system clock." },
     MethodSpec { name: "getdifficulty", category: "Blockchain", args: &[], summary: "Returns the proof-of-work difficulty of the tip as a multiple of the minimum difficulty." },
     MethodSpec { name: "getmininginfo", category: "Mining", args: &[], summary: "Returns mining-related information, with the next block's difficulty per algorithm." },
-    MethodSpec { name: "getblocktemplate", category: "Mining", args: &["template_request?", "algo?"], summary: "BIP22/23 block template for external miners (rules must contain segwit); the second argument names the algorithm." },
-    MethodSpec { name: "getnetworkhashps", category: "Mining", args: &["nblocks?", "height?", "algo?"], summary: "Returns the estimated network hashes per second over the last nblocks (default 120), optionally for one algorithm." },
-    MethodSpec { name: "setgenerate", category: "Generating", args: &["generate", "genproclimit?", "algo?"], summary: "Turn the built-in miner on or off (threads; -1 for one per core), paying -mineraddress." },
-    MethodSpec { name: "submitblock", category: "Mining", args: &["hexdata", "dummy?"], summary: "Attempts to submit a new block to the network (BIP22): null when accepted, else the reason." },
-    MethodSpec { name: "generatetoaddress", category: "Generating", args: &["nblocks", "address", "maxtries?", "algo?"], summary: "Mine blocks immediately to a specified address with an algorithm (sha256d, scrypt, groestl, skein, argon2d)." },
-    MethodSpec { name: "abandontransaction", category: "Wallet", args: &["txid"], summary: "Mark in-wallet transaction <txid> as abandoned, so its inputs can be respent." },
-    MethodSpec { name: "backupwallet", category: "Wallet", args: &["destination"], summary: "Safely copies the wallet database to destination (a new directory)." },
-    MethodSpec { name: "bumpfee", category: "Wallet", args: &["txid", "options?"], summary: "Bumps the fee of an opt-in-RBF transaction T, replacing it with a new transaction B paying more." },
-    MethodSpec { name: "createwallet", category: "Wallet", args: &["wallet_name", "disable_private_keys?", "blank?", "passphrase?", "avoid_reuse?", "descriptors?", "load_on_startup?", "external_signer?", "mnemonic?"], summary: "Creates and loads a new wallet; returns its 24-word recovery phrase once (field mnemonic), or restores one from the named parameter mnemonic." },
-    MethodSpec { name: "encryptwallet", category: "Wallet", args: &["passphrase"], summary: "Encrypts the wallet with 'passphrase' (Argon2id + ChaCha20-Poly1305). The wallet is locked afterwards." },
-    MethodSpec { name: "getaddressinfo", category: "Wallet", args: &["address"], summary: "Return information about the given address." },
-    MethodSpec { name: "getbalance", category: "Wallet", args: &["dummy?", "minconf?", "include_watchonly?", "avoid_reuse?"], summary: "Returns the total available balance." },
+    MethodSpec { name: "getblocktemplate", category: "Mining", args: &[opt("template_request", Json), opt("algo", Str)], summary: "BIP22/23 block template for external miners (rules must contain segwit); the second argument names the algorithm." },
+    MethodSpec { name: "getnetworkhashps", category: "Mining", args: &[opt("nblocks", Json), opt("height", Json), opt("algo", Str)], summary: "Returns the estimated network hashes per second over the last nblocks (default 120), optionally for one algorithm." },
+    MethodSpec { name: "setgenerate", category: "Generating", args: &[req("generate", Json), opt("genproclimit", Json), opt("algo", Str)], summary: "Turn the built-in miner on or off (threads; -1 for one per core), paying -mineraddress." },
+    MethodSpec { name: "submitblock", category: "Mining", args: &[req("hexdata", Str), opt("dummy", Str)], summary: "Attempts to submit a new block to the network (BIP22): null when accepted, else the reason." },
+    MethodSpec { name: "generatetoaddress", category: "Generating", args: &[req("nblocks", Json), req("address", Str), opt("maxtries", Json), opt("algo", Str)], summary: "Mine blocks immediately to a specified address with an algorithm (sha256d, scrypt, groestl, skein, argon2d)." },
+    MethodSpec { name: "abandontransaction", category: "Wallet", args: &[req("txid", Str)], summary: "Mark in-wallet transaction <txid> as abandoned, so its inputs can be respent." },
+    MethodSpec { name: "backupwallet", category: "Wallet", args: &[req("destination", Str)], summary: "Safely copies the wallet database to destination (a new directory)." },
+    MethodSpec { name: "bumpfee", category: "Wallet", args: &[req("txid", Str), opt("options", Json)], summary: "Bumps the fee of an opt-in-RBF transaction T, replacing it with a new transaction B paying more." },
+    MethodSpec { name: "createwallet", category: "Wallet", args: &[req("wallet_name", Str), opt("disable_private_keys", Json), opt("blank", Json), opt("passphrase", Str), opt("avoid_reuse", Json), opt("descriptors", Json), opt("load_on_startup", Json), opt("external_signer", Json), opt("mnemonic", Str)], summary: "Creates and loads a new wallet; returns its 24-word recovery phrase once (field mnemonic), or restores one from the named parameter mnemonic." },
+    MethodSpec { name: "encryptwallet", category: "Wallet", args: &[req("passphrase", Str)], summary: "Encrypts the wallet with 'passphrase' (Argon2id + ChaCha20-Poly1305). The wallet is locked afterwards." },
+    MethodSpec { name: "getaddressinfo", category: "Wallet", args: &[req("address", Str)], summary: "Return information about the given address." },
+    MethodSpec { name: "getbalance", category: "Wallet", args: &[opt("dummy", Str), opt("minconf", Json), opt("include_watchonly", Json), opt("avoid_reuse", Json)], summary: "Returns the total available balance." },
     MethodSpec { name: "getbalances", category: "Wallet", args: &[], summary: "Returns an object with all balances in ZEN (trusted, untrusted_pending, immature)." },
-    MethodSpec { name: "getnewaddress", category: "Wallet", args: &["label?", "address_type?"], summary: "Returns a new bech32 (P2WPKH) address for receiving payments." },
-    MethodSpec { name: "getrawchangeaddress", category: "Wallet", args: &["address_type?"], summary: "Returns a new address for receiving change." },
-    MethodSpec { name: "getreceivedbyaddress", category: "Wallet", args: &["address", "minconf?", "include_immature_coinbase?"], summary: "Returns the total amount received by the given address in transactions with at least minconf confirmations." },
-    MethodSpec { name: "gettransaction", category: "Wallet", args: &["txid", "include_watchonly?", "verbose?"], summary: "Get detailed information about in-wallet transaction <txid>." },
+    MethodSpec { name: "getnewaddress", category: "Wallet", args: &[opt("label", Str), opt("address_type", Str)], summary: "Returns a new bech32 (P2WPKH) address for receiving payments." },
+    MethodSpec { name: "getrawchangeaddress", category: "Wallet", args: &[opt("address_type", Str)], summary: "Returns a new address for receiving change." },
+    MethodSpec { name: "getreceivedbyaddress", category: "Wallet", args: &[req("address", Str), opt("minconf", Json), opt("include_immature_coinbase", Json)], summary: "Returns the total amount received by the given address in transactions with at least minconf confirmations." },
+    MethodSpec { name: "gettransaction", category: "Wallet", args: &[req("txid", Str), opt("include_watchonly", Json), opt("verbose", Json)], summary: "Get detailed information about in-wallet transaction <txid>." },
     MethodSpec { name: "getwalletinfo", category: "Wallet", args: &[], summary: "Returns an object containing various wallet state info." },
-    MethodSpec { name: "importdescriptors", category: "Wallet", args: &["requests"], summary: "Import watch-only descriptors: addr(...), wpkh(<pubkey>) and wpkh(<xpub>/.../*)." },
-    MethodSpec { name: "listdescriptors", category: "Wallet", args: &["private?"], summary: "List the wallet's descriptors (private ones only when unlocked and asked for)." },
+    MethodSpec { name: "importdescriptors", category: "Wallet", args: &[req("requests", Json)], summary: "Import watch-only descriptors: addr(...), wpkh(<pubkey>) and wpkh(<xpub>/.../*)." },
+    MethodSpec { name: "listdescriptors", category: "Wallet", args: &[opt("private", Json)], summary: "List the wallet's descriptors (private ones only when unlocked and asked for)." },
     MethodSpec { name: "listlockunspent", category: "Wallet", args: &[], summary: "Returns list of temporarily unspendable outputs." },
-    MethodSpec { name: "listsinceblock", category: "Wallet", args: &["blockhash?", "target_confirmations?", "include_watchonly?", "include_removed?", "include_change?", "label?"], summary: "Get all transactions in blocks since block [blockhash], or all transactions if omitted." },
-    MethodSpec { name: "listtransactions", category: "Wallet", args: &["label?", "count?", "skip?", "include_watchonly?"], summary: "Returns up to 'count' most recent transactions skipping the first 'skip' transactions." },
-    MethodSpec { name: "listunspent", category: "Wallet", args: &["minconf?", "maxconf?", "addresses?", "include_unsafe?", "query_options?"], summary: "Returns array of unspent transaction outputs with between minconf and maxconf confirmations." },
+    MethodSpec { name: "listsinceblock", category: "Wallet", args: &[opt("blockhash", Str), opt("target_confirmations", Json), opt("include_watchonly", Json), opt("include_removed", Json), opt("include_change", Json), opt("label", Str)], summary: "Get all transactions in blocks since block [blockhash], or all transactions if omitted." },
+    MethodSpec { name: "listtransactions", category: "Wallet", args: &[opt("label", Str), opt("count", Json), opt("skip", Json), opt("include_watchonly", Json)], summary: "Returns up to 'count' most recent transactions skipping the first 'skip' transactions." },
+    MethodSpec { name: "listunspent", category: "Wallet", args: &[opt("minconf", Json), opt("maxconf", Json), opt("addresses", Json), opt("include_unsafe", Json), opt("query_options", Json)], summary: "Returns array of unspent transaction outputs with between minconf and maxconf confirmations." },
     MethodSpec { name: "listwallets", category: "Wallet", args: &[], summary: "Returns a list of currently loaded wallets." },
     MethodSpec { name: "listwalletdir", category: "Wallet", args: &[], summary: "Returns a list of wallets in the wallet directory." },
-    MethodSpec { name: "loadwallet", category: "Wallet", args: &["filename", "load_on_startup?"], summary: "Loads a wallet from a wallet directory." },
-    MethodSpec { name: "lockunspent", category: "Wallet", args: &["unlock", "transactions?", "persistent?"], summary: "Updates list of temporarily unspendable outputs." },
-    MethodSpec { name: "rescanblockchain", category: "Wallet", args: &["start_height?", "stop_height?"], summary: "Rescan the local blockchain for wallet related transactions." },
-    MethodSpec { name: "sendmany", category: "Wallet", args: &["dummy", "amounts", "minconf?", "comment?", "subtractfeefrom?", "replaceable?", "conf_target?", "estimate_mode?", "fee_rate?", "verbose?"], summary: "Send multiple times. Amounts are double-precision floating point numbers." },
-    MethodSpec { name: "sendtoaddress", category: "Wallet", args: &["address", "amount", "comment?", "comment_to?", "subtractfeefromamount?", "replaceable?", "conf_target?", "estimate_mode?", "avoid_reuse?", "fee_rate?", "verbose?"], summary: "Send an amount to a given address." },
-    MethodSpec { name: "settxfee", category: "Wallet", args: &["amount"], summary: "Set the transaction fee rate in ZEN/kvB for this wallet (0 to estimate)." },
-    MethodSpec { name: "signmessage", category: "Wallet", args: &["address", "message"], summary: "Sign a message with the private key of an address." },
-    MethodSpec { name: "unloadwallet", category: "Wallet", args: &["wallet_name?", "load_on_startup?"], summary: "Unloads the wallet referenced by the request endpoint or the wallet_name argument." },
+    MethodSpec { name: "loadwallet", category: "Wallet", args: &[req("filename", Str), opt("load_on_startup", Json)], summary: "Loads a wallet from a wallet directory." },
+    MethodSpec { name: "lockunspent", category: "Wallet", args: &[req("unlock", Json), opt("transactions", Json), opt("persistent", Json)], summary: "Updates list of temporarily unspendable outputs." },
+    MethodSpec { name: "rescanblockchain", category: "Wallet", args: &[opt("start_height", Json), opt("stop_height", Json)], summary: "Rescan the local blockchain for wallet related transactions." },
+    MethodSpec { name: "sendmany", category: "Wallet", args: &[req("dummy", Str), req("amounts", Json), opt("minconf", Json), opt("comment", Str), opt("subtractfeefrom", Json), opt("replaceable", Json), opt("conf_target", Json), opt("estimate_mode", Str), opt("fee_rate", Json), opt("verbose", Json)], summary: "Send multiple times. Amounts are double-precision floating point numbers." },
+    MethodSpec { name: "sendtoaddress", category: "Wallet", args: &[req("address", Str), req("amount", Json), opt("comment", Str), opt("comment_to", Str), opt("subtractfeefromamount", Json), opt("replaceable", Json), opt("conf_target", Json), opt("estimate_mode", Str), opt("avoid_reuse", Json), opt("fee_rate", Json), opt("verbose", Json)], summary: "Send an amount to a given address." },
+    MethodSpec { name: "settxfee", category: "Wallet", args: &[req("amount", Json)], summary: "Set the transaction fee rate in ZEN/kvB for this wallet (0 to estimate)." },
+    MethodSpec { name: "signmessage", category: "Wallet", args: &[req("address", Str), req("message", Str)], summary: "Sign a message with the private key of an address." },
+    MethodSpec { name: "unloadwallet", category: "Wallet", args: &[opt("wallet_name", Str), opt("load_on_startup", Json)], summary: "Unloads the wallet referenced by the request endpoint or the wallet_name argument." },
     MethodSpec { name: "walletlock", category: "Wallet", args: &[], summary: "Removes the wallet encryption key from memory, locking the wallet." },
-    MethodSpec { name: "walletpassphrase", category: "Wallet", args: &["passphrase", "timeout"], summary: "Stores the wallet decryption key in memory for 'timeout' seconds." },
-    MethodSpec { name: "walletpassphrasechange", category: "Wallet", args: &["oldpassphrase", "newpassphrase"], summary: "Changes the wallet passphrase from 'oldpassphrase' to 'newpassphrase'." },
-    MethodSpec { name: "validateaddress", category: "Util", args: &["address"], summary: "Return information about the given Zennet address." },
-    MethodSpec { name: "verifymessage", category: "Util", args: &["address", "signature", "message"], summary: "Verify a signed message." },
+    MethodSpec { name: "walletpassphrase", category: "Wallet", args: &[req("passphrase", Str), req("timeout", Json)], summary: "Stores the wallet decryption key in memory for 'timeout' seconds." },
+    MethodSpec { name: "walletpassphrasechange", category: "Wallet", args: &[req("oldpassphrase", Str), req("newpassphrase", Str)], summary: "Changes the wallet passphrase from 'oldpassphrase' to 'newpassphrase'." },
+    MethodSpec { name: "validateaddress", category: "Util", args: &[req("address", Str)], summary: "Return information about the given Zennet address." },
+    MethodSpec { name: "verifymessage", category: "Util", args: &[req("address", Str), req("signature", Str), req("message", Str)], summary: "Verify a signed message." },
     MethodSpec { name: "getpeerinfo", category: "Network", args: &[], summary: "Returns data about each connected network peer as a json array of objects." },
     MethodSpec { name: "getnetworkinfo", category: "Network", args: &[], summary: "Returns an object containing various state info regarding P2P networking." },
     MethodSpec { name: "getconnectioncount", category: "Network", args: &[], summary: "Returns the number of connections to other nodes." },
-    MethodSpec { name: "addnode", category: "Network", args: &["node", "command"], summary: "Attempts to add or remove a node from the addnode list, or to try a connection to a node once (add|remove|onetry)." },
-    MethodSpec { name: "disconnectnode", category: "Network", args: &["address?", "nodeid?"], summary: "Immediately disconnects from the specified peer node (by address or by nodeid)." },
-    MethodSpec { name: "getaddednodeinfo", category: "Network", args: &["node?"], summary: "Returns information about the given added node, or all added nodes." },
-    MethodSpec { name: "setban", category: "Network", args: &["subnet", "command", "bantime?", "absolute?"], summary: "Attempts to add or remove an IP/Subnet from the banned list (add|remove); bans persist in banlist.json." },
+    MethodSpec { name: "addnode", category: "Network", args: &[req("node", Str), req("command", Str)], summary: "Attempts to add or remove a node from the addnode list, or to try a connection to a node once (add|remove|onetry)." },
+    MethodSpec { name: "disconnectnode", category: "Network", args: &[opt("address", Str), opt("nodeid", Str)], summary: "Immediately disconnects from the specified peer node (by address or by nodeid)." },
+    MethodSpec { name: "getaddednodeinfo", category: "Network", args: &[opt("node", Str)], summary: "Returns information about the given added node, or all added nodes." },
+    MethodSpec { name: "setban", category: "Network", args: &[req("subnet", Str), req("command", Str), opt("bantime", Str), opt("absolute", Str)], summary: "Attempts to add or remove an IP/Subnet from the banned list (add|remove); bans persist in banlist.json." },
     MethodSpec { name: "listbanned", category: "Network", args: &[], summary: "List all manually banned IPs/Subnets." },
     MethodSpec { name: "clearbanned", category: "Network", args: &[], summary: "Clear all banned IPs." },
     MethodSpec { name: "getnettotals", category: "Network", args: &[], summary: "Returns information about network traffic, including bytes in, bytes out, and current system time." },
     MethodSpec { name: "ping", category: "Network", args: &[], summary: "Requests that a ping be sent to all other nodes, to measure ping time (see pingtime in getpeerinfo)." },
-    MethodSpec { name: "getnodeaddresses", category: "Network", args: &["count?", "network?"], summary: "Return known addresses, after filtering for quality and recency (count 0: all)." },
-    MethodSpec { name: "setnetworkactive", category: "Network", args: &["state"], summary: "Disable/enable all p2p network activity." },
-    MethodSpec { name: "help", category: "Control", args: &["command?"], summary: "List all commands, or get help for a specified command." },
+    MethodSpec { name: "getnodeaddresses", category: "Network", args: &[opt("count", Str), opt("network", Str)], summary: "Return known addresses, after filtering for quality and recency (count 0: all)." },
+    MethodSpec { name: "setnetworkactive", category: "Network", args: &[req("state", Str)], summary: "Disable/enable all p2p network activity." },
+    MethodSpec { name: "help", category: "Control", args: &[opt("command", Str)], summary: "List all commands, or get help for a specified command." },
     MethodSpec { name: "stop", category: "Control", args: &[], summary: "Request a graceful shutdown of Zennet server." },
     MethodSpec { name: "uptime", category: "Control", args: &[], summary: "Returns the total uptime of the server in seconds." },
 ];

@@ -91,7 +91,7 @@ pub async fn start(
             };
             let args = Args::from_params(spec, raw)?;
             let endpoint = extensions.get::<rpc::http::WalletEndpoint>().and_then(|e| e.0.clone());
-            let result = if wallet::METHODS.contains(&name) {
+            let result = if wallet::is_wallet_method(name) {
                 wallet::dispatch(name, args, &ctx, endpoint.as_deref()).await
             } else {
                 dispatch(name, args, &ctx).await
@@ -128,8 +128,24 @@ pub async fn start(
     Ok((server_handle, bound))
 }
 
-async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
-    match name {
+/// Declares a dispatch once: the `match` that calls each method and the
+/// list of the names it calls (compared with the method table by a test).
+macro_rules! dispatch_table {
+    ($list:ident, $vis:vis async fn $dispatch:ident($($param:ident: $ty:ty),*) { $($method:literal => $call:expr,)* }) => {
+        /// The methods this dispatch calls.
+        $vis const $list: &[&str] = &[$($method),*];
+
+        $vis async fn $dispatch(name: &str, $($param: $ty),*) -> RpcResult {
+            match name {
+                $($method => $call,)*
+                other => Err(RpcError::new(rpc::codes::METHOD_NOT_FOUND, format!("Method not found: {other}"))),
+            }
+        }
+    };
+}
+pub(crate) use dispatch_table;
+
+dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext) {
         "getbestblockhash" => blockchain::getbestblockhash(ctx).await,
         "getblock" => blockchain::getblock(ctx, &args).await,
         "getblockchaininfo" => blockchain::getblockchaininfo(ctx).await,
@@ -182,9 +198,7 @@ async fn dispatch(name: &str, args: Args, ctx: &RpcContext) -> RpcResult {
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),
-        other => Err(RpcError::new(rpc::codes::METHOD_NOT_FOUND, format!("Method not found: {other}"))),
-    }
-}
+});
 
 /// Core's `ParseHashV`: a 64-digit hex hash in display order.
 pub fn parse_hash<T: std::str::FromStr>(args: &Args, index: usize, name: &str) -> Result<T, RpcError> {
@@ -201,4 +215,24 @@ pub fn parse_hash<T: std::str::FromStr>(args: &Args, index: usize, name: &str) -
 
 pub fn parse_block_hash(args: &Args, index: usize, name: &str) -> Result<BlockHash, RpcError> {
     parse_hash(args, index, name)
+}
+
+#[cfg(test)]
+mod table_tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_dispatched_method_is_in_the_table_and_every_table_method_is_dispatched() {
+        let dispatched: Vec<&str> =
+            NODE_METHODS.iter().chain(wallet::SERVICE_METHODS).chain(wallet::CALL_METHODS).copied().collect();
+        let unique: BTreeSet<&str> = dispatched.iter().copied().collect();
+        assert_eq!(unique.len(), dispatched.len(), "a method is dispatched twice");
+        let table: BTreeSet<&str> = METHODS.iter().map(|m| m.name).collect();
+        let not_in_table: Vec<_> = unique.difference(&table).collect();
+        let not_dispatched: Vec<_> = table.difference(&unique).collect();
+        assert!(not_in_table.is_empty(), "dispatched but not in rpc::methods::METHODS: {not_in_table:?}");
+        assert!(not_dispatched.is_empty(), "in the table but never dispatched: {not_dispatched:?}");
+    }
 }

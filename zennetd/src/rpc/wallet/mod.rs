@@ -19,87 +19,63 @@ use wallet::Wallet;
 use super::{RpcContext, RpcResult};
 use crate::wallets::{lock, wallet_error, SharedWallet, Wallets};
 
-pub const METHODS: &[&str] = &[
-    "abandontransaction",
-    "backupwallet",
-    "bumpfee",
-    "createwallet",
-    "encryptwallet",
-    "getaddressinfo",
-    "getbalance",
-    "getbalances",
-    "getnewaddress",
-    "getrawchangeaddress",
-    "getreceivedbyaddress",
-    "gettransaction",
-    "getwalletinfo",
-    "importdescriptors",
-    "listdescriptors",
-    "listlockunspent",
-    "listsinceblock",
-    "listtransactions",
-    "listunspent",
-    "listwalletdir",
-    "listwallets",
-    "loadwallet",
-    "lockunspent",
-    "rescanblockchain",
-    "sendmany",
-    "sendtoaddress",
-    "settxfee",
-    "signmessage",
-    "unloadwallet",
-    "walletlock",
-    "walletpassphrase",
-    "walletpassphrasechange",
-];
+/// Whether `name` is a wallet method (served by [`dispatch`]).
+pub fn is_wallet_method(name: &str) -> bool {
+    SERVICE_METHODS.contains(&name) || CALL_METHODS.contains(&name)
+}
 
 pub async fn dispatch(name: &str, args: Args, ctx: &RpcContext, endpoint: Option<&str>) -> RpcResult {
     let Some(wallets) = ctx.wallets.clone() else {
         return Err(RpcError::new(codes::METHOD_NOT_FOUND, "Method not found (wallet is disabled)"));
     };
-    match name {
-        "createwallet" => return manage::createwallet(&wallets, &args).await,
-        "loadwallet" => return manage::loadwallet(&wallets, &args).await,
-        "unloadwallet" => return manage::unloadwallet(&wallets, &args, endpoint),
-        "listwallets" => return Ok(Value::from(wallets.list())),
-        "listwalletdir" => return manage::listwalletdir(&wallets),
-        _ => {}
+    if SERVICE_METHODS.contains(&name) {
+        return dispatch_service(name, &wallets, &args, endpoint).await;
     }
     let (wallet_name, shared) = wallets.resolve(endpoint)?;
     wallets.catch_up(&shared).await?;
     let call = Call { ctx, wallets: wallets.clone(), shared, name: wallet_name, args };
-    match name {
-        "getwalletinfo" => manage::getwalletinfo(&call).await,
-        "encryptwallet" => manage::encryptwallet(&call).await,
-        "walletpassphrase" => manage::walletpassphrase(&call).await,
-        "walletpassphrasechange" => manage::walletpassphrasechange(&call).await,
-        "walletlock" => manage::walletlock(&call),
-        "backupwallet" => manage::backupwallet(&call).await,
-        "getnewaddress" => keys::getnewaddress(&call),
-        "getrawchangeaddress" => keys::getrawchangeaddress(&call),
-        "getaddressinfo" => keys::getaddressinfo(&call),
-        "listdescriptors" => keys::listdescriptors(&call),
-        "importdescriptors" => keys::importdescriptors(&call).await,
-        "signmessage" => keys::signmessage(&call),
-        "rescanblockchain" => keys::rescanblockchain(&call).await,
-        "getbalance" => history::getbalance(&call),
-        "getbalances" => history::getbalances(&call),
-        "getreceivedbyaddress" => history::getreceivedbyaddress(&call),
-        "listunspent" => history::listunspent(&call),
-        "listtransactions" => history::listtransactions(&call),
-        "listsinceblock" => history::listsinceblock(&call).await,
-        "gettransaction" => history::gettransaction(&call),
-        "sendtoaddress" => pay::sendtoaddress(&call).await,
-        "sendmany" => pay::sendmany(&call).await,
-        "bumpfee" => pay::bumpfee(&call).await,
-        "settxfee" => pay::settxfee(&call).await,
-        "lockunspent" => pay::lockunspent(&call),
-        "listlockunspent" => pay::listlockunspent(&call),
-        "abandontransaction" => pay::abandontransaction(&call),
-        other => Err(RpcError::new(codes::METHOD_NOT_FOUND, format!("Method not found: {other}"))),
-    }
+    dispatch_call(name, &call).await
 }
+
+// Methods of the wallet service, not of one wallet.
+super::dispatch_table!(SERVICE_METHODS, pub async fn dispatch_service(wallets: &Arc<Wallets>, args: &Args, endpoint: Option<&str>) {
+        "createwallet" => manage::createwallet(wallets, args).await,
+        "loadwallet" => manage::loadwallet(wallets, args).await,
+        "unloadwallet" => manage::unloadwallet(wallets, args, endpoint),
+        "listwallets" => Ok(Value::from(wallets.list())),
+        "listwalletdir" => manage::listwalletdir(wallets),
+});
+
+// Methods of one wallet, brought level with the chain first.
+super::dispatch_table!(CALL_METHODS, pub async fn dispatch_call(call: &Call<'_>) {
+        "getwalletinfo" => manage::getwalletinfo(call).await,
+        "encryptwallet" => manage::encryptwallet(call).await,
+        "walletpassphrase" => manage::walletpassphrase(call).await,
+        "walletpassphrasechange" => manage::walletpassphrasechange(call).await,
+        "walletlock" => manage::walletlock(call),
+        "backupwallet" => manage::backupwallet(call).await,
+        "getnewaddress" => keys::getnewaddress(call),
+        "getrawchangeaddress" => keys::getrawchangeaddress(call),
+        "getaddressinfo" => keys::getaddressinfo(call),
+        "listdescriptors" => keys::listdescriptors(call),
+        "importdescriptors" => keys::importdescriptors(call).await,
+        "signmessage" => keys::signmessage(call),
+        "rescanblockchain" => keys::rescanblockchain(call).await,
+        "getbalance" => history::getbalance(call),
+        "getbalances" => history::getbalances(call),
+        "getreceivedbyaddress" => history::getreceivedbyaddress(call),
+        "listunspent" => history::listunspent(call),
+        "listtransactions" => history::listtransactions(call),
+        "listsinceblock" => history::listsinceblock(call).await,
+        "gettransaction" => history::gettransaction(call),
+        "sendtoaddress" => pay::sendtoaddress(call).await,
+        "sendmany" => pay::sendmany(call).await,
+        "bumpfee" => pay::bumpfee(call).await,
+        "settxfee" => pay::settxfee(call).await,
+        "lockunspent" => pay::lockunspent(call),
+        "listlockunspent" => pay::listlockunspent(call),
+        "abandontransaction" => pay::abandontransaction(call),
+});
 
 /// One wallet RPC: its context, its wallet and its arguments.
 pub struct Call<'a> {
