@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use mempool::Policy;
 use primitives::{Network, Transaction};
-use rpc::{codes, RpcError};
 use tokio::sync::broadcast;
 use wallet::crypt::KdfParams;
 use wallet::{CreateOptions, Wallet, WalletError};
@@ -42,8 +41,38 @@ pub struct Wallets {
     events: Mutex<Option<broadcast::Receiver<Arc<Transaction>>>>,
 }
 
-pub fn lock(w: &SharedWallet) -> Result<MutexGuard<'_, Wallet>, RpcError> {
-    w.lock().map_err(|_| RpcError::internal("wallet lock poisoned"))
+/// Why the wallet service could not do what was asked (mapped to Core's
+/// RPC codes at the RPC edge, `rpc::wallet`).
+#[derive(Debug, thiserror::Error)]
+pub enum WalletServiceError {
+    #[error("Invalid wallet name '{0}'")]
+    InvalidName(String),
+    #[error("Wallet \"{0}\" is already loaded.")]
+    AlreadyLoaded(String),
+    #[error("Failed to create database path '{0}'. Database already exists.")]
+    AlreadyExists(PathBuf),
+    #[error("Wallet file verification failed. Failed to load database path '{0}'. Path does not exist.")]
+    NoSuchPath(PathBuf),
+    #[error("Requested wallet does not exist or is not loaded")]
+    NotLoaded,
+    #[error("No wallet is loaded. Load a wallet using loadwallet or create a new one with createwallet. (Note: A default wallet is no longer automatically created)")]
+    NoneLoaded,
+    #[error("Multiple wallets are loaded. Please select which wallet to use by requesting the RPC through the /wallet/<walletname> URI path.")]
+    NotSpecified,
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    #[error("reading the chain for the wallet: {0}")]
+    Chain(#[from] crate::chainstate::ChainError),
+    #[error("the chainstate thread has stopped")]
+    Stopped(#[from] crate::actor::ChainStopped),
+    #[error("wallet lock poisoned")]
+    Poisoned,
+    #[error("wallet task failed: {0}")]
+    Task(String),
+}
+
+pub fn lock(w: &SharedWallet) -> Result<MutexGuard<'_, Wallet>, WalletServiceError> {
+    w.lock().map_err(|_| WalletServiceError::Poisoned)
 }
 
 impl Wallets {
@@ -63,9 +92,9 @@ impl Wallets {
     }
 
     /// `wallets/<name>/`; the unnamed default wallet lives in `wallets/.default/`.
-    fn path_of(&self, name: &str) -> Result<PathBuf, RpcError> {
+    fn path_of(&self, name: &str) -> Result<PathBuf, WalletServiceError> {
         if name.contains(['/', '\\']) || name == "." || name == ".." || name.starts_with('.') {
-            return Err(RpcError::new(codes::WALLET_ERROR, format!("Invalid wallet name '{name}'")));
+            return Err(WalletServiceError::InvalidName(name.to_string()));
         }
         Ok(self.dir.join(if name.is_empty() { ".default" } else { name }))
     }
@@ -87,7 +116,7 @@ impl Wallets {
         names
     }
 
-    async fn ensure_subscribed(&self) -> Result<(), RpcError> {
+    async fn ensure_subscribed(&self) -> Result<(), WalletServiceError> {
         if self.events.lock().map(|e| e.is_some()).unwrap_or(true) {
             return Ok(());
         }
@@ -98,10 +127,10 @@ impl Wallets {
         Ok(())
     }
 
-    fn insert(&self, name: &str, wallet: Wallet) -> Result<SharedWallet, RpcError> {
+    fn insert(&self, name: &str, wallet: Wallet) -> Result<SharedWallet, WalletServiceError> {
         let mut loaded = self.loaded();
         if loaded.contains_key(name) {
-            return Err(RpcError::new(codes::WALLET_ALREADY_LOADED, format!("Wallet \"{name}\" is already loaded.")));
+            return Err(WalletServiceError::AlreadyLoaded(name.to_string()));
         }
         let shared = Arc::new(Mutex::new(wallet));
         loaded.insert(name.to_string(), shared.clone());
@@ -116,16 +145,13 @@ impl Wallets {
         blank: bool,
         passphrase: Option<Zeroizing<String>>,
         mnemonic: Option<bip39::Mnemonic>,
-    ) -> Result<Option<Zeroizing<String>>, RpcError> {
+    ) -> Result<Option<Zeroizing<String>>, WalletServiceError> {
         let path = self.path_of(name)?;
         if self.loaded().contains_key(name) {
-            return Err(RpcError::new(codes::WALLET_ALREADY_LOADED, format!("Wallet \"{name}\" is already loaded.")));
+            return Err(WalletServiceError::AlreadyLoaded(name.to_string()));
         }
         if path.exists() {
-            return Err(RpcError::new(
-                codes::WALLET_ALREADY_EXISTS,
-                format!("Failed to create database path '{}'. Database already exists.", path.display()),
-            ));
+            return Err(WalletServiceError::AlreadyExists(path));
         }
         self.ensure_subscribed().await?;
         let tip = self.chain.call(|cs| (cs.tip().hash, cs.tip().height)).await?;
@@ -145,27 +171,20 @@ impl Wallets {
             Wallet::create(&name_owned, network, settings.maturity, Box::new(store), opts)
         })
         .await
-        .map_err(|e| RpcError::internal(e.to_string()))?
-        .map_err(wallet_error)?;
+        .map_err(|e| WalletServiceError::Task(e.to_string()))??;
         let shared = self.insert(name, wallet)?;
         self.catch_up(&shared).await?;
         Ok(phrase)
     }
 
     /// `loadwallet` and `-wallet=`.
-    pub async fn load(&self, name: &str) -> Result<SharedWallet, RpcError> {
+    pub async fn load(&self, name: &str) -> Result<SharedWallet, WalletServiceError> {
         let path = self.path_of(name)?;
         if self.loaded().contains_key(name) {
-            return Err(RpcError::new(codes::WALLET_ALREADY_LOADED, format!("Wallet \"{name}\" is already loaded.")));
+            return Err(WalletServiceError::AlreadyLoaded(name.to_string()));
         }
         if !path.is_dir() {
-            return Err(RpcError::new(
-                codes::WALLET_NOT_FOUND,
-                format!(
-                    "Wallet file verification failed. Failed to load database path '{}'. Path does not exist.",
-                    path.display()
-                ),
-            ));
+            return Err(WalletServiceError::NoSuchPath(path));
         }
         self.ensure_subscribed().await?;
         let (network, maturity, name_owned) = (self.network, self.settings.maturity, name.to_string());
@@ -174,8 +193,7 @@ impl Wallets {
             Wallet::open(&name_owned, network, maturity, Box::new(store))
         })
         .await
-        .map_err(|e| RpcError::internal(e.to_string()))?
-        .map_err(wallet_error)?;
+        .map_err(|e| WalletServiceError::Task(e.to_string()))??;
         let shared = self.insert(name, wallet)?;
         // Whatever was in the mempool before the wallet was loaded.
         let pool: Vec<Transaction> =
@@ -184,7 +202,7 @@ impl Wallets {
             let mut w = lock(&shared)?;
             let now = clock::now();
             for tx in &pool {
-                w.transaction_seen(tx, now).map_err(wallet_error)?;
+                w.transaction_seen(tx, now)?;
             }
         }
         self.catch_up(&shared).await?;
@@ -192,37 +210,29 @@ impl Wallets {
         Ok(shared)
     }
 
-    pub fn unload(&self, name: &str) -> Result<(), RpcError> {
+    pub fn unload(&self, name: &str) -> Result<(), WalletServiceError> {
         match self.loaded().remove(name) {
             Some(_) => Ok(()),
-            None => Err(RpcError::new(codes::WALLET_NOT_FOUND, "Requested wallet does not exist or is not loaded")),
+            None => Err(WalletServiceError::NotLoaded),
         }
     }
 
     /// Core's GetWalletForJSONRPCRequest: the `/wallet/<name>` endpoint, or
     /// the only loaded wallet.
-    pub fn resolve(&self, endpoint: Option<&str>) -> Result<(String, SharedWallet), RpcError> {
+    pub fn resolve(&self, endpoint: Option<&str>) -> Result<(String, SharedWallet), WalletServiceError> {
         let loaded = self.loaded();
         if let Some(name) = endpoint {
-            return loaded.get(name).map(|w| (name.to_string(), w.clone())).ok_or_else(|| {
-                RpcError::new(codes::WALLET_NOT_FOUND, "Requested wallet does not exist or is not loaded")
-            });
+            return loaded.get(name).map(|w| (name.to_string(), w.clone())).ok_or(WalletServiceError::NotLoaded);
         }
         match loaded.len() {
             1 => Ok(loaded.iter().next().map(|(n, w)| (n.clone(), w.clone())).expect("one wallet")),
-            0 => Err(RpcError::new(
-                codes::WALLET_NOT_FOUND,
-                "No wallet is loaded. Load a wallet using loadwallet or create a new one with createwallet. (Note: A default wallet is no longer automatically created)",
-            )),
-            _ => Err(RpcError::new(
-                codes::WALLET_NOT_SPECIFIED,
-                "Multiple wallets are loaded. Please select which wallet to use by requesting the RPC through the /wallet/<walletname> URI path.",
-            )),
+            0 => Err(WalletServiceError::NoneLoaded),
+            _ => Err(WalletServiceError::NotSpecified),
         }
     }
 
     /// Brings a wallet level with the chain tip and the mempool.
-    pub async fn catch_up(&self, shared: &SharedWallet) -> Result<(), RpcError> {
+    pub async fn catch_up(&self, shared: &SharedWallet) -> Result<(), WalletServiceError> {
         let mut moved = false;
         loop {
             let from = lock(shared)?.best_block().map(|(h, _)| h);
@@ -230,28 +240,28 @@ impl Wallets {
                 .chain
                 .call(move |cs| cs.path_from(from, SYNC_BATCH))
                 .await?
-                .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+                .map_err(crate::chainstate::ChainError::Store)?;
             if path.disconnect.is_empty() && path.connect.is_empty() {
                 break;
             }
             moved = true;
             let w = shared.clone();
-            tokio::task::spawn_blocking(move || -> Result<(), RpcError> {
+            tokio::task::spawn_blocking(move || -> Result<(), WalletServiceError> {
                 let mut w = lock(&w)?;
                 if w.best_block().map(|(h, _)| h) != from {
                     return Ok(()); // another caller moved it; look again
                 }
                 for (hash, height, parent) in path.disconnect {
-                    w.block_disconnected(hash, height, parent).map_err(wallet_error)?;
+                    w.block_disconnected(hash, height, parent)?;
                 }
                 let now = clock::now();
                 for (hash, height, block) in &path.connect {
-                    w.block_connected(block, *hash, *height, now).map_err(wallet_error)?;
+                    w.block_connected(block, *hash, *height, now)?;
                 }
                 Ok(())
             })
             .await
-            .map_err(|e| RpcError::internal(e.to_string()))??;
+            .map_err(|e| WalletServiceError::Task(e.to_string()))??;
         }
         self.deliver_events()?;
         self.refresh_in_mempool(shared).await?;
@@ -266,7 +276,7 @@ impl Wallets {
     }
 
     /// Tells the wallet which of its unconfirmed transactions the mempool holds.
-    async fn refresh_in_mempool(&self, shared: &SharedWallet) -> Result<(), RpcError> {
+    async fn refresh_in_mempool(&self, shared: &SharedWallet) -> Result<(), WalletServiceError> {
         let unconfirmed = lock(shared)?.unconfirmed();
         let present = self.chain.call(move |cs| cs.in_mempool(&unconfirmed)).await?;
         let mut w = lock(shared)?;
@@ -276,7 +286,7 @@ impl Wallets {
     }
 
     /// Hands mempool arrivals to every loaded wallet.
-    fn deliver_events(&self) -> Result<(), RpcError> {
+    fn deliver_events(&self) -> Result<(), WalletServiceError> {
         let mut arrived = Vec::new();
         let mut lagged = false;
         if let Ok(mut slot) = self.events.lock() {
@@ -300,14 +310,14 @@ impl Wallets {
         for shared in self.loaded().values() {
             let mut w = lock(shared)?;
             for tx in &arrived {
-                w.transaction_seen(tx, now).map_err(wallet_error)?;
+                w.transaction_seen(tx, now)?;
             }
         }
         Ok(())
     }
 
     /// Offers the wallet's unconfirmed transactions to the mempool again.
-    pub async fn rebroadcast(&self, shared: &SharedWallet) -> Result<(), RpcError> {
+    pub async fn rebroadcast(&self, shared: &SharedWallet) -> Result<(), WalletServiceError> {
         let txs = lock(shared)?.to_rebroadcast();
         for tx in txs {
             let txid = tx.txid();
@@ -319,7 +329,7 @@ impl Wallets {
     }
 
     /// Submits to the mempool; the outer error is the node stopping.
-    pub async fn submit(&self, tx: Transaction) -> Result<Result<u64, mempool::MempoolError>, RpcError> {
+    pub async fn submit(&self, tx: Transaction) -> Result<Result<u64, mempool::MempoolError>, WalletServiceError> {
         Ok(self.chain.call(move |cs| cs.accept_to_mempool(tx, clock::now(), false)).await?)
     }
 
@@ -343,7 +353,7 @@ pub async fn follow(wallets: Arc<Wallets>) {
                 }
                 for shared in wallets.all() {
                     if let Err(e) = wallets.catch_up(&shared).await {
-                        tracing::warn!("wallet: catching up failed: {}", e.message);
+                        tracing::warn!("wallet: catching up failed: {e}");
                     }
                 }
             }
@@ -357,24 +367,4 @@ pub async fn follow(wallets: Arc<Wallets>) {
             }
         }
     }
-}
-
-/// Core's RPC codes for wallet errors.
-pub fn wallet_error(e: WalletError) -> RpcError {
-    let code = match &e {
-        WalletError::Locked => codes::WALLET_UNLOCK_NEEDED,
-        WalletError::WrongPassphrase => codes::WALLET_PASSPHRASE_INCORRECT,
-        WalletError::NotEncrypted(_) | WalletError::AlreadyEncrypted => codes::WALLET_WRONG_ENC_STATE,
-        WalletError::Create(_) | WalletError::InsufficientFunds => codes::WALLET_INSUFFICIENT_FUNDS,
-        WalletError::Amount(_) => codes::TYPE_ERROR,
-        WalletError::InvalidAddressOrKey(_) => codes::INVALID_ADDRESS_OR_KEY,
-        WalletError::InvalidParameter(_) => codes::INVALID_PARAMETER,
-        WalletError::Store(_) => codes::DATABASE_ERROR,
-        WalletError::PrivateKeysDisabled
-        | WalletError::NoKeys
-        | WalletError::Key(_)
-        | WalletError::Other(_)
-        | WalletError::Corrupt(_) => codes::WALLET_ERROR,
-    };
-    RpcError::new(code, e.to_string())
 }

@@ -9,7 +9,7 @@ use consensus::{BlockError, RejectKind};
 use primitives::{Block, BlockHash};
 use script::VerifyFlags;
 
-use super::{Chainstate, IndexEntry};
+use super::{ChainError, Chainstate, IndexEntry};
 use crate::store::{encode_undo, ConnectBatch, StoreError};
 
 impl Chainstate {
@@ -77,11 +77,11 @@ impl Chainstate {
 
     /// Disconnects the active tip with its undo data: its outputs leave the
     /// UTXO set and the coins it spent return.
-    fn disconnect_tip(&mut self) -> Result<(), StoreError> {
+    fn disconnect_tip(&mut self) -> Result<(), ChainError> {
         let hash = *self.active.last().expect("non-empty active chain");
         let tip = self.tip().clone();
         if tip.height == 0 {
-            return Err(StoreError::Corrupt("cannot disconnect the genesis block".into()));
+            return Err(ChainError::Refused("cannot disconnect the genesis block"));
         }
         let block = self.load_block(&hash)?;
         let undo = self.undo(&hash)?;
@@ -148,7 +148,7 @@ impl Chainstate {
     pub(super) fn activate_best_chain(
         &mut self,
         submitted: Option<BlockHash>,
-    ) -> Result<Option<BlockError>, StoreError> {
+    ) -> Result<Option<BlockError>, ChainError> {
         let result = self.activate_best_chain_inner(submitted);
         let disconnected = std::mem::take(&mut self.disconnected);
         if !disconnected.is_empty() {
@@ -157,7 +157,7 @@ impl Chainstate {
         result
     }
 
-    fn activate_best_chain_inner(&mut self, submitted: Option<BlockHash>) -> Result<Option<BlockError>, StoreError> {
+    fn activate_best_chain_inner(&mut self, submitted: Option<BlockHash>) -> Result<Option<BlockError>, ChainError> {
         let mut submitted_error = None;
         loop {
             let Some(best) = self.best_candidate() else {
@@ -201,9 +201,9 @@ impl Chainstate {
     }
 
     /// `invalidateblock`: treat `hash` as invalid and move off it.
-    pub fn invalidate_block(&mut self, hash: &BlockHash) -> Result<(), StoreError> {
+    pub fn invalidate_block(&mut self, hash: &BlockHash) -> Result<(), ChainError> {
         if *hash == self.params.genesis_hash {
-            return Err(StoreError::Corrupt("the genesis block cannot be invalidated".into()));
+            return Err(ChainError::Refused("the genesis block cannot be invalidated"));
         }
         self.mark_invalid(hash)?;
         while self.is_active(hash) {
@@ -215,7 +215,7 @@ impl Chainstate {
     }
 
     /// `reconsiderblock`: forget that `hash`, its ancestors and descendants were invalid.
-    pub fn reconsider_block(&mut self, hash: &BlockHash) -> Result<(), StoreError> {
+    pub fn reconsider_block(&mut self, hash: &BlockHash) -> Result<(), ChainError> {
         let mut affected = self.index.descendants(hash);
         let mut cursor = self.index.get(hash).cloned();
         while let Some(entry) = cursor {
@@ -241,7 +241,7 @@ impl Chainstate {
     }
 
     /// `preciousblock`: among equal-work tips, prefer `hash`.
-    pub fn precious_block(&mut self, hash: &BlockHash) -> Result<(), StoreError> {
+    pub fn precious_block(&mut self, hash: &BlockHash) -> Result<(), ChainError> {
         let sequence = self.index.take_precious_sequence();
         if let Some(entry) = self.index.get_mut(hash) {
             entry.sequence = sequence;
@@ -252,7 +252,7 @@ impl Chainstate {
     }
 
     /// `-reindex`: forget the chainstate and connect every stored block again.
-    pub fn reindex(&mut self) -> Result<(), StoreError> {
+    pub fn reindex(&mut self) -> Result<(), ChainError> {
         let stored = self.store.stored_blocks()?;
         self.cache = super::coins::CoinCache::new(self.options.cache_bytes);
         self.store.wipe_chainstate()?;

@@ -27,6 +27,18 @@ pub use template::TemplateParts;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
 
+/// Why a chain operation failed: the store failed or holds something
+/// inconsistent, or the request itself is one the chain will not carry out
+/// (nothing is wrong with the data then). The RPC edge maps both to Core's
+/// codes; the log tells them apart.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Refused(&'static str),
+}
+
 /// Why a submitted block was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
@@ -38,6 +50,17 @@ pub enum SubmitError {
     Invalid(#[from] BlockError),
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Refused(&'static str),
+}
+
+impl From<ChainError> for SubmitError {
+    fn from(e: ChainError) -> Self {
+        match e {
+            ChainError::Store(e) => SubmitError::Store(e),
+            ChainError::Refused(why) => SubmitError::Refused(why),
+        }
+    }
 }
 
 impl SubmitError {
@@ -47,7 +70,32 @@ impl SubmitError {
             SubmitError::Duplicate => "duplicate".into(),
             SubmitError::DuplicateInvalid => "duplicate-invalid".into(),
             SubmitError::Invalid(e) => e.reason(),
-            SubmitError::Store(_) => "rejected".into(),
+            SubmitError::Store(_) | SubmitError::Refused(_) => "rejected".into(),
+        }
+    }
+}
+
+/// Why a BIP23 block proposal would not be accepted on the tip.
+#[derive(Debug, thiserror::Error)]
+pub enum ProposalError {
+    #[error("the proposal does not build on the tip")]
+    NotOnTip,
+    #[error("block already known")]
+    Duplicate,
+    #[error("{0}")]
+    Invalid(#[from] BlockError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl ProposalError {
+    /// BIP22's result string.
+    pub fn bip22_result(&self) -> String {
+        match self {
+            ProposalError::NotOnTip => "inconclusive-not-best-prevblk".into(),
+            ProposalError::Duplicate => "duplicate".into(),
+            ProposalError::Invalid(e) => e.reason(),
+            ProposalError::Store(e) => e.to_string(),
         }
     }
 }
@@ -122,7 +170,7 @@ impl Chainstate {
         store: Box<dyn ChainStore>,
         signature_cache: Arc<SignatureCache>,
         options: ChainOptions,
-    ) -> Result<Chainstate, StoreError> {
+    ) -> Result<Chainstate, ChainError> {
         let mut cs = Chainstate {
             params,
             store,
@@ -394,19 +442,18 @@ impl Chainstate {
 
     /// BIP23 proposal: whether `block` would be valid on the current tip.
     /// Nothing is stored. `Err` holds the BIP22 reason.
-    pub fn test_block_validity(&self, block: &Block, now: i64) -> Result<(), String> {
+    pub fn test_block_validity(&self, block: &Block, now: i64) -> Result<(), ProposalError> {
         if block.header.prev_blockhash != self.tip().hash {
-            return Err("inconclusive-not-best-prevblk".into());
+            return Err(ProposalError::NotOnTip);
         }
         if self.entry(&block.block_hash()).is_some_and(|e| e.status.has_data) {
-            return Err("duplicate".into());
+            return Err(ProposalError::Duplicate);
         }
         let prev = self.tip().summary();
-        let reason = |e: BlockError| e.reason();
-        check_block(block, &self.params).map_err(reason)?;
-        check_header_contextual(&block.header, &self.params, self, &prev, now).map_err(reason)?;
-        self.check_block_body(block, self, &prev).map_err(reason)?;
-        let view = self.input_coins(block).map_err(|e| e.to_string())?;
+        check_block(block, &self.params)?;
+        check_header_contextual(&block.header, &self.params, self, &prev, now)?;
+        self.check_block_body(block, self, &prev)?;
+        let view = self.input_coins(block)?;
         consensus::check::connect_block(
             block,
             prev.height + 1,
@@ -414,8 +461,7 @@ impl Chainstate {
             &view,
             self,
             Some(&self.script_validation()),
-        )
-        .map_err(reason)?;
+        )?;
         Ok(())
     }
 

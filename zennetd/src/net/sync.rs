@@ -103,6 +103,7 @@ impl Manager {
                 }
             },
             SubmitError::Store(e) => tracing::error!("storing a {what} from peer={id} failed: {e}"),
+            SubmitError::Refused(why) => tracing::info!("{what} from peer={id} not taken: {why}"),
         }
     }
 

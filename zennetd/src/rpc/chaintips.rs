@@ -6,7 +6,7 @@ use rpc::{codes, Args, RpcError};
 use serde_json::{json, Value};
 
 use super::{parse_block_hash, RpcContext, RpcResult};
-use crate::chainstate::Chainstate;
+use crate::chainstate::{ChainError, Chainstate};
 use crate::store::StoreError;
 
 fn block_not_found() -> RpcError {
@@ -62,18 +62,23 @@ pub async fn getchaintips(ctx: &RpcContext) -> RpcResult {
 async fn with_known_block(
     ctx: &RpcContext,
     args: &Args,
-    f: fn(&mut Chainstate, &primitives::BlockHash) -> Result<(), StoreError>,
+    f: fn(&mut Chainstate, &primitives::BlockHash) -> Result<(), ChainError>,
 ) -> RpcResult {
     let hash = parse_block_hash(args, 0, "blockhash")?;
-    ctx.chain
-        .call(move |cs| {
-            if cs.entry(&hash).is_none() {
-                return Err(block_not_found());
-            }
-            f(cs, &hash).map_err(database)?;
-            Ok(Value::Null)
-        })
-        .await?
+    let outcome =
+        ctx.chain.call(move |cs| cs.entry(&hash).is_some().then(|| f(cs, &hash))).await?.ok_or_else(block_not_found)?;
+    match outcome {
+        Ok(()) => Ok(Value::Null),
+        // Core answers both with RPC_DATABASE_ERROR; the log says which it was.
+        Err(ChainError::Refused(why)) => {
+            tracing::info!("request refused: {why}");
+            Err(RpcError::new(codes::DATABASE_ERROR, why))
+        }
+        Err(ChainError::Store(e)) => {
+            tracing::error!("chain store failure: {e}");
+            Err(database(e))
+        }
+    }
 }
 
 pub async fn invalidateblock(ctx: &RpcContext, args: &Args) -> RpcResult {

@@ -39,7 +39,7 @@ pub async fn getblocktemplate(ctx: &RpcContext, args: &Args) -> RpcResult {
         let result = ctx.chain.call(move |cs| cs.test_block_validity(&block, clock::now())).await?;
         return Ok(match result {
             Ok(()) => Value::Null,
-            Err(reason) => Value::from(reason),
+            Err(e) => Value::from(e.bip22_result()),
         });
     }
     if mode != "template" {

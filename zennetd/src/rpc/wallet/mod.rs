@@ -17,7 +17,8 @@ use serde_json::Value;
 use wallet::Wallet;
 
 use super::{RpcContext, RpcResult};
-use crate::wallets::{lock, wallet_error, SharedWallet, Wallets};
+use crate::wallets::{lock, SharedWallet, WalletServiceError, Wallets};
+use wallet::WalletError;
 
 /// Whether `name` is a wallet method (served by [`dispatch`]).
 pub fn is_wallet_method(name: &str) -> bool {
@@ -88,7 +89,7 @@ pub struct Call<'a> {
 
 impl Call<'_> {
     pub fn wallet(&self) -> Result<std::sync::MutexGuard<'_, Wallet>, RpcError> {
-        lock(&self.shared)
+        Ok(lock(&self.shared)?)
     }
 
     /// Runs `f` with the wallet on a blocking thread.
@@ -182,6 +183,49 @@ pub fn address_text(script: &primitives::ScriptBuf, ctx: &RpcContext) -> Option<
 
 pub fn werr(e: wallet::WalletError) -> RpcError {
     wallet_error(e)
+}
+
+/// Core's RPC codes for wallet errors.
+pub fn wallet_error(e: WalletError) -> RpcError {
+    let code = match &e {
+        WalletError::Locked => codes::WALLET_UNLOCK_NEEDED,
+        WalletError::WrongPassphrase => codes::WALLET_PASSPHRASE_INCORRECT,
+        WalletError::NotEncrypted(_) | WalletError::AlreadyEncrypted => codes::WALLET_WRONG_ENC_STATE,
+        WalletError::Create(_) | WalletError::InsufficientFunds => codes::WALLET_INSUFFICIENT_FUNDS,
+        WalletError::Amount(_) => codes::TYPE_ERROR,
+        WalletError::InvalidAddressOrKey(_) => codes::INVALID_ADDRESS_OR_KEY,
+        WalletError::InvalidParameter(_) => codes::INVALID_PARAMETER,
+        WalletError::Store(_) => codes::DATABASE_ERROR,
+        WalletError::PrivateKeysDisabled
+        | WalletError::NoKeys
+        | WalletError::Key(_)
+        | WalletError::Other(_)
+        | WalletError::Corrupt(_) => codes::WALLET_ERROR,
+    };
+    RpcError::new(code, e.to_string())
+}
+
+/// Core's RPC codes for the wallet service's errors.
+impl From<WalletServiceError> for RpcError {
+    fn from(e: WalletServiceError) -> Self {
+        let code = match &e {
+            WalletServiceError::Wallet(_) => match e {
+                WalletServiceError::Wallet(inner) => return wallet_error(inner),
+                _ => unreachable!("matched above"),
+            },
+            WalletServiceError::Stopped(_) => return RpcError::from(crate::actor::ChainStopped),
+            WalletServiceError::InvalidName(_) => codes::WALLET_ERROR,
+            WalletServiceError::AlreadyLoaded(_) => codes::WALLET_ALREADY_LOADED,
+            WalletServiceError::AlreadyExists(_) => codes::WALLET_ALREADY_EXISTS,
+            WalletServiceError::NoSuchPath(_) | WalletServiceError::NotLoaded | WalletServiceError::NoneLoaded => {
+                codes::WALLET_NOT_FOUND
+            }
+            WalletServiceError::NotSpecified => codes::WALLET_NOT_SPECIFIED,
+            WalletServiceError::Chain(_) => codes::DATABASE_ERROR,
+            WalletServiceError::Poisoned | WalletServiceError::Task(_) => codes::INTERNAL_ERROR,
+        };
+        RpcError::new(code, e.to_string())
+    }
 }
 
 #[cfg(test)]
