@@ -1,13 +1,15 @@
-//! The chainstate runs on its own thread; everyone else talks to it through a
-//! [`ChainHandle`], sending closures and awaiting their results. No lock is
-//! ever held across an `.await`, and validation never blocks the async runtime.
+//! The node's state (chain, mempool, market index: [`NodeState`]) lives on
+//! one thread; everyone else talks to it through a [`ChainHandle`], sending
+//! closures and awaiting their results. After each one, the chain's block
+//! events reach the mempool and the market index. No lock is ever held
+//! across an `.await`, and validation never blocks the async runtime.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use crate::chainstate::Chainstate;
+use crate::node_state::NodeState;
 
-type Job = Box<dyn FnOnce(&mut Chainstate) + Send>;
+type Job = Box<dyn FnOnce(&mut NodeState) + Send>;
 
 #[derive(Debug, thiserror::Error)]
 #[error("the chainstate thread has stopped")]
@@ -28,22 +30,18 @@ pub struct ChainHandle {
 }
 
 impl ChainHandle {
-    /// Starts the thread that owns `chainstate`. It ends when every handle is dropped.
-    pub fn spawn(mut chainstate: Chainstate) -> std::io::Result<(ChainHandle, JoinHandle<()>)> {
+    /// Starts the thread that owns `state`. It ends when every handle is dropped.
+    pub fn spawn(mut state: NodeState) -> std::io::Result<(ChainHandle, JoinHandle<()>)> {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let tick = |cs: &Chainstate| ChainTick {
-            tip: cs.tip().hash,
-            height: cs.tip().height,
-            mempool_updates: cs.mempool().updates(),
-        };
-        let (tick_tx, ticks) = tokio::sync::watch::channel(tick(&chainstate));
+        let (tick_tx, ticks) = tokio::sync::watch::channel(state.tick());
         let thread = std::thread::Builder::new().name("chainstate".into()).spawn(move || {
             while let Ok(job) = queue.recv() {
-                job(&mut chainstate);
-                let now = tick(&chainstate);
+                job(&mut state);
+                state.process_chain_events(crate::clock::now());
+                let now = state.tick();
                 tick_tx.send_if_modified(|t| std::mem::replace(t, now) != now);
             }
-            if let Err(e) = chainstate.flush() {
+            if let Err(e) = state.chain.flush() {
                 tracing::error!("could not flush the chainstate at shutdown: {e}");
             }
         })?;
@@ -62,24 +60,24 @@ impl ChainHandle {
     /// [`call`](Self::call) from a plain thread (the miner's).
     pub fn call_blocking<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Chainstate) -> R + Send + 'static,
+        f: impl FnOnce(&mut NodeState) -> R + Send + 'static,
     ) -> Result<R, ChainStopped> {
         let (reply, result) = mpsc::channel();
-        let job: Job = Box::new(move |cs| {
-            let _ = reply.send(f(cs));
+        let job: Job = Box::new(move |node| {
+            let _ = reply.send(f(node));
         });
         self.jobs.send(job).map_err(|_| ChainStopped)?;
         result.recv().map_err(|_| ChainStopped)
     }
 
-    /// Runs `f` on the chainstate thread and returns its result.
+    /// Runs `f` on the node state's thread and returns its result.
     pub async fn call<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Chainstate) -> R + Send + 'static,
+        f: impl FnOnce(&mut NodeState) -> R + Send + 'static,
     ) -> Result<R, ChainStopped> {
         let (reply, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |cs| {
-            let _ = reply.send(f(cs));
+        let job: Job = Box::new(move |node| {
+            let _ = reply.send(f(node));
         });
         self.jobs.send(job).map_err(|_| ChainStopped)?;
         result.await.map_err(|_| ChainStopped)

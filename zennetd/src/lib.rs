@@ -10,6 +10,7 @@ pub mod fatal;
 pub mod miner;
 pub mod net;
 pub mod node;
+pub mod node_state;
 pub mod rpc;
 pub mod store;
 pub mod wallets;

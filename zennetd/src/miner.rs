@@ -166,7 +166,8 @@ fn mine_loop(
         let tick = chain.current_tick();
         let extra = extra_nonce.fetch_add(1, Ordering::Relaxed) as u32;
         let script = script.clone();
-        let Ok(mut block) = chain.call_blocking(move |cs| cs.block_template(algo, &script, clock::now(), extra)) else {
+        let Ok(mut block) = chain.call_blocking(move |node| node.block_template(algo, &script, clock::now(), extra))
+        else {
             return;
         };
         // Grind until solved, stopped, or the template is stale.
@@ -179,7 +180,7 @@ fn mine_loop(
             counters.hashes[algo as usize].fetch_add(BATCH - tries, Ordering::Relaxed);
             if solved {
                 let hash = block.block_hash();
-                match chain.call_blocking(move |cs| cs.submit_block(block, clock::now())) {
+                match chain.call_blocking(move |node| node.submit_block(block, clock::now())) {
                     Ok(Ok(_)) => tracing::info!("Mined block {hash} ({algo})"),
                     Ok(Err(e)) => tracing::warn!("Mined block {hash} was refused: {e}"),
                     Err(_) => return,

@@ -20,6 +20,7 @@ use crate::actor::ChainHandle;
 use crate::chainstate::{ChainOptions, Chainstate};
 use crate::config::Config;
 use crate::miner::Miner;
+use crate::node_state::NodeState;
 use crate::rpc::RpcContext;
 use crate::store::SledStore;
 use crate::wallets::{WalletSettings, Wallets};
@@ -70,24 +71,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
     let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
     let script_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let options = ChainOptions {
-        script_threads,
-        txindex: config.txindex,
-        cache_bytes: config.dbcache_mib << 20,
-        policy: config.policy.clone(),
-    };
-    let mut chainstate = Chainstate::open(params.clone(), Box::new(store), signature_cache, options)
+    let options = ChainOptions { script_threads, txindex: config.txindex, cache_bytes: config.dbcache_mib << 20 };
+    let mut chainstate = Chainstate::open(params.clone(), Box::new(store), signature_cache.clone(), options)
         .context("cannot load the chainstate")?;
     if config.reindex {
         info!("Reindexing: connecting every stored block again");
         chainstate.reindex().context("reindex failed")?;
     }
     info!("Loaded chain: height {} tip {}", chainstate.tip().height, chainstate.tip().hash);
+    let mut state =
+        NodeState::new(chainstate, config.policy.clone(), signature_cache).context("cannot build the market index")?;
     let mempool_file = config.datadir.join("mempool.dat");
     if config.persist_mempool {
-        load_mempool(&mut chainstate, &mempool_file);
+        load_mempool(&mut state, &mempool_file);
     }
-    let (chain, chain_thread) = ChainHandle::spawn(chainstate)?;
+    let (chain, chain_thread) = ChainHandle::spawn(state)?;
 
     let mut accepted = Vec::new();
     if let (Some(user), Some(password)) = (&config.rpc_user, &config.rpc_password) {
@@ -194,7 +192,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     })
     .await?;
     if config.persist_mempool {
-        let snapshot = chain.call(|cs| cs.mempool_snapshot()).await?;
+        let snapshot = chain.call(|node| node.mempool.snapshot()).await?;
         save_mempool(&mempool_file, &snapshot);
     }
     // Wallets hold chain handles: they go first, so the chainstate thread can end.
@@ -267,7 +265,7 @@ async fn start_network(
             listeners.push(listener);
         }
     }
-    let tx_events = chain.call(|cs| cs.subscribe_transactions()).await?;
+    let tx_events = chain.call(|node| node.mempool.subscribe()).await?;
     let net_config = crate::net::NetConfig {
         network: config.network,
         datadir: config.datadir.clone(),
@@ -301,14 +299,14 @@ async fn block_notify(mut ticks: tokio::sync::watch::Receiver<crate::actor::Chai
     }
 }
 
-fn load_mempool(chainstate: &mut Chainstate, path: &Path) {
+fn load_mempool(state: &mut NodeState, path: &Path) {
     let Ok(bytes) = std::fs::read(path) else { return };
-    match crate::chainstate::persist::decode(&bytes) {
+    match crate::node_state::mempool::persist::decode(&bytes) {
         Ok(entries) => {
             let total = entries.len();
             let accepted = entries
                 .into_iter()
-                .filter(|(tx, time)| chainstate.accept_to_mempool(tx.clone(), *time, false).is_ok())
+                .filter(|(tx, time)| state.accept_to_mempool(tx.clone(), *time, false).is_ok())
                 .count();
             info!("Loaded {accepted} of {total} mempool transactions from {}", path.display());
         }
@@ -319,8 +317,8 @@ fn load_mempool(chainstate: &mut Chainstate, path: &Path) {
 /// Written to a temporary file and renamed, so a crash never leaves half a file.
 fn save_mempool(path: &Path, entries: &[(primitives::Transaction, i64)]) {
     let tmp = path.with_extension("dat.new");
-    let result =
-        std::fs::write(&tmp, crate::chainstate::persist::encode(entries)).and_then(|()| std::fs::rename(&tmp, path));
+    let result = std::fs::write(&tmp, crate::node_state::mempool::persist::encode(entries))
+        .and_then(|()| std::fs::rename(&tmp, path));
     match result {
         Ok(()) => info!("Saved {} mempool transactions", entries.len()),
         Err(e) => tracing::warn!("Could not save {}: {e}", path.display()),

@@ -120,7 +120,7 @@ impl Wallets {
         if self.events.lock().map(|e| e.is_some()).unwrap_or(true) {
             return Ok(());
         }
-        let receiver = self.chain.call(|cs| cs.subscribe_transactions()).await?;
+        let receiver = self.chain.call(|node| node.mempool.subscribe()).await?;
         if let Ok(mut slot) = self.events.lock() {
             slot.get_or_insert(receiver);
         }
@@ -154,7 +154,7 @@ impl Wallets {
             return Err(WalletServiceError::AlreadyExists(path));
         }
         self.ensure_subscribed().await?;
-        let tip = self.chain.call(|cs| (cs.tip().hash, cs.tip().height)).await?;
+        let tip = self.chain.call(|node| (node.chain.tip().hash, node.chain.tip().height)).await?;
         let (network, settings, name_owned) = (self.network, self.settings.clone(), name.to_string());
         let (wallet, phrase) = tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&path).map_err(|e| WalletError::Other(e.to_string()))?;
@@ -197,7 +197,7 @@ impl Wallets {
         let shared = self.insert(name, wallet)?;
         // Whatever was in the mempool before the wallet was loaded.
         let pool: Vec<Transaction> =
-            self.chain.call(|cs| cs.mempool_snapshot().into_iter().map(|(tx, _)| tx).collect()).await?;
+            self.chain.call(|node| node.mempool.snapshot().into_iter().map(|(tx, _)| tx).collect()).await?;
         {
             let mut w = lock(&shared)?;
             let now = clock::now();
@@ -238,7 +238,7 @@ impl Wallets {
             let from = lock(shared)?.best_block().map(|(h, _)| h);
             let path = self
                 .chain
-                .call(move |cs| cs.path_from(from, SYNC_BATCH))
+                .call(move |node| node.chain.path_from(from, SYNC_BATCH))
                 .await?
                 .map_err(crate::chainstate::ChainError::Store)?;
             if path.disconnect.is_empty() && path.connect.is_empty() {
@@ -278,7 +278,7 @@ impl Wallets {
     /// Tells the wallet which of its unconfirmed transactions the mempool holds.
     async fn refresh_in_mempool(&self, shared: &SharedWallet) -> Result<(), WalletServiceError> {
         let unconfirmed = lock(shared)?.unconfirmed();
-        let present = self.chain.call(move |cs| cs.in_mempool(&unconfirmed)).await?;
+        let present = self.chain.call(move |node| node.mempool.holding(&unconfirmed)).await?;
         let mut w = lock(shared)?;
         w.set_in_mempool(present.into_iter().collect());
         w.relock_if_expired(clock::now());
@@ -330,7 +330,7 @@ impl Wallets {
 
     /// Submits to the mempool; the outer error is the node stopping.
     pub async fn submit(&self, tx: Transaction) -> Result<Result<u64, mempool::MempoolError>, WalletServiceError> {
-        Ok(self.chain.call(move |cs| cs.accept_to_mempool(tx, clock::now(), false)).await?)
+        Ok(self.chain.call(move |node| node.accept_to_mempool(tx, clock::now(), false)).await?)
     }
 
     /// Every loaded wallet, for the follower task.

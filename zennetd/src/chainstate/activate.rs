@@ -9,7 +9,9 @@ use consensus::{BlockError, RejectKind};
 use primitives::{Block, BlockHash};
 use script::VerifyFlags;
 
-use super::{ChainError, Chainstate, IndexEntry};
+use std::sync::Arc;
+
+use super::{ChainError, ChainEvent, Chainstate, IndexEntry};
 use crate::store::{encode_undo, ConnectBatch, StoreError};
 
 impl Chainstate {
@@ -61,17 +63,7 @@ impl Chainstate {
             e.status.validated = true;
         }
         self.active.push(hash);
-        let feerates = block
-            .txdata
-            .iter()
-            .filter_map(|tx| self.mempool.get(&tx.txid()))
-            .map(|e| e.fee * 1000 / e.vsize.max(1))
-            .collect();
-        self.fee_estimator.record_block(feerates);
-        self.mempool.remove_for_block(&block.txdata);
-        self.mempool.expire(crate::clock::now());
-        self.index_tasks(&block.txdata, height);
-        self.expire_announcements();
+        self.events.push(ChainEvent::BlockConnected { block: Arc::new(block), height });
         Ok(Ok(()))
     }
 
@@ -101,9 +93,7 @@ impl Chainstate {
             self.flush()?;
         }
         self.active.pop();
-        self.fee_estimator.forget_last_block();
-        self.unindex_tasks(&block.txdata);
-        self.disconnected.push(block.txdata.into_iter().skip(1).collect());
+        self.events.push(ChainEvent::BlockDisconnected { block: Arc::new(block), height: tip.height });
         Ok(())
     }
 
@@ -149,12 +139,7 @@ impl Chainstate {
         &mut self,
         submitted: Option<BlockHash>,
     ) -> Result<Option<BlockError>, ChainError> {
-        let result = self.activate_best_chain_inner(submitted);
-        let disconnected = std::mem::take(&mut self.disconnected);
-        if !disconnected.is_empty() {
-            self.update_mempool_for_reorg(disconnected, crate::clock::now());
-        }
-        result
+        self.activate_best_chain_inner(submitted)
     }
 
     fn activate_best_chain_inner(&mut self, submitted: Option<BlockHash>) -> Result<Option<BlockError>, ChainError> {

@@ -1,7 +1,7 @@
 //! What a wallet needs to catch up with the active chain from the last
 //! block it saw: the blocks to take back (a reorg) and the blocks to add.
 
-use primitives::{Block, BlockHash, Txid};
+use primitives::{Block, BlockHash};
 
 use super::Chainstate;
 use crate::store::StoreError;
@@ -36,10 +36,5 @@ impl Chainstate {
             height += 1;
         }
         Ok(ChainPath { disconnect, connect, tip_height: tip })
-    }
-
-    /// Which of `txids` the mempool holds.
-    pub fn in_mempool(&self, txids: &[Txid]) -> Vec<Txid> {
-        txids.iter().filter(|t| self.mempool().get(t).is_some()).copied().collect()
     }
 }

@@ -6,7 +6,6 @@ mod activate;
 mod coins;
 mod feed;
 mod index;
-mod pool;
 mod serve;
 mod template;
 
@@ -21,9 +20,7 @@ use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, Branch, BranchView, CandidateKey, IndexEntry};
-pub use pool::persist;
 pub use serve::Download;
-pub use template::TemplateParts;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
 
@@ -37,6 +34,14 @@ pub enum ChainError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Refused(&'static str),
+}
+
+/// A change of the active chain, in the order it happened. The owner of
+/// the chain (`NodeState`) hands these to the mempool and the market index.
+#[derive(Debug, Clone)]
+pub enum ChainEvent {
+    BlockConnected { block: Arc<Block>, height: u32 },
+    BlockDisconnected { block: Arc<Block>, height: u32 },
 }
 
 /// Why a submitted block was not accepted.
@@ -118,8 +123,6 @@ pub struct ChainOptions {
     pub txindex: bool,
     /// Bytes of coin changes held in memory before they are flushed (`-dbcache`).
     pub cache_bytes: usize,
-    /// Relay policy of the mempool.
-    pub policy: mempool::Policy,
 }
 
 /// Identities whose Argon2id hash is remembered.
@@ -141,16 +144,8 @@ pub struct Chainstate {
     candidates: BTreeSet<CandidateKey>,
     /// Connected changes not yet in the store.
     cache: coins::CoinCache,
-    mempool: mempool::Mempool,
-    fee_estimator: mempool::estimate::FeeEstimator,
-    /// Tasks confirmed on the active chain and not long expired (the market index).
-    tasks: HashMap<[u8; 32], mempool::market::TaskInfo>,
-    /// Transactions of the blocks disconnected during the current
-    /// activation, one list per block, newest first: offered back to the
-    /// mempool when it ends.
-    disconnected: Vec<Vec<primitives::Transaction>>,
-    /// Transactions accepted to the mempool, for wallets.
-    tx_events: Option<tokio::sync::broadcast::Sender<Arc<primitives::Transaction>>>,
+    /// Blocks connected and disconnected since the owner last looked.
+    events: Vec<ChainEvent>,
     /// Paths to peers' best headers, for choosing blocks to download.
     download_paths: serve::DownloadPaths,
 }
@@ -181,11 +176,7 @@ impl Chainstate {
             active: Vec::new(),
             candidates: BTreeSet::new(),
             cache: coins::CoinCache::new(options.cache_bytes),
-            mempool: mempool::Mempool::new(options.policy.clone()),
-            fee_estimator: Default::default(),
-            tasks: HashMap::new(),
-            disconnected: Vec::new(),
-            tx_events: None,
+            events: Vec::new(),
             download_paths: Default::default(),
         };
         if cs.store.tip()?.is_none() {
@@ -193,7 +184,6 @@ impl Chainstate {
         }
         cs.load_index()?;
         cs.rebuild_candidates();
-        cs.rebuild_tasks()?;
         cs.activate_best_chain(None)?;
         Ok(cs)
     }
@@ -258,6 +248,11 @@ impl Chainstate {
             tx_count: entry.tx_count,
             status: entry.status.to_byte(),
         }
+    }
+
+    /// The blocks connected and disconnected since the last call, in order.
+    pub fn take_events(&mut self) -> Vec<ChainEvent> {
+        std::mem::take(&mut self.events)
     }
 
     pub fn params(&self) -> &ChainParams {
@@ -572,7 +567,5 @@ impl Drop for Chainstate {
     }
 }
 
-#[cfg(test)]
-mod mempool_tests;
 #[cfg(test)]
 mod tests;

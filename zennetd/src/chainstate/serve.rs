@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use primitives::{BlockHash, Header, Transaction, Txid, Wtxid};
+use primitives::{BlockHash, Header};
 
 use super::{Chainstate, IndexEntry};
 use crate::store::StoreError;
@@ -195,16 +195,6 @@ impl Chainstate {
         (from.height + 1..=self.tip().height)
             .filter_map(|h| self.hash_at(h).and_then(|hash| self.index.get(&hash)).map(|e| e.header))
             .collect()
-    }
-
-    /// Every mempool transaction with its feerate in zats per 1,000 vbytes.
-    pub fn mempool_inventory(&self) -> Vec<(Txid, Wtxid, u64)> {
-        self.mempool().entries().map(|e| (e.txid, e.tx.wtxid(), e.fee * 1000 / e.vsize.max(1))).collect()
-    }
-
-    /// The mempool transaction and its feerate (zats per 1,000 vbytes).
-    pub fn mempool_transaction(&self, txid: &Txid) -> Option<(Transaction, u64)> {
-        self.mempool().get(txid).map(|e| (e.tx.clone(), e.fee * 1000 / e.vsize.max(1)))
     }
 
     /// Core's estimate of how far the sync is: blocks done over blocks known

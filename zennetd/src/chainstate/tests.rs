@@ -8,7 +8,7 @@ fn cache() -> Arc<SignatureCache> {
 }
 
 fn options() -> ChainOptions {
-    ChainOptions { script_threads: 2, txindex: true, cache_bytes: 4096, policy: Default::default() }
+    ChainOptions { script_threads: 2, txindex: true, cache_bytes: 4096 }
 }
 
 fn open(store: Arc<MemoryStore>) -> Chainstate {
@@ -89,7 +89,8 @@ fn future_blocks_are_not_yet_valid() {
     let mut cs = regtest();
     let script = Address::p2wpkh([7; 20], Network::Regtest).script_pubkey().clone();
     let t = now(&cs);
-    let mut block = cs.block_template(PowAlgo::Skein, &script, t + 601, 0);
+    let tip = cs.tip().hash;
+    let mut block = cs.block_template_on(&tip, PowAlgo::Skein, &script, t + 601, 0, Vec::new(), 0).unwrap();
     assert!(solve(&mut block, PowAlgo::Skein, &mut 1_000_000));
     let err = cs.submit_block(block.clone(), t).unwrap_err();
     assert_eq!(err.bip22_result(), "time-too-new");
@@ -176,7 +177,7 @@ fn reindex_rebuilds_the_same_chainstate() {
 fn a_crash_before_the_cache_is_flushed_loses_nothing() {
     let store = Arc::new(MemoryStore::default());
     let params = Arc::new(ChainParams::regtest());
-    let big_cache = ChainOptions { script_threads: 1, txindex: true, cache_bytes: 1 << 30, policy: Default::default() };
+    let big_cache = ChainOptions { script_threads: 1, txindex: true, cache_bytes: 1 << 30 };
     let mut cs = Chainstate::open(params.clone(), Box::new(store.clone()), cache(), big_cache.clone()).unwrap();
     for algo in PowAlgo::ALL {
         mine(&mut cs, algo);

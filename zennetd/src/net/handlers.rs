@@ -55,7 +55,7 @@ impl Manager {
             NetMessage::GetHeaders(locator) => {
                 let headers = self
                     .chain
-                    .call(move |cs| cs.headers_after(&locator.hashes, &locator.stop, MAX_HEADERS))
+                    .call(move |node| node.chain.headers_after(&locator.hashes, &locator.stop, MAX_HEADERS))
                     .await
                     .unwrap_or_default();
                 if let Some(peer) = self.peers.get(&id) {
@@ -203,16 +203,16 @@ impl Manager {
     pub(super) async fn request_headers(&mut self, id: PeerId, from: Option<primitives::BlockHash>) {
         let locator = self
             .chain
-            .call(move |cs| {
+            .call(move |node| {
                 let from = from.unwrap_or_else(|| {
-                    let best = cs.best_header();
+                    let best = node.chain.best_header();
                     if best.height > 0 {
                         best.header.prev_blockhash
                     } else {
                         best.hash
                     }
                 });
-                cs.locator(&from)
+                node.chain.locator(&from)
             })
             .await;
         if let (Ok(hashes), Some(peer)) = (locator, self.peers.get(&id)) {

@@ -22,7 +22,7 @@ const GETDATA_BATCH: usize = 16;
 /// Replies to `getdata` items (blocks from the store, transactions from the
 /// mempool) and the items we do not have.
 fn serve_items(
-    cs: &crate::chainstate::Chainstate,
+    node: &crate::node_state::NodeState,
     items: Vec<Inventory>,
     wtxids: &[(Wtxid, Option<Txid>)],
     archive: bool,
@@ -32,17 +32,21 @@ fn serve_items(
     for item in items {
         let reply = match item {
             // MSG_BLOCK and MSG_TX get Core's serialization without witnesses.
-            Inventory::Block(h) => cs.served_block(&h, archive, false).ok().flatten().map(NetMessage::RawBlock),
-            Inventory::WitnessBlock(h) => cs.served_block(&h, archive, true).ok().flatten().map(NetMessage::RawBlock),
-            Inventory::Transaction(t) => {
-                cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::RawTx(tx.serialize_without_witness()))
+            Inventory::Block(h) => node.chain.served_block(&h, archive, false).ok().flatten().map(NetMessage::RawBlock),
+            Inventory::WitnessBlock(h) => {
+                node.chain.served_block(&h, archive, true).ok().flatten().map(NetMessage::RawBlock)
             }
-            Inventory::WitnessTransaction(t) => cs.mempool_transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx))),
+            Inventory::Transaction(t) => {
+                node.mempool.transaction(&t).map(|(tx, _)| NetMessage::RawTx(tx.serialize_without_witness()))
+            }
+            Inventory::WitnessTransaction(t) => {
+                node.mempool.transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx)))
+            }
             Inventory::WTx(w) => wtxids
                 .iter()
                 .find(|(known, _)| *known == w)
                 .and_then(|(_, t)| *t)
-                .and_then(|t| cs.mempool_transaction(&t))
+                .and_then(|t| node.mempool.transaction(&t))
                 .filter(|(tx, _)| tx.wtxid() == w)
                 .map(|(tx, _)| NetMessage::Tx(Box::new(tx))),
             _ => continue,
@@ -81,7 +85,9 @@ impl Manager {
         let last_block = blocks.last().copied();
         let (present, unknown_block) = self
             .chain
-            .call(move |cs| (cs.in_mempool(&known_txids), last_block.filter(|h| cs.entry(h).is_none())))
+            .call(move |node| {
+                (node.mempool.holding(&known_txids), last_block.filter(|h| node.chain.entry(h).is_none()))
+            })
             .await
             .unwrap_or_default();
         let wanted =
@@ -130,7 +136,7 @@ impl Manager {
                     _ => None,
                 })
                 .collect();
-            let served = self.chain.call(move |cs| serve_items(cs, items, &wtxids, archive)).await;
+            let served = self.chain.call(move |node| serve_items(node, items, &wtxids, archive)).await;
             let Ok((replies, missing)) = served else { return };
             let Some(peer) = self.peers.get(&id) else { return };
             let mut ok = replies.into_iter().all(|m| peer.send(m));
@@ -192,7 +198,7 @@ impl Manager {
         }
         self.remember_wtxid(wtxid, txid);
         let now = crate::clock::now();
-        let Ok(result) = self.chain.call(move |cs| cs.accept_to_mempool(tx, now, false)).await else { return };
+        let Ok(result) = self.chain.call(move |node| node.accept_to_mempool(tx, now, false)).await else { return };
         match result {
             Ok(_) => {
                 if let Some(peer) = self.peers.get_mut(&id) {
@@ -218,7 +224,7 @@ impl Manager {
     pub(super) async fn relay_transaction(&mut self, tx: &Transaction) {
         let (txid, wtxid) = (tx.txid(), tx.wtxid());
         self.remember_wtxid(wtxid, txid);
-        let Ok(Some((_, feerate))) = self.chain.call(move |cs| cs.mempool_transaction(&txid)).await else { return };
+        let Ok(Some((_, feerate))) = self.chain.call(move |node| node.mempool.transaction(&txid)).await else { return };
         for peer in self.peers.values_mut() {
             if !peer.is_ready() || !peer.relays_transactions() || feerate < peer.fee_filter {
                 continue;
@@ -238,7 +244,9 @@ impl Manager {
     pub(super) async fn on_new_tip(&mut self, tip: BlockHash) {
         let previous = std::mem::replace(&mut self.announced_tip, tip);
         self.recent_rejects.clear();
-        let Ok(headers) = self.chain.call(move |cs| cs.headers_since(&previous, MAX_BLOCKS_TO_ANNOUNCE)).await else {
+        let Ok(headers) =
+            self.chain.call(move |node| node.chain.headers_since(&previous, MAX_BLOCKS_TO_ANNOUNCE)).await
+        else {
             return;
         };
         for peer in self.peers.values().filter(|p| p.is_ready()) {
@@ -255,7 +263,7 @@ impl Manager {
 
     /// `mempool`: an `inv` of every transaction that meets the peer's fee filter.
     pub(super) async fn on_mempool_request(&mut self, id: PeerId) {
-        let Ok(inventory) = self.chain.call(|cs| cs.mempool_inventory()).await else { return };
+        let Ok(inventory) = self.chain.call(|node| node.mempool.inventory()).await else { return };
         let Some(peer) = self.peers.get_mut(&id) else { return };
         if !peer.relays_transactions() {
             return;

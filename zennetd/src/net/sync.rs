@@ -48,11 +48,11 @@ impl Manager {
         let now = crate::clock::now();
         let outcome = self
             .chain
-            .call(move |cs| {
-                if cs.entry(&headers[0].prev_blockhash).is_none() {
+            .call(move |node| {
+                if node.chain.entry(&headers[0].prev_blockhash).is_none() {
                     return HeadersOutcome::Unconnected;
                 }
-                match cs.accept_headers(&headers, now) {
+                match node.chain.accept_headers(&headers, now) {
                     Ok(Some(last)) => HeadersOutcome::Accepted(KnownTip {
                         hash: last.hash,
                         height: last.height,
@@ -115,14 +115,14 @@ impl Manager {
         let now = crate::clock::now();
         let result = self
             .chain
-            .call(move |cs| {
+            .call(move |node| {
                 let header = block.header;
-                let result = cs.submit_block(block, now);
+                let result = node.submit_block(block, now);
                 if let Err(SubmitError::Invalid(e)) = &result {
                     // Incomplete (a pruned body not yet expired): keep the
                     // header so that the block is fetched from someone else.
                     if e.kind() == RejectKind::Incomplete && !matches!(e, BlockError::PrevBlockNotFound(_)) {
-                        let _ = cs.accept_header(header, now);
+                        let _ = node.chain.accept_header(header, now);
                     }
                 }
                 result
@@ -197,18 +197,18 @@ impl Manager {
         let minimum_work = self.config.minimum_chain_work.clone();
         let plan = self
             .chain
-            .call(move |cs| {
-                let tip_work = cs.tip().chain_work.clone();
+            .call(move |node| {
+                let tip_work = node.chain.tip().chain_work.clone();
                 let mut taken = taken;
                 let mut plan = Vec::new();
                 for (id, target, free, unavailable) in requests {
-                    let Some(entry) = cs.entry(&target) else { continue };
+                    let Some(entry) = node.chain.entry(&target) else { continue };
                     // -minimumchainwork: never download towards a low-work chain.
                     if entry.chain_work <= tip_work || entry.chain_work < minimum_work {
                         continue;
                     }
                     let skip = |h: &BlockHash| taken.contains(h) || unavailable.contains(h);
-                    let blocks = cs.blocks_to_download(&target, free, DOWNLOAD_WINDOW, &skip);
+                    let blocks = node.chain.blocks_to_download(&target, free, DOWNLOAD_WINDOW, &skip);
                     taken.extend(blocks.iter().map(|d| d.hash));
                     if !blocks.is_empty() {
                         plan.push((id, blocks));
@@ -261,8 +261,12 @@ impl Manager {
     /// with height, headers and speed, and a summary once caught up.
     pub(super) async fn log_sync_progress(&mut self) {
         let now = crate::clock::now();
-        let Ok((height, best, progress)) =
-            self.chain.call(move |cs| (cs.tip().height, cs.best_header().height, cs.verification_progress(now))).await
+        let Ok((height, best, progress)) = self
+            .chain
+            .call(move |node| {
+                (node.chain.tip().height, node.chain.best_header().height, node.chain.verification_progress(now))
+            })
+            .await
         else {
             return;
         };

@@ -14,22 +14,22 @@ fn block_not_found() -> RpcError {
 }
 
 pub async fn getblockcount(ctx: &RpcContext) -> RpcResult {
-    Ok(json!(ctx.chain.call(|cs| cs.tip().height).await?))
+    Ok(json!(ctx.chain.call(|node| node.chain.tip().height).await?))
 }
 
 pub async fn getbestblockhash(ctx: &RpcContext) -> RpcResult {
-    Ok(json!(ctx.chain.call(|cs| cs.tip().hash.to_string()).await?))
+    Ok(json!(ctx.chain.call(|node| node.chain.tip().hash.to_string()).await?))
 }
 
 pub async fn getdifficulty(ctx: &RpcContext) -> RpcResult {
-    Ok(json!(ctx.chain.call(|cs| difficulty(cs.tip().header.bits.to_consensus())).await?))
+    Ok(json!(ctx.chain.call(|node| difficulty(node.chain.tip().header.bits.to_consensus())).await?))
 }
 
 pub async fn getblockhash(ctx: &RpcContext, args: &Args) -> RpcResult {
     let height = args.i64(0, "height")?;
     let hash = ctx
         .chain
-        .call(move |cs| u32::try_from(height).ok().and_then(|h| cs.hash_at(h)))
+        .call(move |node| u32::try_from(height).ok().and_then(|h| node.chain.hash_at(h)))
         .await?
         .ok_or_else(|| RpcError::invalid_parameter("Block height out of range"))?;
     Ok(json!(hash.to_string()))
@@ -39,9 +39,9 @@ pub async fn getblockheader(ctx: &RpcContext, args: &Args) -> RpcResult {
     let hash = parse_block_hash(args, 0, "blockhash")?;
     let verbose = args.opt_bool(1)?.unwrap_or(true);
     ctx.chain
-        .call(move |cs| {
-            let entry = cs.entry(&hash).ok_or_else(block_not_found)?;
-            Ok(if verbose { header_json(cs, entry) } else { json!(hex::encode(header_bytes(&entry.header))) })
+        .call(move |node| {
+            let entry = node.chain.entry(&hash).ok_or_else(block_not_found)?;
+            Ok(if verbose { header_json(&node.chain, entry) } else { json!(hex::encode(header_bytes(&entry.header))) })
         })
         .await?
 }
@@ -55,15 +55,16 @@ pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
         Some(_) => args.i64(1, "verbosity")?.clamp(0, 3) as u8,
     };
     ctx.chain
-        .call(move |cs| {
-            let entry = cs.entry(&hash).ok_or_else(block_not_found)?.clone();
+        .call(move |node| {
+            let entry = node.chain.entry(&hash).ok_or_else(block_not_found)?.clone();
             let not_available = || RpcError::misc("Block not available (pruned data)");
             if verbosity == 0 {
-                let raw = cs.raw_block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+                let raw =
+                    node.chain.raw_block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
                 return Ok(json!(hex::encode(raw.ok_or_else(not_available)?)));
             }
-            let block = cs.block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
-            Ok(block_json(cs, &entry, &block.ok_or_else(not_available)?, verbosity))
+            let block = node.chain.block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+            Ok(block_json(&node.chain, &entry, &block.ok_or_else(not_available)?, verbosity))
         })
         .await?
 }
@@ -71,27 +72,27 @@ pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
 pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
     let now = crate::clock::now();
     ctx.chain
-        .call(move |cs| {
-            let tip = cs.tip();
-            let headers = cs.best_header().height;
+        .call(move |node| {
+            let tip = node.chain.tip();
+            let headers = node.chain.best_header().height;
             let bits = tip.header.bits.to_consensus();
             let mut difficulties = Map::new();
             for algo in PowAlgo::ALL {
-                difficulties.insert(algo.name().into(), json!(difficulty(cs.next_bits(algo))));
+                difficulties.insert(algo.name().into(), json!(difficulty(node.chain.next_bits(algo))));
             }
             Ok(json!({
-                "chain": cs.params().network.chain_name(),
+                "chain": node.chain.params().network.chain_name(),
                 "blocks": tip.height,
                 "headers": headers,
                 "bestblockhash": tip.hash.to_string(),
                 "bits": format!("{bits:08x}"),
                 "difficulty": difficulty(bits),
                 "time": tip.header.time,
-                "mediantime": cs.median_time_past(tip.height),
-                "verificationprogress": cs.verification_progress(now),
-                "initialblockdownload": cs.is_initial_block_download(now),
+                "mediantime": node.chain.median_time_past(tip.height),
+                "verificationprogress": node.chain.verification_progress(now),
+                "initialblockdownload": node.chain.is_initial_block_download(now),
                 "chainwork": format!("{:0>64}", tip.chain_work.to_str_radix(16)),
-                "size_on_disk": cs.size_on_disk(),
+                "size_on_disk": node.chain.size_on_disk(),
                 "pruned": false,
                 "difficulties": difficulties,
                 "warnings": [],

@@ -7,6 +7,8 @@ use serde_json::{json, Value};
 
 use super::{parse_block_hash, RpcContext, RpcResult};
 use crate::chainstate::{ChainError, Chainstate};
+use crate::clock;
+use crate::node_state::NodeState;
 use crate::store::StoreError;
 
 fn block_not_found() -> RpcError {
@@ -18,15 +20,15 @@ fn database(e: StoreError) -> RpcError {
 }
 
 /// Core's chain-tip statuses.
-fn tip_status(cs: &Chainstate, hash: &primitives::BlockHash) -> &'static str {
-    let Some(entry) = cs.entry(hash) else {
+fn tip_status(chain: &Chainstate, hash: &primitives::BlockHash) -> &'static str {
+    let Some(entry) = chain.entry(hash) else {
         return "unknown";
     };
-    if cs.is_active(hash) {
+    if chain.is_active(hash) {
         "active"
     } else if entry.status.is_invalid() {
         "invalid"
-    } else if !cs.is_connectable(hash) {
+    } else if !chain.is_connectable(hash) {
         "headers-only"
     } else if entry.status.validated {
         "valid-fork"
@@ -37,20 +39,22 @@ fn tip_status(cs: &Chainstate, hash: &primitives::BlockHash) -> &'static str {
 
 pub async fn getchaintips(ctx: &RpcContext) -> RpcResult {
     ctx.chain
-        .call(|cs| {
-            let index = cs.index();
-            let mut tips: Vec<_> =
-                index.iter().filter(|e| index.children(&e.hash).is_empty() || cs.tip().hash == e.hash).collect();
+        .call(|node| {
+            let index = node.chain.index();
+            let mut tips: Vec<_> = index
+                .iter()
+                .filter(|e| index.children(&e.hash).is_empty() || node.chain.tip().hash == e.hash)
+                .collect();
             tips.sort_by(|a, b| b.height.cmp(&a.height).then(a.hash.cmp(&b.hash)));
             let out: Vec<Value> = tips
                 .into_iter()
                 .map(|tip| {
-                    let branchlen = cs.branch_off(&tip.hash).map_or(0, |b| b.blocks.len());
+                    let branchlen = node.chain.branch_off(&tip.hash).map_or(0, |b| b.blocks.len());
                     json!({
                         "height": tip.height,
                         "hash": tip.hash.to_string(),
                         "branchlen": branchlen,
-                        "status": tip_status(cs, &tip.hash),
+                        "status": tip_status(&node.chain, &tip.hash),
                     })
                 })
                 .collect();
@@ -62,11 +66,14 @@ pub async fn getchaintips(ctx: &RpcContext) -> RpcResult {
 async fn with_known_block(
     ctx: &RpcContext,
     args: &Args,
-    f: fn(&mut Chainstate, &primitives::BlockHash) -> Result<(), ChainError>,
+    f: fn(&mut NodeState, &primitives::BlockHash, i64) -> Result<(), ChainError>,
 ) -> RpcResult {
     let hash = parse_block_hash(args, 0, "blockhash")?;
-    let outcome =
-        ctx.chain.call(move |cs| cs.entry(&hash).is_some().then(|| f(cs, &hash))).await?.ok_or_else(block_not_found)?;
+    let outcome = ctx
+        .chain
+        .call(move |node| node.chain.entry(&hash).is_some().then(|| f(node, &hash, clock::now())))
+        .await?
+        .ok_or_else(block_not_found)?;
     match outcome {
         Ok(()) => Ok(Value::Null),
         // Core answers both with RPC_DATABASE_ERROR; the log says which it was.
@@ -82,15 +89,15 @@ async fn with_known_block(
 }
 
 pub async fn invalidateblock(ctx: &RpcContext, args: &Args) -> RpcResult {
-    with_known_block(ctx, args, Chainstate::invalidate_block).await
+    with_known_block(ctx, args, NodeState::invalidate_block).await
 }
 
 pub async fn reconsiderblock(ctx: &RpcContext, args: &Args) -> RpcResult {
-    with_known_block(ctx, args, Chainstate::reconsider_block).await
+    with_known_block(ctx, args, NodeState::reconsider_block).await
 }
 
 pub async fn preciousblock(ctx: &RpcContext, args: &Args) -> RpcResult {
-    with_known_block(ctx, args, Chainstate::precious_block).await
+    with_known_block(ctx, args, NodeState::precious_block).await
 }
 
 /// `verifychain (checklevel) (nblocks)`: level 0 reads the blocks, 1 runs
@@ -100,23 +107,23 @@ pub async fn verifychain(ctx: &RpcContext, args: &Args) -> RpcResult {
     let level = args.opt_i64(0)?.unwrap_or(3).clamp(0, 4);
     let nblocks = args.opt_i64(1)?.unwrap_or(6);
     ctx.chain
-        .call(move |cs| {
-            let tip = cs.tip().height;
+        .call(move |node| {
+            let tip = node.chain.tip().height;
             let count = if nblocks <= 0 { tip } else { (nblocks as u32).min(tip) };
             for height in (tip + 1 - count..=tip).rev() {
-                let Some(hash) = cs.hash_at(height) else { return Ok(json!(false)) };
-                let Some(block) = cs.block(&hash).map_err(database)? else {
+                let Some(hash) = node.chain.hash_at(height) else { return Ok(json!(false)) };
+                let Some(block) = node.chain.block(&hash).map_err(database)? else {
                     tracing::warn!("verifychain: block {hash} at height {height} is missing");
                     return Ok(json!(false));
                 };
                 if level >= 1 {
-                    if let Err(e) = check_block(&block, cs.params()) {
+                    if let Err(e) = check_block(&block, node.chain.params()) {
                         tracing::warn!("verifychain: block {hash} fails {e}");
                         return Ok(json!(false));
                     }
                 }
                 if level >= 2 {
-                    let undo = match cs.undo(&hash) {
+                    let undo = match node.chain.undo(&hash) {
                         Ok(undo) => undo,
                         Err(e) => {
                             tracing::warn!("verifychain: undo data of {hash}: {e}");

@@ -36,10 +36,15 @@ fn work_hex(entry: &IndexEntry) -> String {
 
 /// The header fields shared by `getblockheader` and `getblock`, in Core's order
 /// around `between` (the block-only fields Core puts after `merkleroot`).
-fn header_fields(cs: &Chainstate, entry: &IndexEntry, head: Map<String, Value>, between: Map<String, Value>) -> Value {
+fn header_fields(
+    chain: &Chainstate,
+    entry: &IndexEntry,
+    head: Map<String, Value>,
+    between: Map<String, Value>,
+) -> Value {
     let header = &entry.header;
-    let tip_height = cs.tip().height;
-    let active = cs.is_active(&entry.hash);
+    let tip_height = chain.tip().height;
+    let active = chain.is_active(&entry.hash);
     let version = header.version.to_consensus();
     let algo = PowAlgo::from_version(version);
     let mut obj = Map::new();
@@ -52,7 +57,7 @@ fn header_fields(cs: &Chainstate, entry: &IndexEntry, head: Map<String, Value>, 
     obj.insert("merkleroot".into(), json!(header.merkle_root.to_string()));
     obj.extend(between);
     obj.insert("time".into(), json!(header.time));
-    obj.insert("mediantime".into(), json!(cs.median_time_past(entry.height)));
+    obj.insert("mediantime".into(), json!(chain.median_time_past(entry.height)));
     obj.insert("nonce".into(), json!(header.nonce));
     obj.insert("bits".into(), json!(format!("{:08x}", header.bits.to_consensus())));
     obj.insert("difficulty".into(), json!(difficulty(header.bits.to_consensus())));
@@ -62,7 +67,7 @@ fn header_fields(cs: &Chainstate, entry: &IndexEntry, head: Map<String, Value>, 
         obj.insert("previousblockhash".into(), json!(header.prev_blockhash.to_string()));
     }
     if active {
-        if let Some(next) = cs.hash_at(entry.height + 1) {
+        if let Some(next) = chain.hash_at(entry.height + 1) {
             obj.insert("nextblockhash".into(), json!(next.to_string()));
         }
     }
@@ -74,12 +79,12 @@ fn header_fields(cs: &Chainstate, entry: &IndexEntry, head: Map<String, Value>, 
     Value::Object(obj)
 }
 
-pub fn header_json(cs: &Chainstate, entry: &IndexEntry) -> Value {
-    header_fields(cs, entry, Map::new(), Map::new())
+pub fn header_json(chain: &Chainstate, entry: &IndexEntry) -> Value {
+    header_fields(chain, entry, Map::new(), Map::new())
 }
 
-pub fn block_json(cs: &Chainstate, entry: &IndexEntry, block: &Block, verbosity: u8) -> Value {
-    let network = cs.params().network;
+pub fn block_json(chain: &Chainstate, entry: &IndexEntry, block: &Block, verbosity: u8) -> Value {
+    let network = chain.params().network;
     let stripped: usize = 80
         + primitives::encode::compact_size_len(block.txdata.len() as u64)
         + block.txdata.iter().map(Transaction::base_size).sum::<usize>();
@@ -94,7 +99,7 @@ pub fn block_json(cs: &Chainstate, entry: &IndexEntry, block: &Block, verbosity:
     };
     let mut between = Map::new();
     between.insert("tx".into(), Value::Array(txs));
-    header_fields(cs, entry, head, between)
+    header_fields(chain, entry, head, between)
 }
 
 /// Core's `ScriptToUniv` for an output script: asm, hex, address (when it

@@ -48,11 +48,12 @@ pub async fn sendrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
     let max_feerate = feerate_arg(args, 1)?.unwrap_or(DEFAULT_MAX_FEERATE);
     let txid = tx.txid();
     ctx.chain
-        .call(move |cs| {
+        .call(move |node| {
             // Core's BroadcastTransaction: a transaction whose outputs are
             // coins already was confirmed.
             for vout in 0..tx.output.len() as u32 {
-                let coin = cs
+                let coin = node
+                    .chain
                     .coin(&OutPoint { txid, vout })
                     .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
                 if coin.is_some() {
@@ -62,18 +63,18 @@ pub async fn sendrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
                     ));
                 }
             }
-            if cs.mempool().get(&txid).is_some() {
+            if node.mempool.pool().get(&txid).is_some() {
                 return Ok(json!(txid.to_string())); // Core: already known is success
             }
             let vsize = tx.vsize();
-            let fee = cs.accept_to_mempool(tx.clone(), clock::now(), true).map_err(reject)?;
+            let fee = node.accept_to_mempool(tx.clone(), clock::now(), true).map_err(reject)?;
             if max_feerate != 0 && fee * 1000 > max_feerate * vsize {
                 return Err(RpcError::new(
                     codes::VERIFY_REJECTED,
                     "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)",
                 ));
             }
-            cs.accept_to_mempool(tx, clock::now(), false).map_err(reject)?;
+            node.accept_to_mempool(tx, clock::now(), false).map_err(reject)?;
             Ok(json!(txid.to_string()))
         })
         .await?
@@ -98,7 +99,7 @@ pub async fn testmempoolaccept(ctx: &RpcContext, args: &Args) -> RpcResult {
         .collect::<Result<Vec<_>, _>>()?;
     let max_feerate = feerate_arg(args, 1)?.unwrap_or(DEFAULT_MAX_FEERATE);
     ctx.chain
-        .call(move |cs| {
+        .call(move |node| {
             let results: Vec<Value> = txs
                 .into_iter()
                 .map(|tx| {
@@ -106,7 +107,7 @@ pub async fn testmempoolaccept(ctx: &RpcContext, args: &Args) -> RpcResult {
                     r.insert("txid".into(), json!(tx.txid().to_string()));
                     r.insert("wtxid".into(), json!(tx.wtxid().to_string()));
                     let vsize = tx.vsize();
-                    match cs.accept_to_mempool(tx, clock::now(), true) {
+                    match node.accept_to_mempool(tx, clock::now(), true) {
                         Ok(fee) if max_feerate != 0 && fee * 1000 > max_feerate * vsize => {
                             r.insert("allowed".into(), json!(false));
                             r.insert("reject-reason".into(), json!("max-fee-exceeded"));
@@ -162,8 +163,8 @@ fn entry_json(e: &MempoolEntry, pool: &mempool::Mempool) -> Value {
 pub async fn getrawmempool(ctx: &RpcContext, args: &Args) -> RpcResult {
     let verbose = args.opt_bool(0)?.unwrap_or(false);
     ctx.chain
-        .call(move |cs| {
-            let pool = cs.mempool();
+        .call(move |node| {
+            let pool = node.mempool.pool();
             if verbose {
                 let map: Map<String, Value> =
                     pool.entries().map(|e| (e.txid.to_string(), entry_json(e, pool))).collect();
@@ -178,8 +179,8 @@ pub async fn getrawmempool(ctx: &RpcContext, args: &Args) -> RpcResult {
 pub async fn getmempoolentry(ctx: &RpcContext, args: &Args) -> RpcResult {
     let txid = parse_txid(args, 0, "txid")?;
     ctx.chain
-        .call(move |cs| {
-            let pool = cs.mempool();
+        .call(move |node| {
+            let pool = node.mempool.pool();
             let entry = pool
                 .get(&txid)
                 .ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"))?;
@@ -190,8 +191,8 @@ pub async fn getmempoolentry(ctx: &RpcContext, args: &Args) -> RpcResult {
 
 pub async fn getmempoolinfo(ctx: &RpcContext) -> RpcResult {
     ctx.chain
-        .call(|cs| {
-            let pool = cs.mempool();
+        .call(|node| {
+            let pool = node.mempool.pool();
             let fees: u64 = pool.entries().map(|e| e.fee).sum();
             let min_relay = pool.policy().min_relay_feerate;
             Ok(json!({
@@ -212,8 +213,8 @@ async fn related(ctx: &RpcContext, args: &Args, descendants: bool) -> RpcResult 
     let txid = parse_txid(args, 0, "txid")?;
     let verbose = args.opt_bool(1)?.unwrap_or(false);
     ctx.chain
-        .call(move |cs| {
-            let pool = cs.mempool();
+        .call(move |node| {
+            let pool = node.mempool.pool();
             if pool.get(&txid).is_none() {
                 return Err(RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"));
             }
@@ -248,7 +249,7 @@ pub async fn prioritisetransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
         }
     }
     let delta = args.i64(2, "fee_delta")?;
-    ctx.chain.call(move |cs| cs.mempool_mut().prioritise(txid, delta)).await?;
+    ctx.chain.call(move |node| node.mempool.pool_mut().prioritise(txid, delta)).await?;
     Ok(json!(true))
 }
 
@@ -266,9 +267,9 @@ pub async fn estimatesmartfee(ctx: &RpcContext, args: &Args) -> RpcResult {
         }
     }
     ctx.chain
-        .call(move |cs| {
-            let floor = cs.mempool().policy().min_relay_feerate;
-            Ok(match cs.fee_estimator().estimate(target as usize) {
+        .call(move |node| {
+            let floor = node.mempool.pool().policy().min_relay_feerate;
+            Ok(match node.mempool.fee_estimator().estimate(target as usize) {
                 Some(rate) => json!({"feerate": amount(rate.max(floor)), "blocks": target}),
                 None => json!({"errors": ["Insufficient data or no feerate found"], "blocks": target}),
             })

@@ -35,21 +35,22 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
         PowAlgo::ALL.iter().map(|a| (a.name().to_string(), json!(local[*a as usize]))).collect();
     let generating = local.iter().any(|r| *r > 0.0);
     ctx.chain
-        .call(move |cs| {
-            let tip = cs.tip();
+        .call(move |node| {
+            let tip = node.chain.tip();
             let mut difficulties = Map::new();
             let mut hashrates = Map::new();
             for algo in PowAlgo::ALL {
-                difficulties.insert(algo.name().into(), json!(difficulty(cs.next_bits(algo))));
-                hashrates.insert(algo.name().into(), json!(network_hash_ps(cs, HASHPS_WINDOW, None, Some(algo))));
+                difficulties.insert(algo.name().into(), json!(difficulty(node.chain.next_bits(algo))));
+                hashrates
+                    .insert(algo.name().into(), json!(network_hash_ps(&node.chain, HASHPS_WINDOW, None, Some(algo))));
             }
             Ok(json!({
                 "blocks": tip.height,
-                "difficulty": difficulty(cs.next_bits(DEFAULT_ALGO)),
-                "networkhashps": network_hash_ps(cs, HASHPS_WINDOW, None, None),
+                "difficulty": difficulty(node.chain.next_bits(DEFAULT_ALGO)),
+                "networkhashps": network_hash_ps(&node.chain, HASHPS_WINDOW, None, None),
                 "hashrates": hashrates,
                 "pooledtx": 0,
-                "chain": cs.params().network.chain_name(),
+                "chain": node.chain.params().network.chain_name(),
                 "generate": generating,
                 "hashespersec": local.iter().sum::<f64>(),
                 "localhashps": local_rates,
@@ -75,7 +76,7 @@ pub async fn submitblock(ctx: &RpcContext, args: &Args) -> RpcResult {
     if !block.txdata.first().is_some_and(|tx| tx.is_coinbase()) {
         return Err(RpcError::new(codes::DESERIALIZATION_ERROR, "Block does not start with a coinbase"));
     }
-    match ctx.chain.call(move |cs| cs.submit_block(block, clock::now())).await? {
+    match ctx.chain.call(move |node| node.submit_block(block, clock::now())).await? {
         Ok(Accepted::Active) => Ok(Value::Null),
         Ok(Accepted::SideBranch) => Ok(Value::from("inconclusive")),
         Err(e) => {
@@ -91,7 +92,7 @@ pub async fn submitheader(ctx: &RpcContext, args: &Args) -> RpcResult {
     let bytes = hex::decode(args.str(0, "hexdata")?).map_err(|_| decode_failed())?;
     let header = primitives::block::header_from_bytes(&bytes).map_err(|_| decode_failed())?;
     let prev = header.prev_blockhash;
-    match ctx.chain.call(move |cs| cs.accept_header(header, clock::now())).await? {
+    match ctx.chain.call(move |node| node.chain.accept_header(header, clock::now())).await? {
         Ok(()) => Ok(Value::Null),
         Err(crate::chainstate::SubmitError::Invalid(consensus::BlockError::PrevBlockNotFound(_))) => {
             Err(RpcError::new(codes::VERIFY_ERROR, format!("Must submit previous header ({prev}) first")))
@@ -163,7 +164,8 @@ pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
     for _ in 0..nblocks {
         let extra_nonce = ctx.extra_nonce.fetch_add(1, Ordering::Relaxed);
         let script = script.clone();
-        let mut block = ctx.chain.call(move |cs| cs.block_template(algo, &script, clock::now(), extra_nonce)).await?;
+        let mut block =
+            ctx.chain.call(move |node| node.block_template(algo, &script, clock::now(), extra_nonce)).await?;
         // Grinding is CPU work: keep it off the async runtime.
         let (solved, block, left) = tokio::task::spawn_blocking(move || {
             let solved = miner::solve(&mut block, algo, &mut remaining);
@@ -176,7 +178,7 @@ pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
             break;
         }
         let hash = block.block_hash();
-        ctx.chain.call(move |cs| cs.submit_block(block, clock::now())).await?.map_err(|e| {
+        ctx.chain.call(move |node| node.submit_block(block, clock::now())).await?.map_err(|e| {
             RpcError::internal(format!("ProcessNewBlock, block not accepted: {} ({e})", e.bip22_result()))
         })?;
         hashes.push(Value::from(hash.to_string()));

@@ -109,7 +109,7 @@ pub async fn getconnectioncount(ctx: &RpcContext) -> RpcResult {
 }
 
 pub async fn getnetworkinfo(ctx: &RpcContext) -> RpcResult {
-    let policy_fee = ctx.chain.call(|cs| cs.mempool().policy().min_relay_feerate).await?;
+    let policy_fee = ctx.chain.call(|node| node.mempool.pool().policy().min_relay_feerate).await?;
     let (connections, inbound, active, locals) = match &ctx.net {
         Some(net) => {
             net.call(|m| {

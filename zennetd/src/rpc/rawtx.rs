@@ -20,22 +20,22 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
     let given_block = args.get(2).map(|_| parse_block_hash(args, 2, "blockhash")).transpose()?;
     let network = ctx.network;
     ctx.chain
-        .call(move |cs| {
+        .call(move |node| {
             let db = |e: crate::store::StoreError| RpcError::new(codes::DATABASE_ERROR, e.to_string());
             // As Core's GetTransaction: the mempool first, unless a block is named.
             if given_block.is_none() {
-                if let Some(entry) = cs.mempool().get(&txid) {
+                if let Some(entry) = node.mempool.pool().get(&txid) {
                     return Ok(if verbose { tx_json(&entry.tx, network) } else { json!(hex::encode(entry.tx.serialize())) });
                 }
             }
             let block_hash = match given_block {
                 Some(hash) => {
-                    if cs.entry(&hash).is_none() {
+                    if node.chain.entry(&hash).is_none() {
                         return Err(RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block hash not found"));
                     }
                     Some(hash)
                 }
-                None if cs.txindex_enabled() => cs.txindex(&txid).map_err(db)?,
+                None if node.chain.txindex_enabled() => node.chain.txindex(&txid).map_err(db)?,
                 None => {
                     return Err(RpcError::new(
                         codes::INVALID_ADDRESS_OR_KEY,
@@ -52,7 +52,7 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
                 RpcError::new(codes::INVALID_ADDRESS_OR_KEY, message)
             };
             let block_hash = block_hash.ok_or_else(not_found)?;
-            let block = cs.block(&block_hash).map_err(db)?.ok_or_else(not_found)?;
+            let block = node.chain.block(&block_hash).map_err(db)?.ok_or_else(not_found)?;
             let tx = block.txdata.iter().find(|tx| tx.txid() == txid).ok_or_else(not_found)?;
             if !verbose {
                 return Ok(json!(hex::encode(tx.serialize())));
@@ -62,11 +62,11 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
                 _ => Map::new(),
             };
             if given_block.is_some() {
-                obj.insert("in_active_chain".into(), json!(cs.is_active(&block_hash)));
+                obj.insert("in_active_chain".into(), json!(node.chain.is_active(&block_hash)));
             }
             obj.insert("blockhash".into(), json!(block_hash.to_string()));
-            if let Some(entry) = cs.entry(&block_hash) {
-                let confirmations = if cs.is_active(&block_hash) { cs.tip().height - entry.height + 1 } else { 0 };
+            if let Some(entry) = node.chain.entry(&block_hash) {
+                let confirmations = if node.chain.is_active(&block_hash) { node.chain.tip().height - entry.height + 1 } else { 0 };
                 obj.insert("confirmations".into(), json!(confirmations));
                 obj.insert("time".into(), json!(entry.header.time));
                 obj.insert("blocktime".into(), json!(entry.header.time));

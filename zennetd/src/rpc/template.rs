@@ -36,7 +36,7 @@ pub async fn getblocktemplate(ctx: &RpcContext, args: &Args) -> RpcResult {
         let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "Block decode failed");
         let block = primitives::Block::from_bytes(&hex::decode(data).map_err(|_| decode_failed())?)
             .map_err(|_| decode_failed())?;
-        let result = ctx.chain.call(move |cs| cs.test_block_validity(&block, clock::now())).await?;
+        let result = ctx.chain.call(move |node| node.chain.test_block_validity(&block, clock::now())).await?;
         return Ok(match result {
             Ok(()) => Value::Null,
             Err(e) => Value::from(e.bip22_result()),
@@ -55,7 +55,8 @@ pub async fn getblocktemplate(ctx: &RpcContext, args: &Args) -> RpcResult {
             "getblocktemplate must be called with the segwit rule set (call with {\"rules\": [\"segwit\"]})",
         ));
     }
-    if ctx.network == Network::Main && ctx.chain.call(|cs| cs.is_initial_block_download(clock::now())).await? {
+    if ctx.network == Network::Main && ctx.chain.call(|node| node.chain.is_initial_block_download(clock::now())).await?
+    {
         return Err(RpcError::new(
             codes::CLIENT_IN_INITIAL_DOWNLOAD,
             "Zennet is in initial sync and waiting for blocks...",
@@ -64,7 +65,10 @@ pub async fn getblocktemplate(ctx: &RpcContext, args: &Args) -> RpcResult {
     if let Some(wanted) = request.get("longpollid").and_then(Value::as_str).map(str::to_string) {
         let deadline = tokio::time::Instant::now() + LONGPOLL_LIMIT;
         loop {
-            let current = ctx.chain.call(|cs| longpoll_id(&cs.tip().hash.to_string(), cs.mempool().updates())).await?;
+            let current = ctx
+                .chain
+                .call(|node| longpoll_id(&node.chain.tip().hash.to_string(), node.mempool.pool().updates()))
+                .await?;
             if current != wanted || tokio::time::Instant::now() >= deadline {
                 break;
             }
@@ -72,9 +76,9 @@ pub async fn getblocktemplate(ctx: &RpcContext, args: &Args) -> RpcResult {
         }
     }
     ctx.chain
-        .call(move |cs| {
+        .call(move |node| {
             let now = clock::now();
-            let parts = cs.template_parts(algo, now);
+            let parts = node.template_parts(algo, now);
             let positions: HashMap<primitives::Txid, usize> =
                 parts.transactions.iter().enumerate().map(|(i, (tx, _, _))| (tx.txid(), i + 1)).collect();
             let transactions: Vec<Value> = parts
@@ -105,7 +109,7 @@ pub async fn getblocktemplate(ctx: &RpcContext, args: &Args) -> RpcResult {
                 "transactions": transactions,
                 "coinbaseaux": {},
                 "coinbasevalue": parts.coinbase_value,
-                "longpollid": longpoll_id(&parts.previous.to_string(), cs.mempool().updates()),
+                "longpollid": longpoll_id(&parts.previous.to_string(), node.mempool.pool().updates()),
                 "target": format!("{target:064x}"),
                 "mintime": parts.mintime,
                 "mutable": ["time", "transactions", "prevblock"],
@@ -132,24 +136,24 @@ pub async fn getnetworkhashps(ctx: &RpcContext, args: &Args) -> RpcResult {
     let nblocks = args.opt_i64(0)?.filter(|n| *n > 0).unwrap_or(120) as u32;
     let height = args.opt_i64(1)?;
     let algo = args.opt_str(2)?.map(|a| parse_algo(Some(a))).transpose()?;
-    ctx.chain.call(move |cs| Ok(json!(network_hash_ps(cs, nblocks, height, algo)))).await?
+    ctx.chain.call(move |node| Ok(json!(network_hash_ps(&node.chain, nblocks, height, algo)))).await?
 }
 
 /// Hashes per second: the work of the blocks in the window over its span.
 pub fn network_hash_ps(
-    cs: &crate::chainstate::Chainstate,
+    chain: &crate::chainstate::Chainstate,
     nblocks: u32,
     height: Option<i64>,
     algo: Option<PowAlgo>,
 ) -> f64 {
-    let tip = cs.tip().height;
+    let tip = chain.tip().height;
     let end = match height {
         Some(h) if h >= 0 && (h as u32) < tip => h as u32,
         _ => tip,
     };
     let start = end.saturating_sub(nblocks);
     let (Some(first), Some(last)) =
-        (cs.hash_at(start).and_then(|h| cs.entry(&h)), cs.hash_at(end).and_then(|h| cs.entry(&h)))
+        (chain.hash_at(start).and_then(|h| chain.entry(&h)), chain.hash_at(end).and_then(|h| chain.entry(&h)))
     else {
         return 0.0;
     };
@@ -160,7 +164,7 @@ pub fn network_hash_ps(
     let hashes: f64 = match algo {
         None => (&last.chain_work - &first.chain_work).to_string().parse().unwrap_or(0.0),
         Some(algo) => (start + 1..=end)
-            .filter_map(|h| cs.hash_at(h).and_then(|hash| cs.entry(&hash)))
+            .filter_map(|h| chain.hash_at(h).and_then(|hash| chain.entry(&hash)))
             .filter(|e| PowAlgo::from_version(e.header.version.to_consensus()) == Some(algo))
             .filter_map(|e| consensus::target::from_compact(e.header.bits.to_consensus()))
             .map(|t| consensus::target::work_for_target(&t).to_string().parse::<f64>().unwrap_or(0.0))

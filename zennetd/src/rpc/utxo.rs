@@ -21,25 +21,26 @@ pub async fn gettxout(ctx: &RpcContext, args: &Args) -> RpcResult {
     let include_mempool = args.opt_bool(2)?.unwrap_or(true);
     let network = ctx.network;
     ctx.chain
-        .call(move |cs| {
+        .call(move |node| {
             let outpoint = OutPoint { txid, vout };
-            let coin = cs.coin(&outpoint).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+            let coin = node.chain.coin(&outpoint).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
             // With the mempool (Core's CCoinsViewMemPool): outputs of pool
             // transactions exist with 0 confirmations; what the pool spends does not.
             let (coin, confirmations) = match coin {
-                _ if include_mempool && cs.mempool().spender(&outpoint).is_some() => return Ok(Value::Null),
+                _ if include_mempool && node.mempool.pool().spender(&outpoint).is_some() => return Ok(Value::Null),
                 Some(coin) => {
-                    let confirmations = cs.tip().height - coin.height + 1;
+                    let confirmations = node.chain.tip().height - coin.height + 1;
                     (coin, confirmations)
                 }
                 None if include_mempool => {
-                    let unconfirmed = cs.mempool().get(&txid).and_then(|e| e.tx.output.get(vout as usize)).cloned();
+                    let unconfirmed =
+                        node.mempool.pool().get(&txid).and_then(|e| e.tx.output.get(vout as usize)).cloned();
                     let Some(output) = unconfirmed else { return Ok(Value::Null) };
-                    (Coin { output, height: cs.tip().height + 1, is_coinbase: false }, 0)
+                    (Coin { output, height: node.chain.tip().height + 1, is_coinbase: false }, 0)
                 }
                 None => return Ok(Value::Null),
             };
-            let tip = cs.tip();
+            let tip = node.chain.tip();
             Ok(json!({
                 "bestblock": tip.hash.to_string(),
                 "confirmations": confirmations,
@@ -56,32 +57,33 @@ pub async fn gettxout(ctx: &RpcContext, args: &Args) -> RpcResult {
 /// coinbase) as u32 ‖ value ‖ script.
 pub async fn gettxoutsetinfo(ctx: &RpcContext) -> RpcResult {
     ctx.chain
-        .call(|cs| {
+        .call(|node| {
             let mut engine = sha256d::Hash::engine();
             let (mut txouts, mut bogosize, mut total) = (0u64, 0u64, 0u64);
             let mut transactions = 0u64;
             let mut last_txid = None;
             let mut record = Vec::with_capacity(128);
-            cs.for_each_coin(&mut |outpoint, coin| {
-                record.clear();
-                record.extend_from_slice(outpoint.txid.as_byte_array());
-                record.extend_from_slice(&outpoint.vout.to_le_bytes());
-                record.extend_from_slice(&(coin.height * 2 + u32::from(coin.is_coinbase)).to_le_bytes());
-                record.extend_from_slice(&coin.output.value.to_sat().to_le_bytes());
-                write_var_bytes(&mut record, coin.output.script_pubkey.as_bytes());
-                engine.input(&record);
-                txouts += 1;
-                bogosize += 50 + coin.output.script_pubkey.len() as u64;
-                total += coin.output.value.to_sat();
-                if last_txid != Some(outpoint.txid) {
-                    transactions += 1;
-                    last_txid = Some(outpoint.txid);
-                }
-            })
-            .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
+            node.chain
+                .for_each_coin(&mut |outpoint, coin| {
+                    record.clear();
+                    record.extend_from_slice(outpoint.txid.as_byte_array());
+                    record.extend_from_slice(&outpoint.vout.to_le_bytes());
+                    record.extend_from_slice(&(coin.height * 2 + u32::from(coin.is_coinbase)).to_le_bytes());
+                    record.extend_from_slice(&coin.output.value.to_sat().to_le_bytes());
+                    write_var_bytes(&mut record, coin.output.script_pubkey.as_bytes());
+                    engine.input(&record);
+                    txouts += 1;
+                    bogosize += 50 + coin.output.script_pubkey.len() as u64;
+                    total += coin.output.value.to_sat();
+                    if last_txid != Some(outpoint.txid) {
+                        transactions += 1;
+                        last_txid = Some(outpoint.txid);
+                    }
+                })
+                .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
             let mut hash = sha256d::Hash::from_engine(engine).to_byte_array();
             hash.reverse();
-            let tip = cs.tip();
+            let tip = node.chain.tip();
             Ok(json!({
                 "height": tip.height,
                 "bestblock": tip.hash.to_string(),
@@ -90,7 +92,7 @@ pub async fn gettxoutsetinfo(ctx: &RpcContext) -> RpcResult {
                 "hash_serialized_3": hex::encode(hash),
                 "total_amount": amount(total),
                 "transactions": transactions,
-                "disk_size": cs.size_on_disk(),
+                "disk_size": node.chain.size_on_disk(),
             }))
         })
         .await?

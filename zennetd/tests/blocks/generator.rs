@@ -15,6 +15,7 @@ use script::sighash::{segwit_v0_sighash, SIGHASH_ALL};
 use script::PrecomputedTransactionData;
 use zennetd::chainstate::{Accepted, ChainOptions, Chainstate};
 use zennetd::miner::solve;
+use zennetd::node_state::NodeState;
 use zennetd::store::MemoryStore;
 
 pub const EASY_BITS: u32 = 0x207fffff;
@@ -33,7 +34,8 @@ pub fn easy_main() -> ChainParams {
 }
 
 pub struct Gen {
-    pub cs: Chainstate,
+    /// The node's state: chain, mempool and market index.
+    pub node: NodeState,
     pub params: Arc<ChainParams>,
     pub blocks: HashMap<String, Block>,
     pub key: SecretKey,
@@ -45,13 +47,15 @@ pub struct Gen {
 impl Gen {
     pub fn new(params: ChainParams) -> Gen {
         let params = Arc::new(params);
-        let cs = Chainstate::open(
+        let cache = Arc::new(SignatureCache::new(10_000, [9; 32]));
+        let chain = Chainstate::open(
             params.clone(),
             Box::new(MemoryStore::default()),
-            Arc::new(SignatureCache::new(10_000, [9; 32])),
-            ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10, policy: Default::default() },
+            cache.clone(),
+            ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10 },
         )
         .unwrap();
+        let node = NodeState::new(chain, Default::default(), cache).unwrap();
         let key = SecretKey::from_slice(&[0x33; 32]).unwrap();
         let pubkey = PublicKey::from_secret_key(&Secp256k1::new(), &key);
         let script =
@@ -59,7 +63,7 @@ impl Gen {
         let now = i64::from(params.genesis.header.time) + 100_000_000;
         let mut blocks = HashMap::new();
         blocks.insert("genesis".to_string(), params.genesis.clone());
-        Gen { cs, params, blocks, key, script, now }
+        Gen { node, params, blocks, key, script, now }
     }
 
     pub fn block(&self, name: &str) -> &Block {
@@ -67,7 +71,11 @@ impl Gen {
     }
 
     pub fn height(&self, name: &str) -> u32 {
-        self.cs.entry(&self.block(name).block_hash()).map(|e| e.height).unwrap_or_else(|| panic!("{name} not indexed"))
+        self.node
+            .chain
+            .entry(&self.block(name).block_hash())
+            .map(|e| e.height)
+            .unwrap_or_else(|| panic!("{name} not indexed"))
     }
 
     /// The algorithm the generator uses at `height` (rotating, so no run is too long).
@@ -83,7 +91,8 @@ impl Gen {
         let algo = Self::algo_at(height);
         let time = i64::from(parent_block.header.time) + 60;
         let extra = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-        let mut block = self.cs.block_template_on(&parent_hash, algo, &self.script, time, extra, txs, 0).unwrap();
+        let mut block =
+            self.node.chain.block_template_on(&parent_hash, algo, &self.script, time, extra, txs, 0).unwrap();
         block.header.time = time as u32;
         Self::solve(&mut block);
         self.blocks.insert(name.to_string(), block.clone());
@@ -112,12 +121,12 @@ impl Gen {
 
     fn submit(&mut self, name: &str) -> Result<Accepted, String> {
         let block = self.block(name).clone();
-        self.cs.submit_block(block, self.now).map_err(|e| e.bip22_result())
+        self.node.submit_block(block, self.now).map_err(|e| e.bip22_result())
     }
 
     pub fn accepted(&mut self, name: &str) {
         assert_eq!(self.submit(name), Ok(Accepted::Active), "{name}");
-        assert_eq!(self.cs.tip().hash, self.block(name).block_hash(), "{name} is the tip");
+        assert_eq!(self.node.chain.tip().hash, self.block(name).block_hash(), "{name} is the tip");
     }
 
     pub fn accepted_side(&mut self, name: &str) {
@@ -126,20 +135,21 @@ impl Gen {
 
     /// Rejected with exactly `reason`; tip and UTXO set unchanged.
     pub fn rejected(&mut self, name: &str, reason: &str) {
-        let (tip, utxos) = (self.cs.tip().hash, self.utxo_hash());
+        let (tip, utxos) = (self.node.chain.tip().hash, self.utxo_hash());
         assert_eq!(self.submit(name), Err(reason.to_string()), "{name}");
-        assert_eq!(self.cs.tip().hash, tip, "{name}: tip moved");
+        assert_eq!(self.node.chain.tip().hash, tip, "{name}: tip moved");
         assert_eq!(self.utxo_hash(), utxos, "{name}: UTXO set changed");
     }
 
     pub fn tip_is(&self, name: &str) {
-        assert_eq!(self.cs.tip().hash, self.block(name).block_hash(), "tip should be {name}");
+        assert_eq!(self.node.chain.tip().hash, self.block(name).block_hash(), "tip should be {name}");
     }
 
     /// SHA256d over the UTXO set in outpoint order (as gettxoutsetinfo).
     pub fn utxo_hash(&mut self) -> [u8; 32] {
         let mut engine = sha256d::Hash::engine();
-        self.cs
+        self.node
+            .chain
             .for_each_coin(&mut |o, c| {
                 engine.input(o.txid.as_byte_array());
                 engine.input(&o.vout.to_le_bytes());

@@ -68,7 +68,7 @@ fn announce(
 
 fn submit(g: &mut Gen, tx: &Transaction) -> Result<u64, String> {
     let now = g.now;
-    g.cs.accept_to_mempool(tx.clone(), now, false).map_err(|e| e.reason())
+    g.node.accept_to_mempool(tx.clone(), now, false).map_err(|e| e.reason())
 }
 
 #[test]
@@ -128,8 +128,8 @@ fn announcement_policy_in_the_mempool() {
     g.next("with_task", &tip, vec![task_tx.clone(), strong.clone()]);
     g.accepted("with_task");
     tip = "with_task".into();
-    assert!(g.cs.task(&id).is_some(), "the market index knows the confirmed task");
-    assert_eq!(g.cs.mempool().len(), 0);
+    assert!(g.node.market.task(&id).is_some(), "the market index knows the confirmed task");
+    assert_eq!(g.node.mempool.pool().len(), 0);
 
     // Two blocks later the task stops taking acceptances...
     tip = g.extend("after", &tip, 2);
@@ -152,7 +152,7 @@ fn announcement_policy_in_the_mempool() {
     let (key2, publisher2) = identity(&g, Role::Publisher, 0x54);
     let short = announce(&g, MarketBody::Task(task(publisher2, 10)), &key2, g.coinbase_out("m4"), 1, min, None);
     submit(&mut g, &short).unwrap();
-    assert_eq!(g.cs.mempool().len(), 1);
+    assert_eq!(g.node.mempool.pool().len(), 1);
     g.extend("empty", &tip, 2);
-    assert_eq!(g.cs.mempool().len(), 0, "expired unmined announcement removed");
+    assert_eq!(g.node.mempool.pool().len(), 0, "expired unmined announcement removed");
 }

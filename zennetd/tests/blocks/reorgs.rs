@@ -233,9 +233,9 @@ fn deep_reorgs_across_announcements_and_coinbase_spends() {
     g.tip_is("a110");
     assert_ne!(g.utxo_hash(), a_utxos, "a110 has more coinbases than a9");
     // Disconnecting back to base restores the UTXO set exactly.
-    g.cs.invalidate_block(&g.hash("a0")).unwrap();
+    g.node.invalidate_block(&g.hash("a0"), g.now).unwrap();
     g.tip_is("c109");
-    g.cs.invalidate_block(&g.hash("c0")).unwrap();
+    g.node.invalidate_block(&g.hash("c0"), g.now).unwrap();
     g.tip_is("base");
     assert_eq!(g.utxo_hash(), before_fork);
 }
@@ -271,9 +271,9 @@ fn connect_then_disconnect_restores_the_utxo_set() {
         let name = format!("p{round}");
         g.next(&name, &parent, txs.clone());
         g.accepted(&name);
-        g.cs.invalidate_block(&g.hash(&name)).unwrap();
+        g.node.invalidate_block(&g.hash(&name), g.now).unwrap();
         assert_eq!(g.utxo_hash(), before, "round {round}");
-        g.cs.reconsider_block(&g.hash(&name)).unwrap();
+        g.node.reconsider_block(&g.hash(&name), g.now).unwrap();
         g.tip_is(&name);
         for tx in &txs {
             for (vout, out) in tx.output.iter().enumerate() {

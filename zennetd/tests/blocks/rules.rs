@@ -113,7 +113,7 @@ fn locktime_rules() {
     g.next("relative_time", "b100", vec![timed]);
     g.rejected("relative_time", "bad-txns-nonfinal");
     // BIP113: an absolute time lock in the future of the median time past.
-    let mtp = g.cs.median_time_past(100) as u32;
+    let mtp = g.node.chain.median_time_past(100) as u32;
     let absolute = g.spend_with(std::slice::from_ref(&coin), vec![g.pay(COIN)], |tx| {
         tx.lock_time = mtp + 10_000;
         tx.input[0].sequence = Sequence(0xffff_fffe);
@@ -173,7 +173,7 @@ fn structure_rules() {
 #[test]
 fn header_rules() {
     let mut g = matured();
-    let mtp = g.cs.median_time_past(100) as u32;
+    let mtp = g.node.chain.median_time_past(100) as u32;
     let mut old = g.next("too_old", "b100", Vec::new());
     old.header.time = mtp;
     Gen::solve(&mut old);
@@ -206,7 +206,7 @@ fn header_rules() {
         let name = format!("run{i}");
         let mut block = g.next(&name, &parent, Vec::new());
         block.header.version = HeaderVersion::from_consensus(PowAlgo::Skein.block_version());
-        block.header.bits = primitives::CompactTarget::from_consensus(g.cs.next_bits(PowAlgo::Skein));
+        block.header.bits = primitives::CompactTarget::from_consensus(g.node.chain.next_bits(PowAlgo::Skein));
         Gen::solve(&mut block);
         g.store(&name, block);
         if i < 6 {

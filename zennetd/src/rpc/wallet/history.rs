@@ -231,14 +231,14 @@ pub async fn listsinceblock(call: &Call<'_>) -> RpcResult {
     let (since_height, removed_txids, lastblock) = call
         .ctx
         .chain
-        .call(move |cs| -> Result<(Option<u32>, HashSet<Txid>, BlockHash), RpcError> {
+        .call(move |node| -> Result<(Option<u32>, HashSet<Txid>, BlockHash), RpcError> {
             let not_found = || RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found");
             let mut removed = HashSet::new();
             let height = match since {
                 Some(hash) => {
-                    let branch = cs.branch_off(&hash).ok_or_else(not_found)?;
+                    let branch = node.chain.branch_off(&hash).ok_or_else(not_found)?;
                     for gone in &branch.blocks {
-                        if let Ok(Some(block)) = cs.block(gone) {
+                        if let Ok(Some(block)) = node.chain.block(gone) {
                             removed.extend(block.txdata.iter().map(|tx| tx.txid()));
                         }
                     }
@@ -246,9 +246,9 @@ pub async fn listsinceblock(call: &Call<'_>) -> RpcResult {
                 }
                 None => None,
             };
-            let tip = cs.tip().height;
+            let tip = node.chain.tip().height;
             let last_height = (i64::from(tip) + 1 - target).max(0) as u32;
-            Ok((height, removed, cs.hash_at(last_height).unwrap_or(cs.tip().hash)))
+            Ok((height, removed, node.chain.hash_at(last_height).unwrap_or(node.chain.tip().hash)))
         })
         .await??;
     let w = call.wallet()?;

@@ -169,7 +169,7 @@ pub async fn importdescriptors(call: &Call<'_>) -> RpcResult {
     }
     // Scan back to the earliest timestamp imported (0 = the whole chain).
     if let Some(since) = earliest {
-        let start = call.ctx.chain.call(move |cs| first_height_after(cs, since)).await?;
+        let start = call.ctx.chain.call(move |node| first_height_after(&node.chain, since)).await?;
         if let Some(start) = start {
             rescan(call, start, None).await?;
         }
@@ -247,10 +247,10 @@ fn parse_range(range: &Value) -> Result<u32, RpcError> {
 }
 
 /// Height of the first block whose time is within two hours before `time` (Core's rescan window).
-fn first_height_after(cs: &mut crate::chainstate::Chainstate, time: i64) -> Option<u32> {
-    let tip = cs.tip().height;
+fn first_height_after(chain: &crate::chainstate::Chainstate, time: i64) -> Option<u32> {
+    let tip = chain.tip().height;
     (0..=tip).find(|&h| {
-        cs.hash_at(h).and_then(|hash| cs.entry(&hash)).is_some_and(|e| i64::from(e.header.time) >= time - 7200)
+        chain.hash_at(h).and_then(|hash| chain.entry(&hash)).is_some_and(|e| i64::from(e.header.time) >= time - 7200)
     })
 }
 
@@ -316,11 +316,12 @@ async fn rescan(call: &Call<'_>, start: u32, stop: Option<u32>) -> Result<(u32, 
     let mut height = start;
     let mut last = start;
     loop {
-        let from = if height == 0 { None } else { call.ctx.chain.call(move |cs| cs.hash_at(height - 1)).await? };
+        let from =
+            if height == 0 { None } else { call.ctx.chain.call(move |node| node.chain.hash_at(height - 1)).await? };
         let path = call
             .ctx
             .chain
-            .call(move |cs| cs.path_from(from, 100))
+            .call(move |node| node.chain.path_from(from, 100))
             .await?
             .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
         let blocks: Vec<_> = path.connect.into_iter().filter(|(_, h, _)| stop.is_none_or(|s| *h <= s)).collect();

@@ -49,7 +49,7 @@ async fn choose_fee_rate(call: &Call<'_>, explicit: Option<u64>, conf_target: Op
         return Ok(pay.max(floor));
     }
     let target = conf_target.unwrap_or(DEFAULT_CONF_TARGET).clamp(1, 1008) as usize;
-    let estimate = call.ctx.chain.call(move |cs| cs.fee_estimator().estimate(target)).await?;
+    let estimate = call.ctx.chain.call(move |node| node.mempool.fee_estimator().estimate(target)).await?;
     match estimate {
         Some(rate) => Ok(rate.max(floor)),
         None if call.wallets.settings.fallback_fee > 0 => Ok(call.wallets.settings.fallback_fee.max(floor)),
@@ -77,7 +77,7 @@ fn fee_args(call: &Call<'_>, conf_index: usize, rate_index: usize) -> Result<(Op
 /// this checks every rule). Runs on a wallet's blocking thread.
 fn check_mempool_accepts(chain: &ChainHandle, tx: &Transaction) -> Result<(), RpcError> {
     let tx = tx.clone();
-    match chain.call_blocking(move |cs| cs.accept_to_mempool(tx, clock::now(), true))? {
+    match chain.call_blocking(move |node| node.accept_to_mempool(tx, clock::now(), true))? {
         Ok(_) => Ok(()),
         Err(MempoolError::TooLongChain { .. }) => {
             Err(RpcError::new(codes::WALLET_INSUFFICIENT_FUNDS, "Transaction has too long of a mempool chain"))

@@ -7,7 +7,14 @@ use bitcoin::hashes::{sha256, Hash};
 use primitives::{Amount, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Witness};
 use proptest::prelude::*;
 
+use std::sync::Arc;
+
+use consensus::ChainParams;
+use primitives::{Block, BlockHash, OutPoint, PowAlgo};
+use script::cache::SignatureCache;
+
 use super::*;
+use crate::chainstate::{Accepted, ChainOptions, Chainstate};
 use crate::miner::solve;
 use crate::store::MemoryStore;
 
@@ -50,7 +57,7 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 struct Harness {
-    cs: Chainstate,
+    node: NodeState,
     extra: u32,
     invalidated: Vec<BlockHash>,
 }
@@ -64,7 +71,8 @@ impl Harness {
         self.extra += 1;
         let fees = 0; // the coinbase may claim less than it could
         let mut block = self
-            .cs
+            .node
+            .chain
             .block_template_on(&parent, PowAlgo::Sha256d, &anyone_script(), Self::now(), self.extra, txs, fees)
             .expect("parent indexed");
         assert!(solve(&mut block, PowAlgo::Sha256d, &mut 1_000_000));
@@ -73,18 +81,18 @@ impl Harness {
 
     fn mine(&mut self) {
         self.extra += 1;
-        let mut block = self.cs.block_template(PowAlgo::Sha256d, &anyone_script(), Self::now(), self.extra);
+        let mut block = self.node.block_template(PowAlgo::Sha256d, &anyone_script(), Self::now(), self.extra);
         assert!(solve(&mut block, PowAlgo::Sha256d, &mut 1_000_000));
         let t = Self::now();
-        assert_eq!(self.cs.submit_block(block, t).expect("a block from the template is valid"), Accepted::Active);
+        assert_eq!(self.node.submit_block(block, t).expect("a block from the template is valid"), Accepted::Active);
     }
 
     /// Outpoints a new transaction could spend: unspent coins the mempool
     /// leaves alone, and outputs of mempool transactions.
     fn spendable(&mut self) -> Vec<(OutPoint, u64)> {
         let mut coins = Vec::new();
-        self.cs.for_each_coin(&mut |o, c| coins.push((o, c.output.value.to_sat()))).expect("coins");
-        let pool = &self.cs.mempool;
+        self.node.chain.for_each_coin(&mut |o, c| coins.push((o, c.output.value.to_sat()))).expect("coins");
+        let pool = self.node.mempool.pool();
         let mut out: Vec<(OutPoint, u64)> = coins.into_iter().filter(|(o, _)| pool.spender(o).is_none()).collect();
         for entry in pool.entries() {
             for (vout, output) in entry.tx.output.iter().enumerate() {
@@ -100,7 +108,7 @@ impl Harness {
 
     fn spend(&self, outpoint: OutPoint, value: u64, lock: u8, fee: u64) -> Transaction {
         let (sequence, lock_time) = match lock {
-            1 => (Sequence(0xffff_fffe), self.cs.tip().height),
+            1 => (Sequence(0xffff_fffe), self.node.chain.tip().height),
             2 => (Sequence(1), 0),
             _ => (Sequence::MAX, 0),
         };
@@ -131,11 +139,11 @@ impl Harness {
                     return;
                 }
                 let tx = self.spend(outpoint, value, lock, 2_000);
-                let _ = self.cs.accept_to_mempool(tx, now, false);
+                let _ = self.node.accept_to_mempool(tx, now, false);
             }
             Action::Mine => self.mine(),
             Action::Reorg { depth, conflict } => {
-                let tip = self.cs.tip().height;
+                let tip = self.node.chain.tip().height;
                 if tip <= depth + 1 {
                     return;
                 }
@@ -143,34 +151,35 @@ impl Harness {
                 let mut first_txs = Vec::new();
                 if conflict {
                     // A rival spend of a coin that a mempool transaction spends, mature on the branch.
-                    let rival = self.cs.mempool.entries().find_map(|e| {
+                    let rival = self.node.mempool.pool().entries().find_map(|e| {
                         let input = e.tx.input[0].previous_output;
-                        let coin = self.cs.coin(&input).ok().flatten()?;
-                        let mature = !coin.is_coinbase || fork + 1 - coin.height >= self.cs.params.coinbase_maturity;
+                        let coin = self.node.chain.coin(&input).ok().flatten()?;
+                        let mature =
+                            !coin.is_coinbase || fork + 1 - coin.height >= self.node.chain.params().coinbase_maturity;
                         (coin.height <= fork && mature).then(|| self.spend(input, coin.output.value.to_sat(), 0, 3_000))
                     });
                     first_txs.extend(rival);
                 }
-                let mut parent = self.cs.hash_at(fork).expect("fork on the active chain");
+                let mut parent = self.node.chain.hash_at(fork).expect("fork on the active chain");
                 for i in 0..=depth + 1 {
                     let txs = if i == 0 { std::mem::take(&mut first_txs) } else { Vec::new() };
                     let block = self.block(parent, txs);
                     parent = block.block_hash();
-                    let _ = self.cs.submit_block(block, now);
+                    let _ = self.node.submit_block(block, now);
                 }
             }
             Action::Invalidate { depth } => {
-                let tip = self.cs.tip().height;
+                let tip = self.node.chain.tip().height;
                 if tip <= depth + 1 {
                     return;
                 }
-                let hash = self.cs.hash_at(tip - depth).expect("active");
-                self.cs.invalidate_block(&hash).expect("invalidate");
+                let hash = self.node.chain.hash_at(tip - depth).expect("active");
+                self.node.invalidate_block(&hash, now).expect("invalidate");
                 self.invalidated.push(hash);
             }
             Action::Reconsider => {
                 if let Some(hash) = self.invalidated.pop() {
-                    self.cs.reconsider_block(&hash).expect("reconsider");
+                    self.node.reconsider_block(&hash, now).expect("reconsider");
                 }
             }
         }
@@ -178,12 +187,12 @@ impl Harness {
 
     /// The property.
     fn check(&mut self) -> Result<(), TestCaseError> {
-        let pool = &self.cs.mempool;
+        let pool = self.node.mempool.pool();
         for entry in pool.entries() {
             for input in &entry.tx.input {
                 let o = input.previous_output;
                 let in_pool = pool.get(&o.txid).is_some_and(|p| p.tx.output.len() > o.vout as usize);
-                let on_chain = self.cs.coin(&o).expect("coin").is_some();
+                let on_chain = self.node.chain.coin(&o).expect("coin").is_some();
                 prop_assert!(
                     in_pool || on_chain,
                     "{} spends {o}, which is neither in the pool nor on the tip",
@@ -192,16 +201,17 @@ impl Harness {
             }
         }
         // A block of the pool's selection as it stands (no defensive eviction).
-        let (txs, fees) = mempool::select::select_transactions(pool);
+        let (txs, fees) = ::mempool::select::select_transactions(pool);
         let count = txs.len();
-        let tip = self.cs.tip().hash;
+        let tip = self.node.chain.tip().hash;
         self.extra += 1;
         let mut block = self
-            .cs
+            .node
+            .chain
             .block_template_on(&tip, PowAlgo::Sha256d, &anyone_script(), Self::now(), self.extra, txs, fees)
             .expect("tip indexed");
         prop_assert!(solve(&mut block, PowAlgo::Sha256d, &mut 1_000_000));
-        let verdict = self.cs.test_block_validity(&block, Self::now());
+        let verdict = self.node.chain.test_block_validity(&block, Self::now());
         prop_assert!(verdict.is_ok(), "a template of {count} mempool transactions is invalid: {verdict:?}");
         Ok(())
     }
@@ -215,14 +225,16 @@ proptest! {
         actions in proptest::collection::vec(action(), 10..40)
     ) {
         let store = Arc::new(MemoryStore::default());
-        let cs = Chainstate::open(
+        let cache = Arc::new(SignatureCache::new(1000, [1; 32]));
+        let chain = Chainstate::open(
             Arc::new(ChainParams::regtest()),
             Box::new(store),
-            Arc::new(SignatureCache::new(1000, [1; 32])),
-            ChainOptions { script_threads: 1, txindex: false, cache_bytes: 1 << 20, policy: Default::default() },
+            cache.clone(),
+            ChainOptions { script_threads: 1, txindex: false, cache_bytes: 1 << 20 },
         )
         .expect("open");
-        let mut h = Harness { cs, extra: 0, invalidated: Vec::new() };
+        let node = NodeState::new(chain, Default::default(), cache).expect("node state");
+        let mut h = Harness { node, extra: 0, invalidated: Vec::new() };
         // Coinbases at the edge of maturity make reorganisations matter.
         for _ in 0..102 {
             h.mine();

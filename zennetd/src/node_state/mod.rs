@@ -1,0 +1,182 @@
+//! What the actor thread owns (see [`crate::actor`]): the chain, the
+//! mempool and the market index, each a component of its own, as Core's
+//! `NodeContext` keeps chainman, mempool and fee estimator apart.
+//!
+//! The chain knows nothing of the other two. It reports every block it
+//! connects or disconnects as a [`ChainEvent`]; `NodeState` hands each event to
+//! the mempool and the market index after every chain operation, and puts
+//! back into the mempool what a reorganisation disconnected. Mempool
+//! acceptance reads the chain (coins, median times, height) and the market
+//! index (tasks) through the [`AcceptContext`] built here.
+//!
+//! ```text
+//!   RPC / P2P / wallets / miner ──ChainHandle──▶ NodeState
+//!                                               ├─ chain: Chainstate   (index, active chain, coins, blocks)
+//!                                               ├─ mempool: MempoolState (pool, fee estimator, mempool.dat)
+//!                                               └─ market: MarketIndex  (confirmed tasks)
+//! ```
+
+pub mod market;
+pub mod mempool;
+mod template;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use ::mempool::{AcceptContext, MempoolError, Policy};
+use primitives::{Block, BlockHash, Transaction};
+use script::cache::SignatureCache;
+
+use crate::chainstate::{Accepted, ChainError, ChainEvent, Chainstate, SubmitError};
+
+pub use market::MarketIndex;
+pub use mempool::MempoolState;
+pub use template::TemplateParts;
+
+pub struct NodeState {
+    pub chain: Chainstate,
+    pub mempool: MempoolState,
+    pub market: MarketIndex,
+    signature_cache: Arc<SignatureCache>,
+}
+
+impl NodeState {
+    /// The components over `chain` (whose market index is built from its blocks).
+    pub fn new(
+        mut chain: Chainstate,
+        policy: Policy,
+        signature_cache: Arc<SignatureCache>,
+    ) -> Result<NodeState, ChainError> {
+        // Blocks connected while opening happened before there was a mempool.
+        chain.take_events();
+        let market = MarketIndex::rebuild(&chain)?;
+        Ok(NodeState { chain, mempool: MempoolState::new(policy), market, signature_cache })
+    }
+
+    /// Hands the chain's block events to the mempool and the market index.
+    /// Runs after every operation of the actor thread, so that no change of
+    /// the chain is ever left unseen.
+    pub fn process_chain_events(&mut self, now: i64) {
+        let events = self.chain.take_events();
+        if events.is_empty() {
+            return;
+        }
+        let mut disconnected: Vec<Vec<Transaction>> = Vec::new();
+        for event in events {
+            match event {
+                ChainEvent::BlockConnected { block, height } => {
+                    self.mempool.block_connected(&block, now);
+                    self.market.block_connected(&block.txdata, height);
+                    // Announcements that waited too long leave the pool.
+                    let market = &self.market;
+                    self.mempool.pool_mut().expire_announcements(height + 1, &|id| market.task(id));
+                }
+                ChainEvent::BlockDisconnected { block, .. } => {
+                    self.mempool.block_disconnected();
+                    self.market.block_disconnected(&block.txdata);
+                    disconnected.push(block.txdata.iter().skip(1).cloned().collect());
+                }
+            }
+        }
+        if !disconnected.is_empty() {
+            self.update_mempool_for_reorg(disconnected, now);
+        }
+    }
+
+    /// Runs `f` on the mempool with what acceptance needs of the active chain
+    /// (the next height, the UTXO set, median times) and of the market (tasks).
+    fn with_pool_context<R>(
+        &mut self,
+        now: i64,
+        f: impl FnOnce(&mut ::mempool::Mempool, &AcceptContext<'_>) -> R,
+    ) -> R {
+        let chain = &self.chain;
+        let coins = |outpoint: &primitives::OutPoint| match chain.coin(outpoint) {
+            Ok(coin) => coin,
+            Err(e) => {
+                tracing::error!("mempool: reading coin {outpoint}: {e}");
+                None
+            }
+        };
+        let market = &self.market;
+        let task = |id: &[u8; 32]| market.task(id);
+        let ctx = AcceptContext {
+            params: chain.params(),
+            height: chain.tip().height + 1,
+            chain,
+            coins: &coins,
+            now,
+            cache: Some(&self.signature_cache),
+            tasks: &task,
+        };
+        f(self.mempool.pool_mut(), &ctx)
+    }
+
+    /// Checks `tx` against consensus, policy and the current chain; adds it
+    /// to the mempool unless `test_only`. Returns its fee.
+    pub fn accept_to_mempool(&mut self, tx: Transaction, now: i64, test_only: bool) -> Result<u64, MempoolError> {
+        let announced = (!test_only && self.mempool.has_subscribers()).then(|| tx.clone());
+        let fee = self.with_pool_context(now, |pool, ctx| pool.accept(tx, ctx, test_only))?;
+        if let Some(tx) = announced {
+            self.mempool.announce(tx);
+        }
+        Ok(fee)
+    }
+
+    /// After blocks were disconnected (`disconnected` holds their
+    /// transactions, newest block first): offer them back to the mempool,
+    /// oldest block first so that parents come before children, then remove
+    /// whatever can no longer be mined on the new tip (Core's
+    /// `MaybeUpdateMempoolForReorg`).
+    fn update_mempool_for_reorg(&mut self, disconnected: Vec<Vec<Transaction>>, now: i64) {
+        for tx in disconnected.into_iter().rev().flatten() {
+            // Failures are expected (confirmed again, conflicting, immature);
+            // what spent such a transaction goes in the sweep below.
+            let _ = self.accept_to_mempool(tx, now, false);
+        }
+        let removed = self.with_pool_context(now, |pool, ctx| pool.remove_for_reorg(ctx));
+        if !removed.is_empty() {
+            tracing::info!("mempool: {} transactions can no longer be mined after the reorganisation", removed.len());
+        }
+        self.mempool.pool_mut().trim_to_size();
+    }
+
+    /// [`Chainstate::submit_block`], with the mempool and market brought up to date.
+    pub fn submit_block(&mut self, block: Block, now: i64) -> Result<Accepted, SubmitError> {
+        let result = self.chain.submit_block(block, now);
+        self.process_chain_events(now);
+        result
+    }
+
+    /// `invalidateblock`, then the mempool and market follow.
+    pub fn invalidate_block(&mut self, hash: &BlockHash, now: i64) -> Result<(), ChainError> {
+        let result = self.chain.invalidate_block(hash);
+        self.process_chain_events(now);
+        result
+    }
+
+    /// `reconsiderblock`, then the mempool and market follow.
+    pub fn reconsider_block(&mut self, hash: &BlockHash, now: i64) -> Result<(), ChainError> {
+        let result = self.chain.reconsider_block(hash);
+        self.process_chain_events(now);
+        result
+    }
+
+    /// `preciousblock`, then the mempool and market follow.
+    pub fn precious_block(&mut self, hash: &BlockHash, now: i64) -> Result<(), ChainError> {
+        let result = self.chain.precious_block(hash);
+        self.process_chain_events(now);
+        result
+    }
+
+    /// What others wait on: the tip and the mempool's update count.
+    pub fn tick(&self) -> crate::actor::ChainTick {
+        crate::actor::ChainTick {
+            tip: self.chain.tip().hash,
+            height: self.chain.tip().height,
+            mempool_updates: self.mempool.pool().updates(),
+        }
+    }
+}
