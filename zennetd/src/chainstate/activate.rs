@@ -116,7 +116,6 @@ impl Chainstate {
             }
         }
         self.index.recompute_best_header();
-        self.forget_download_paths();
         self.write_index(changed.iter().map(Self::record).collect())
     }
 
@@ -219,7 +218,6 @@ impl Chainstate {
         }
         self.write_index(changed)?;
         self.index.recompute_best_header();
-        self.forget_download_paths();
         self.rebuild_candidates();
         self.activate_best_chain(None)?;
         Ok(())

@@ -20,7 +20,6 @@ use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, Branch, BranchView, CandidateKey, IndexEntry};
-pub use serve::Download;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
 
@@ -146,8 +145,6 @@ pub struct Chainstate {
     cache: coins::CoinCache,
     /// Blocks connected and disconnected since the owner last looked.
     events: Vec<ChainEvent>,
-    /// Paths to peers' best headers, for choosing blocks to download.
-    download_paths: serve::DownloadPaths,
 }
 
 impl HeaderChain for Chainstate {
@@ -177,7 +174,6 @@ impl Chainstate {
             candidates: BTreeSet::new(),
             cache: coins::CoinCache::new(options.cache_bytes),
             events: Vec::new(),
-            download_paths: Default::default(),
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;

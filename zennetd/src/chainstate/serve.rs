@@ -1,8 +1,7 @@
-//! What the peer-to-peer layer asks of the chainstate: locators, headers
-//! to serve, blocks to download, blocks to serve (with expired
-//! announcement bodies pruned) and the mempool's inventory.
-
-use std::collections::HashMap;
+//! What the peer-to-peer layer asks of the chain: locators, headers to
+//! serve, blocks to serve (with expired announcement bodies pruned) and
+//! sync progress. Which blocks to download is the network's own concern
+//! (`net::download`).
 
 use primitives::{BlockHash, Header};
 
@@ -11,27 +10,6 @@ use crate::store::StoreError;
 
 /// Blocks after inclusion + expiry during which bodies are still served in full.
 pub const ANNOUNCEMENT_KEEP_BLOCKS: u32 = 100;
-
-/// Targets whose paths are remembered at once (peers mostly share one).
-const MAX_DOWNLOAD_PATHS: usize = 16;
-
-#[derive(Default)]
-pub struct DownloadPaths {
-    paths: HashMap<BlockHash, DownloadPath>,
-}
-
-struct DownloadPath {
-    hashes: Vec<BlockHash>,
-    /// Index of the first block that may still lack data.
-    cursor: usize,
-}
-
-/// A block the node should fetch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Download {
-    pub hash: BlockHash,
-    pub height: u32,
-}
 
 impl Chainstate {
     /// The most-work valid header (the tip when no better header is known).
@@ -91,58 +69,6 @@ impl Chainstate {
             height += 1;
         }
         headers
-    }
-
-    /// Blocks on the way to `target` (a peer's best header) that we lack,
-    /// lowest first, within `window` blocks of the tip, leaving out `skip`.
-    /// Empty if that chain contains an invalid block. The path to each
-    /// target is remembered with a cursor at its first block without data,
-    /// so a call costs the window, not the length of the chain.
-    pub fn blocks_to_download(
-        &mut self,
-        target: &BlockHash,
-        max: usize,
-        window: u32,
-        skip: &dyn Fn(&BlockHash) -> bool,
-    ) -> Vec<Download> {
-        let limit = self.tip().height + window;
-        if !self.download_paths.paths.contains_key(target) {
-            let Some(path) = self.path_to(target) else { return Vec::new() };
-            if self.download_paths.paths.len() >= MAX_DOWNLOAD_PATHS {
-                self.download_paths.paths.clear();
-            }
-            self.download_paths.paths.insert(*target, path);
-        }
-        let Some(path) = self.download_paths.paths.get_mut(target) else { return Vec::new() };
-        let index = &self.index;
-        // Blocks only gain data while the path stays valid: the cursor only moves up.
-        while path.hashes.get(path.cursor).and_then(|h| index.get(h)).is_some_and(|e| e.status.has_data) {
-            path.cursor += 1;
-        }
-        let mut wanted = Vec::new();
-        for hash in &path.hashes[path.cursor.min(path.hashes.len())..] {
-            let Some(entry) = index.get(hash) else { break };
-            if entry.status.is_invalid() {
-                return Vec::new();
-            }
-            if entry.height > limit || wanted.len() >= max {
-                break;
-            }
-            if !entry.status.has_data && !skip(hash) {
-                wanted.push(Download { hash: *hash, height: entry.height });
-            }
-        }
-        wanted
-    }
-
-    /// The blocks from just above the active chain up to `target`, lowest first.
-    fn path_to(&self, target: &BlockHash) -> Option<DownloadPath> {
-        Some(DownloadPath { hashes: self.branch_off(target)?.blocks, cursor: 0 })
-    }
-
-    /// Forgets remembered paths (after blocks are marked invalid or valid again).
-    pub fn forget_download_paths(&mut self) {
-        self.download_paths.paths.clear();
     }
 
     /// A stored block as served to peers (`witness` false: Core's MSG_BLOCK

@@ -42,6 +42,8 @@ pub struct Manager {
     pub(super) totals: Arc<Traffic>,
     /// Blocks requested: from whom, when, and their height.
     pub(super) in_flight: HashMap<BlockHash, (PeerId, Instant, u32)>,
+    /// Which blocks to fetch next on the way to each peer's best header.
+    pub(super) download: super::download::DownloadPlanner,
     pub(super) stall_timeout: Duration,
     /// `addnode add` entries (and `-addnode`).
     pub(super) added_nodes: Vec<String>,
@@ -104,6 +106,7 @@ impl Manager {
             bans,
             totals: Arc::new(Traffic::default()),
             in_flight: HashMap::new(),
+            download: Default::default(),
             stall_timeout: super::sync::STALL_TIMEOUT_MIN,
             added_nodes,
             connecting: HashMap::new(),

@@ -10,6 +10,7 @@ pub mod addrman;
 pub mod banman;
 pub mod connect;
 pub mod connection;
+pub mod download;
 mod handlers;
 pub mod manager;
 pub mod message;

@@ -195,7 +195,9 @@ impl Manager {
         }
         let taken: HashSet<BlockHash> = self.in_flight.keys().copied().collect();
         let minimum_work = self.config.minimum_chain_work.clone();
-        let plan = self
+        // The planner's remembered paths travel to the chain's thread and back.
+        let mut planner = std::mem::take(&mut self.download);
+        let result = self
             .chain
             .call(move |node| {
                 let tip_work = node.chain.tip().chain_work.clone();
@@ -208,16 +210,17 @@ impl Manager {
                         continue;
                     }
                     let skip = |h: &BlockHash| taken.contains(h) || unavailable.contains(h);
-                    let blocks = node.chain.blocks_to_download(&target, free, DOWNLOAD_WINDOW, &skip);
+                    let blocks = planner.blocks_to_download(&node.chain, &target, free, DOWNLOAD_WINDOW, &skip);
                     taken.extend(blocks.iter().map(|d| d.hash));
                     if !blocks.is_empty() {
                         plan.push((id, blocks));
                     }
                 }
-                plan
+                (plan, planner)
             })
             .await;
-        let Ok(plan) = plan else { return };
+        let Ok((plan, planner)) = result else { return };
+        self.download = planner;
         let now = Instant::now();
         for (id, blocks) in plan {
             let Some(peer) = self.peers.get(&id) else { continue };
