@@ -1,6 +1,10 @@
-//! The chainstate: block index, active chain and UTXO set over a
-//! [`ChainStore`]. Owned by one thread (see [`crate::actor`]); everything
-//! here is synchronous.
+//! The chain: block index, active chain, UTXO set and block storage over a
+//! [`ChainStore`]. It validates and connects blocks, chooses the best chain,
+//! and reports every block it connects or disconnects as a [`ChainEvent`].
+//! It owns nothing else: the mempool and the market index are
+//! `node_state`'s, block download is `net::download`'s, and it reads no
+//! clock ("now" is an argument). Owned by the actor thread (see
+//! [`crate::actor`]); everything here is synchronous.
 
 mod activate;
 mod coins;
