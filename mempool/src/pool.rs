@@ -56,11 +56,19 @@ pub struct Mempool {
     updates: u64,
     /// `prioritisetransaction` fee deltas, by txid (kept for transactions not yet seen).
     deltas: HashMap<Txid, i64>,
+    /// Transactions removed since the owner last asked (whatever the reason:
+    /// mined, conflicted, replaced, expired, evicted), for its notifications.
+    removed: Vec<Txid>,
 }
 
 impl Mempool {
     pub fn new(policy: Policy) -> Self {
         Mempool { policy, ..Mempool::default() }
+    }
+
+    /// The transactions removed since the last call, in removal order.
+    pub fn take_removed(&mut self) -> Vec<Txid> {
+        std::mem::take(&mut self.removed)
     }
 
     pub fn policy(&self) -> &Policy {
@@ -476,6 +484,7 @@ impl Mempool {
     fn remove_one(&mut self, txid: &Txid) -> Option<MempoolEntry> {
         let entry = self.entries.remove(txid)?;
         self.updates += 1;
+        self.removed.push(*txid);
         for txin in &entry.tx.input {
             if self.spenders.get(&txin.previous_output) == Some(txid) {
                 self.spenders.remove(&txin.previous_output);

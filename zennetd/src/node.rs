@@ -265,7 +265,7 @@ async fn start_network(
             listeners.push(listener);
         }
     }
-    let tx_events = chain.call(|node| node.mempool.subscribe()).await?;
+    let notifications = chain.call(|node| node.subscribe_mempool()).await?;
     let net_config = crate::net::NetConfig {
         network: config.network,
         datadir: config.datadir.clone(),
@@ -277,7 +277,7 @@ async fn start_network(
         archive_announcements: !config.prune_announcements,
         min_relay_feerate: config.policy.min_relay_feerate,
     };
-    Ok(crate::net::Manager::start(net_config, chain, tx_events, listeners, stopping))
+    Ok(crate::net::Manager::start(net_config, chain, notifications, listeners, stopping))
 }
 
 /// `-blocknotify`: runs the command (through `sh -c`, %s replaced by the

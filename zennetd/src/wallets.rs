@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::actor::ChainHandle;
 use crate::clock;
+use crate::node_state::Notification;
 use crate::store::SledWalletStore;
 
 pub type SharedWallet = Arc<Mutex<Wallet>>;
@@ -38,7 +39,7 @@ pub struct Wallets {
     pub settings: WalletSettings,
     chain: ChainHandle,
     loaded: Mutex<BTreeMap<String, SharedWallet>>,
-    events: Mutex<Option<broadcast::Receiver<Arc<Transaction>>>>,
+    events: Mutex<Option<broadcast::Receiver<Notification>>>,
 }
 
 /// Why the wallet service could not do what was asked (mapped to Core's
@@ -120,7 +121,7 @@ impl Wallets {
         if self.events.lock().map(|e| e.is_some()).unwrap_or(true) {
             return Ok(());
         }
-        let receiver = self.chain.call(|node| node.mempool.subscribe()).await?;
+        let receiver = self.chain.call(|node| node.subscribe_mempool()).await?;
         if let Ok(mut slot) = self.events.lock() {
             slot.get_or_insert(receiver);
         }
@@ -293,7 +294,9 @@ impl Wallets {
             if let Some(receiver) = slot.as_mut() {
                 loop {
                     match receiver.try_recv() {
-                        Ok(tx) => arrived.push(tx),
+                        Ok(Notification::TransactionAdded { tx, .. }) => arrived.push(tx),
+                        // Blocks are pulled in order by catch_up, which also handles reorgs.
+                        Ok(_) => {}
                         Err(broadcast::error::TryRecvError::Lagged(_)) => lagged = true,
                         Err(_) => break,
                     }

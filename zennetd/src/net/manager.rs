@@ -11,6 +11,8 @@ use primitives::{BlockHash, Txid, Wtxid};
 use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, watch};
 
+use crate::node_state::Notification;
+
 use super::addrman::AddrMan;
 use super::banman::{is_local, BanMan};
 use super::connection::{self, Event, PeerId, Traffic};
@@ -68,7 +70,7 @@ impl Manager {
     pub fn start(
         config: NetConfig,
         chain: ChainHandle,
-        tx_events: broadcast::Receiver<Arc<primitives::Transaction>>,
+        notifications: broadcast::Receiver<Notification>,
         listeners: Vec<tokio::net::TcpListener>,
         shutdown: watch::Receiver<bool>,
     ) -> (NetHandle, tokio::task::JoinHandle<()>) {
@@ -124,7 +126,7 @@ impl Manager {
         for listener in listeners {
             tokio::spawn(super::connect::accept_loop(listener, connections.clone()));
         }
-        let task = tokio::spawn(manager.run(events_rx, connections_rx, jobs_rx, tx_events, shutdown));
+        let task = tokio::spawn(manager.run(events_rx, connections_rx, jobs_rx, notifications, shutdown));
         (NetHandle { jobs }, task)
     }
 
@@ -133,7 +135,7 @@ impl Manager {
         mut events: mpsc::Receiver<Event>,
         mut connections: mpsc::Receiver<NewConnection>,
         mut jobs: mpsc::UnboundedReceiver<Job>,
-        mut tx_events: broadcast::Receiver<Arc<primitives::Transaction>>,
+        mut notifications: broadcast::Receiver<Notification>,
         mut shutdown: watch::Receiver<bool>,
     ) {
         let mut ticks = self.chain.ticks();
@@ -151,8 +153,12 @@ impl Manager {
                 }
                 Some(new) = connections.recv() => self.on_connection(new),
                 Some(job) = jobs.recv() => job(&mut self),
-                tx = tx_events.recv() => match tx {
-                    Ok(tx) => self.relay_transaction(&tx).await,
+                notification = notifications.recv() => match notification {
+                    // The fee and size come with it: no need to ask the mempool again.
+                    Ok(Notification::TransactionAdded { tx, fee, vsize }) => {
+                        self.relay_transaction(&tx, fee * 1000 / vsize.max(1))
+                    }
+                    Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("{n} transactions not relayed (queue lagged)"),
                     Err(broadcast::error::RecvError::Closed) => {}
                 },

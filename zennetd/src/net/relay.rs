@@ -219,12 +219,12 @@ impl Manager {
         }
     }
 
-    /// A transaction entered our mempool: announce it to every peer that
-    /// takes transactions, does not know it yet and whose fee filter it meets.
-    pub(super) async fn relay_transaction(&mut self, tx: &Transaction) {
+    /// A transaction entered our mempool at `feerate` (zats per 1,000 vbytes):
+    /// announce it to every peer that takes transactions, does not know it
+    /// yet and whose fee filter it meets.
+    pub(super) fn relay_transaction(&mut self, tx: &Transaction, feerate: u64) {
         let (txid, wtxid) = (tx.txid(), tx.wtxid());
         self.remember_wtxid(wtxid, txid);
-        let Ok(Some((_, feerate))) = self.chain.call(move |node| node.mempool.transaction(&txid)).await else { return };
         for peer in self.peers.values_mut() {
             if !peer.is_ready() || !peer.relays_transactions() || feerate < peer.fee_filter {
                 continue;

@@ -1,25 +1,20 @@
 //! The mempool component: the pool of unconfirmed transactions with its fee
-//! estimator, what it tells others (transactions added) and `mempool.dat`.
+//! estimator, and `mempool.dat`.
 //! It knows nothing of the chain's storage: what acceptance needs of the
 //! chain comes in as an `AcceptContext` built by [`super::NodeState`].
-
-use std::sync::Arc;
 
 use mempool::estimate::FeeEstimator;
 use mempool::{Mempool, Policy};
 use primitives::{Block, Transaction, Txid};
-use tokio::sync::broadcast;
 
 pub struct MempoolState {
     pool: Mempool,
     fee_estimator: FeeEstimator,
-    /// Transactions accepted, for wallets and relay (created on first subscription).
-    added: Option<broadcast::Sender<Arc<Transaction>>>,
 }
 
 impl MempoolState {
     pub fn new(policy: Policy) -> MempoolState {
-        MempoolState { pool: Mempool::new(policy), fee_estimator: FeeEstimator::default(), added: None }
+        MempoolState { pool: Mempool::new(policy), fee_estimator: FeeEstimator::default() }
     }
 
     pub fn pool(&self) -> &Mempool {
@@ -32,31 +27,6 @@ impl MempoolState {
 
     pub fn fee_estimator(&self) -> &FeeEstimator {
         &self.fee_estimator
-    }
-
-    /// Transactions accepted to the mempool from now on.
-    pub fn subscribe(&mut self) -> broadcast::Receiver<Arc<Transaction>> {
-        match &self.added {
-            Some(events) => events.subscribe(),
-            None => {
-                let (events, receiver) = broadcast::channel(4096);
-                self.added = Some(events);
-                receiver
-            }
-        }
-    }
-
-    /// Whether anyone listens for accepted transactions.
-    pub(super) fn has_subscribers(&self) -> bool {
-        self.added.is_some()
-    }
-
-    /// Tells subscribers that `tx` was accepted.
-    pub(super) fn announce(&self, tx: Transaction) {
-        if let Some(events) = &self.added {
-            // Nobody listening is fine: wallets subscribe when they exist.
-            let _ = events.send(Arc::new(tx));
-        }
     }
 
     /// A block was connected: its feerates inform estimates, its

@@ -18,6 +18,7 @@
 
 pub mod market;
 pub mod mempool;
+mod notify;
 mod template;
 
 #[cfg(test)]
@@ -33,6 +34,7 @@ use crate::chainstate::{Accepted, ChainError, ChainEvent, Chainstate, SubmitErro
 
 pub use market::MarketIndex;
 pub use mempool::MempoolState;
+pub use notify::Notification;
 pub use template::TemplateParts;
 
 pub struct NodeState {
@@ -40,6 +42,7 @@ pub struct NodeState {
     pub mempool: MempoolState,
     pub market: MarketIndex,
     signature_cache: Arc<SignatureCache>,
+    notifications: notify::Notifier,
 }
 
 impl NodeState {
@@ -52,19 +55,28 @@ impl NodeState {
         // Blocks connected while opening happened before there was a mempool.
         chain.take_events();
         let market = MarketIndex::rebuild(&chain)?;
-        Ok(NodeState { chain, mempool: MempoolState::new(policy), market, signature_cache })
+        let notifications = notify::Notifier::new(chain.tip().hash);
+        Ok(NodeState { chain, mempool: MempoolState::new(policy), market, signature_cache, notifications })
     }
 
-    /// Hands the chain's block events to the mempool and the market index.
-    /// Runs after every operation of the actor thread, so that no change of
-    /// the chain is ever left unseen.
+    /// Blocks connected and disconnected, and tip changes, from now on.
+    pub fn subscribe_chain(&mut self) -> tokio::sync::broadcast::Receiver<Notification> {
+        self.notifications.subscribe_chain()
+    }
+
+    /// Transactions added to and removed from the mempool, from now on.
+    pub fn subscribe_mempool(&mut self) -> tokio::sync::broadcast::Receiver<Notification> {
+        self.notifications.subscribe_mempool()
+    }
+
+    /// Hands the chain's block events to the mempool and the market index,
+    /// then tells subscribers what changed. Runs after every operation of
+    /// the actor thread, so that no change is ever left unseen.
     pub fn process_chain_events(&mut self, now: i64) {
         let events = self.chain.take_events();
-        if events.is_empty() {
-            return;
-        }
         let mut disconnected: Vec<Vec<Transaction>> = Vec::new();
         for event in events {
+            self.notifications.chain_event(&event);
             match event {
                 ChainEvent::BlockConnected { block, height } => {
                     self.mempool.block_connected(&block, now);
@@ -83,6 +95,8 @@ impl NodeState {
         if !disconnected.is_empty() {
             self.update_mempool_for_reorg(disconnected, now);
         }
+        self.notifications.mempool_removals(self.mempool.pool_mut().take_removed());
+        self.notifications.tip(self.chain.tip().hash, self.chain.tip().height);
     }
 
     /// Runs `f` on the mempool with what acceptance needs of the active chain
@@ -117,10 +131,13 @@ impl NodeState {
     /// Checks `tx` against consensus, policy and the current chain; adds it
     /// to the mempool unless `test_only`. Returns its fee.
     pub fn accept_to_mempool(&mut self, tx: Transaction, now: i64, test_only: bool) -> Result<u64, MempoolError> {
-        let announced = (!test_only && self.mempool.has_subscribers()).then(|| tx.clone());
+        let announced = (!test_only && self.notifications.follows_mempool()).then(|| tx.clone());
         let fee = self.with_pool_context(now, |pool, ctx| pool.accept(tx, ctx, test_only))?;
+        // Replacements removed what they conflicted with.
+        self.notifications.mempool_removals(self.mempool.pool_mut().take_removed());
         if let Some(tx) = announced {
-            self.mempool.announce(tx);
+            let vsize = tx.vsize();
+            self.notifications.transaction_added(tx, fee, vsize);
         }
         Ok(fee)
     }

@@ -217,6 +217,57 @@ impl Harness {
     }
 }
 
+fn harness() -> Harness {
+    let cache = Arc::new(SignatureCache::new(1000, [1; 32]));
+    let chain = Chainstate::open(
+        Arc::new(ChainParams::regtest()),
+        Box::new(MemoryStore::default()),
+        cache.clone(),
+        ChainOptions { script_threads: 1, txindex: false, cache_bytes: 1 << 20 },
+    )
+    .expect("open");
+    let node = NodeState::new(chain, Default::default(), cache).expect("node state");
+    Harness { node, extra: 0, invalidated: Vec::new() }
+}
+
+#[test]
+fn followers_hear_of_blocks_transactions_and_the_tip() {
+    let mut h = harness();
+    for _ in 0..101 {
+        h.mine();
+    }
+    let mut chain_feed = h.node.subscribe_chain();
+    let mut mempool_feed = h.node.subscribe_mempool();
+    let coins = h.spendable();
+    let (outpoint, value) = *coins.iter().find(|(_, v)| *v > 10_000).expect("a coin");
+    let tx = h.spend(outpoint, value, 0, 2_000);
+    let txid = tx.txid();
+    h.node.accept_to_mempool(tx.clone(), Harness::now(), false).expect("accepted");
+    match mempool_feed.try_recv().expect("a notification") {
+        Notification::TransactionAdded { tx: added, fee, vsize } => {
+            assert_eq!(added.txid(), txid);
+            assert_eq!((fee, vsize), (2_000, tx.vsize()), "fee and size come with it");
+        }
+        other => panic!("{other:?}"),
+    }
+    h.mine();
+    assert!(matches!(mempool_feed.try_recv(), Ok(Notification::TransactionRemoved { txid: t }) if t == txid));
+    match chain_feed.try_recv().expect("a block") {
+        Notification::BlockConnected { block, height } => {
+            assert_eq!(height, 102);
+            assert!(block.txdata.iter().any(|t| t.txid() == txid), "with its transactions");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(chain_feed.try_recv(), Ok(Notification::TipChanged { height: 102, .. })));
+    // A disconnection, and the transaction back in the mempool.
+    let tip = h.node.chain.tip().hash;
+    h.node.invalidate_block(&tip, Harness::now()).unwrap();
+    assert!(matches!(chain_feed.try_recv(), Ok(Notification::BlockDisconnected { height: 102, .. })));
+    assert!(matches!(chain_feed.try_recv(), Ok(Notification::TipChanged { height: 101, .. })));
+    assert!(matches!(mempool_feed.try_recv(), Ok(Notification::TransactionAdded { .. })));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -224,17 +275,7 @@ proptest! {
     fn the_mempool_stays_minable_through_blocks_reorgs_and_invalidations(
         actions in proptest::collection::vec(action(), 10..40)
     ) {
-        let store = Arc::new(MemoryStore::default());
-        let cache = Arc::new(SignatureCache::new(1000, [1; 32]));
-        let chain = Chainstate::open(
-            Arc::new(ChainParams::regtest()),
-            Box::new(store),
-            cache.clone(),
-            ChainOptions { script_threads: 1, txindex: false, cache_bytes: 1 << 20 },
-        )
-        .expect("open");
-        let node = NodeState::new(chain, Default::default(), cache).expect("node state");
-        let mut h = Harness { node, extra: 0, invalidated: Vec::new() };
+        let mut h = harness();
         // Coinbases at the edge of maturity make reorganisations matter.
         for _ in 0..102 {
             h.mine();
