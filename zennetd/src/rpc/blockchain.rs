@@ -6,7 +6,7 @@ use primitives::PowAlgo;
 use rpc::{codes, Args, RpcError};
 use serde_json::{json, Map, Value};
 
-use super::json::{block_json, difficulty, header_json};
+use super::json::{block_json, difficulty, header_json, HeaderFacts};
 use super::{parse_block_hash, RpcContext, RpcResult};
 
 fn block_not_found() -> RpcError {
@@ -38,12 +38,12 @@ pub async fn getblockhash(ctx: &RpcContext, args: &Args) -> RpcResult {
 pub async fn getblockheader(ctx: &RpcContext, args: &Args) -> RpcResult {
     let hash = parse_block_hash(args, 0, "blockhash")?;
     let verbose = args.opt_bool(1)?.unwrap_or(true);
-    ctx.chain
-        .call(move |node| {
-            let entry = node.chain.entry(&hash).ok_or_else(block_not_found)?;
-            Ok(if verbose { header_json(&node.chain, entry) } else { json!(hex::encode(header_bytes(&entry.header))) })
-        })
+    let facts = ctx
+        .chain
+        .call(move |node| node.chain.entry(&hash).map(|entry| HeaderFacts::of(&node.chain, entry)))
         .await?
+        .ok_or_else(block_not_found)?;
+    Ok(if verbose { header_json(&facts) } else { json!(hex::encode(header_bytes(&facts.entry.header))) })
 }
 
 pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
@@ -54,49 +54,78 @@ pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
         Some(Value::Bool(b)) => u8::from(*b),
         Some(_) => args.i64(1, "verbosity")?.clamp(0, 3) as u8,
     };
-    ctx.chain
+    let not_available = || RpcError::misc("Block not available (pruned data)");
+    let database = |e: crate::store::StoreError| RpcError::new(codes::DATABASE_ERROR, e.to_string());
+    if verbosity == 0 {
+        let raw = ctx
+            .chain
+            .call(move |node| node.chain.entry(&hash).is_some().then(|| node.chain.raw_block(&hash)))
+            .await?
+            .ok_or_else(block_not_found)?
+            .map_err(database)?;
+        return Ok(json!(hex::encode(raw.ok_or_else(not_available)?)));
+    }
+    let (facts, block) = ctx
+        .chain
         .call(move |node| {
-            let entry = node.chain.entry(&hash).ok_or_else(block_not_found)?.clone();
-            let not_available = || RpcError::misc("Block not available (pruned data)");
-            if verbosity == 0 {
-                let raw =
-                    node.chain.raw_block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
-                return Ok(json!(hex::encode(raw.ok_or_else(not_available)?)));
-            }
-            let block = node.chain.block(&hash).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
-            Ok(block_json(&node.chain, &entry, &block.ok_or_else(not_available)?, verbosity))
+            let entry = node.chain.entry(&hash)?;
+            Some((HeaderFacts::of(&node.chain, entry), node.chain.block(&hash)))
         })
         .await?
+        .ok_or_else(block_not_found)?;
+    let block = block.map_err(database)?.ok_or_else(not_available)?;
+    Ok(block_json(&facts, &block, verbosity, ctx.network))
+}
+
+/// What `getblockchaininfo` reports, read on the chain's thread.
+struct ChainInfo {
+    chain: &'static str,
+    tip: crate::chainstate::IndexEntry,
+    headers: u32,
+    median_time: i64,
+    progress: f64,
+    ibd: bool,
+    size_on_disk: u64,
+    next_bits: Vec<(PowAlgo, u32)>,
 }
 
 pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
     let now = crate::clock::now();
-    ctx.chain
+    let info = ctx
+        .chain
         .call(move |node| {
-            let tip = node.chain.tip();
-            let headers = node.chain.best_header().height;
-            let bits = tip.header.bits.to_consensus();
-            let mut difficulties = Map::new();
-            for algo in PowAlgo::ALL {
-                difficulties.insert(algo.name().into(), json!(difficulty(node.chain.next_bits(algo))));
+            let chain = &node.chain;
+            ChainInfo {
+                chain: chain.params().network.chain_name(),
+                tip: chain.tip().clone(),
+                headers: chain.best_header().height,
+                median_time: chain.median_time_past(chain.tip().height),
+                progress: chain.verification_progress(now),
+                ibd: chain.is_initial_block_download(now),
+                size_on_disk: chain.size_on_disk(),
+                next_bits: PowAlgo::ALL.iter().map(|a| (*a, chain.next_bits(*a))).collect(),
             }
-            Ok(json!({
-                "chain": node.chain.params().network.chain_name(),
-                "blocks": tip.height,
-                "headers": headers,
-                "bestblockhash": tip.hash.to_string(),
-                "bits": format!("{bits:08x}"),
-                "difficulty": difficulty(bits),
-                "time": tip.header.time,
-                "mediantime": node.chain.median_time_past(tip.height),
-                "verificationprogress": node.chain.verification_progress(now),
-                "initialblockdownload": node.chain.is_initial_block_download(now),
-                "chainwork": format!("{:0>64}", tip.chain_work.to_str_radix(16)),
-                "size_on_disk": node.chain.size_on_disk(),
-                "pruned": false,
-                "difficulties": difficulties,
-                "warnings": [],
-            }))
         })
-        .await?
+        .await?;
+    let tip = &info.tip;
+    let bits = tip.header.bits.to_consensus();
+    let difficulties: Map<String, Value> =
+        info.next_bits.iter().map(|(algo, bits)| (algo.name().to_string(), json!(difficulty(*bits)))).collect();
+    Ok(json!({
+        "chain": info.chain,
+        "blocks": tip.height,
+        "headers": info.headers,
+        "bestblockhash": tip.hash.to_string(),
+        "bits": format!("{bits:08x}"),
+        "difficulty": difficulty(bits),
+        "time": tip.header.time,
+        "mediantime": info.median_time,
+        "verificationprogress": info.progress,
+        "initialblockdownload": info.ibd,
+        "chainwork": format!("{:0>64}", tip.chain_work.to_str_radix(16)),
+        "size_on_disk": info.size_on_disk,
+        "pruned": false,
+        "difficulties": difficulties,
+        "warnings": [],
+    }))
 }

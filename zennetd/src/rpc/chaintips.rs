@@ -38,7 +38,8 @@ fn tip_status(chain: &Chainstate, hash: &primitives::BlockHash) -> &'static str 
 }
 
 pub async fn getchaintips(ctx: &RpcContext) -> RpcResult {
-    ctx.chain
+    let tips = ctx
+        .chain
         .call(|node| {
             let index = node.chain.index();
             let mut tips: Vec<_> = index
@@ -46,21 +47,21 @@ pub async fn getchaintips(ctx: &RpcContext) -> RpcResult {
                 .filter(|e| index.children(&e.hash).is_empty() || node.chain.tip().hash == e.hash)
                 .collect();
             tips.sort_by(|a, b| b.height.cmp(&a.height).then(a.hash.cmp(&b.hash)));
-            let out: Vec<Value> = tips
-                .into_iter()
+            tips.into_iter()
                 .map(|tip| {
                     let branchlen = node.chain.branch_off(&tip.hash).map_or(0, |b| b.blocks.len());
-                    json!({
-                        "height": tip.height,
-                        "hash": tip.hash.to_string(),
-                        "branchlen": branchlen,
-                        "status": tip_status(&node.chain, &tip.hash),
-                    })
+                    (tip.height, tip.hash, branchlen, tip_status(&node.chain, &tip.hash))
                 })
-                .collect();
-            Ok(Value::Array(out))
+                .collect::<Vec<_>>()
         })
-        .await?
+        .await?;
+    Ok(Value::Array(
+        tips.into_iter()
+            .map(|(height, hash, branchlen, status)| {
+                json!({ "height": height, "hash": hash.to_string(), "branchlen": branchlen, "status": status })
+            })
+            .collect(),
+    ))
 }
 
 async fn with_known_block(
@@ -106,20 +107,21 @@ pub async fn preciousblock(ctx: &RpcContext, args: &Args) -> RpcResult {
 pub async fn verifychain(ctx: &RpcContext, args: &Args) -> RpcResult {
     let level = args.opt_i64(0)?.unwrap_or(3).clamp(0, 4);
     let nblocks = args.opt_i64(1)?.unwrap_or(6);
-    ctx.chain
-        .call(move |node| {
+    let verified = ctx
+        .chain
+        .call(move |node| -> Result<bool, RpcError> {
             let tip = node.chain.tip().height;
             let count = if nblocks <= 0 { tip } else { (nblocks as u32).min(tip) };
             for height in (tip + 1 - count..=tip).rev() {
-                let Some(hash) = node.chain.hash_at(height) else { return Ok(json!(false)) };
+                let Some(hash) = node.chain.hash_at(height) else { return Ok(false) };
                 let Some(block) = node.chain.block(&hash).map_err(database)? else {
                     tracing::warn!("verifychain: block {hash} at height {height} is missing");
-                    return Ok(json!(false));
+                    return Ok(false);
                 };
                 if level >= 1 {
                     if let Err(e) = check_block(&block, node.chain.params()) {
                         tracing::warn!("verifychain: block {hash} fails {e}");
-                        return Ok(json!(false));
+                        return Ok(false);
                     }
                 }
                 if level >= 2 {
@@ -127,7 +129,7 @@ pub async fn verifychain(ctx: &RpcContext, args: &Args) -> RpcResult {
                         Ok(undo) => undo,
                         Err(e) => {
                             tracing::warn!("verifychain: undo data of {hash}: {e}");
-                            return Ok(json!(false));
+                            return Ok(false);
                         }
                     };
                     if level >= 3 {
@@ -143,12 +145,13 @@ pub async fn verifychain(ctx: &RpcContext, args: &Args) -> RpcResult {
                                 "verifychain: undo data of {hash} covers {} of {external} inputs",
                                 undo.len()
                             );
-                            return Ok(json!(false));
+                            return Ok(false);
                         }
                     }
                 }
             }
-            Ok(json!(true))
+            Ok(true)
         })
-        .await?
+        .await??;
+    Ok(json!(verified))
 }

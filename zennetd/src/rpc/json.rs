@@ -34,22 +34,39 @@ fn work_hex(entry: &IndexEntry) -> String {
     format!("{:0>64}", entry.chain_work.to_str_radix(16))
 }
 
+/// What the chain knows about a block beyond its header, fetched on the
+/// chain's thread so that the JSON is rendered off it.
+#[derive(Debug, Clone)]
+pub struct HeaderFacts {
+    pub entry: IndexEntry,
+    /// -1 when not on the active chain (Core).
+    pub confirmations: i64,
+    pub median_time: i64,
+    pub next: Option<primitives::BlockHash>,
+}
+
+impl HeaderFacts {
+    pub fn of(chain: &Chainstate, entry: &IndexEntry) -> HeaderFacts {
+        let active = chain.is_active(&entry.hash);
+        HeaderFacts {
+            entry: entry.clone(),
+            confirmations: if active { i64::from(chain.tip().height - entry.height) + 1 } else { -1 },
+            median_time: chain.median_time_past(entry.height),
+            next: if active { chain.hash_at(entry.height + 1) } else { None },
+        }
+    }
+}
+
 /// The header fields shared by `getblockheader` and `getblock`, in Core's order
 /// around `between` (the block-only fields Core puts after `merkleroot`).
-fn header_fields(
-    chain: &Chainstate,
-    entry: &IndexEntry,
-    head: Map<String, Value>,
-    between: Map<String, Value>,
-) -> Value {
+fn header_fields(facts: &HeaderFacts, head: Map<String, Value>, between: Map<String, Value>) -> Value {
+    let entry = &facts.entry;
     let header = &entry.header;
-    let tip_height = chain.tip().height;
-    let active = chain.is_active(&entry.hash);
     let version = header.version.to_consensus();
     let algo = PowAlgo::from_version(version);
     let mut obj = Map::new();
     obj.insert("hash".into(), json!(entry.hash.to_string()));
-    obj.insert("confirmations".into(), json!(if active { i64::from(tip_height - entry.height) + 1 } else { -1 }));
+    obj.insert("confirmations".into(), json!(facts.confirmations));
     obj.extend(head);
     obj.insert("height".into(), json!(entry.height));
     obj.insert("version".into(), json!(version));
@@ -57,7 +74,7 @@ fn header_fields(
     obj.insert("merkleroot".into(), json!(header.merkle_root.to_string()));
     obj.extend(between);
     obj.insert("time".into(), json!(header.time));
-    obj.insert("mediantime".into(), json!(chain.median_time_past(entry.height)));
+    obj.insert("mediantime".into(), json!(facts.median_time));
     obj.insert("nonce".into(), json!(header.nonce));
     obj.insert("bits".into(), json!(format!("{:08x}", header.bits.to_consensus())));
     obj.insert("difficulty".into(), json!(difficulty(header.bits.to_consensus())));
@@ -66,10 +83,8 @@ fn header_fields(
     if entry.height > 0 {
         obj.insert("previousblockhash".into(), json!(header.prev_blockhash.to_string()));
     }
-    if active {
-        if let Some(next) = chain.hash_at(entry.height + 1) {
-            obj.insert("nextblockhash".into(), json!(next.to_string()));
-        }
+    if let Some(next) = facts.next {
+        obj.insert("nextblockhash".into(), json!(next.to_string()));
     }
     if let Some(algo) = algo {
         obj.insert("pow_algo".into(), json!(algo.name()));
@@ -79,12 +94,11 @@ fn header_fields(
     Value::Object(obj)
 }
 
-pub fn header_json(chain: &Chainstate, entry: &IndexEntry) -> Value {
-    header_fields(chain, entry, Map::new(), Map::new())
+pub fn header_json(facts: &HeaderFacts) -> Value {
+    header_fields(facts, Map::new(), Map::new())
 }
 
-pub fn block_json(chain: &Chainstate, entry: &IndexEntry, block: &Block, verbosity: u8) -> Value {
-    let network = chain.params().network;
+pub fn block_json(facts: &HeaderFacts, block: &Block, verbosity: u8, network: Network) -> Value {
     let stripped: usize = 80
         + primitives::encode::compact_size_len(block.txdata.len() as u64)
         + block.txdata.iter().map(Transaction::base_size).sum::<usize>();
@@ -99,7 +113,7 @@ pub fn block_json(chain: &Chainstate, entry: &IndexEntry, block: &Block, verbosi
     };
     let mut between = Map::new();
     between.insert("tx".into(), Value::Array(txs));
-    header_fields(chain, entry, head, between)
+    header_fields(facts, head, between)
 }
 
 /// Core's `ScriptToUniv` for an output script: asm, hex, address (when it

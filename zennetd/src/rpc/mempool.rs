@@ -48,7 +48,7 @@ pub async fn sendrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
     let max_feerate = feerate_arg(args, 1)?.unwrap_or(DEFAULT_MAX_FEERATE);
     let txid = tx.txid();
     ctx.chain
-        .call(move |node| {
+        .call(move |node| -> Result<(), RpcError> {
             // Core's BroadcastTransaction: a transaction whose outputs are
             // coins already was confirmed.
             for vout in 0..tx.output.len() as u32 {
@@ -64,7 +64,7 @@ pub async fn sendrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
                 }
             }
             if node.mempool.pool().get(&txid).is_some() {
-                return Ok(json!(txid.to_string())); // Core: already known is success
+                return Ok(()); // Core: already known is success
             }
             let vsize = tx.vsize();
             let fee = node.accept_to_mempool(tx.clone(), clock::now(), true).map_err(reject)?;
@@ -75,9 +75,10 @@ pub async fn sendrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
                 ));
             }
             node.accept_to_mempool(tx, clock::now(), false).map_err(reject)?;
-            Ok(json!(txid.to_string()))
+            Ok(())
         })
-        .await?
+        .await??;
+    Ok(json!(txid.to_string()))
 }
 
 /// Core's mapping of mempool rejections to RPC errors.
@@ -98,54 +99,76 @@ pub async fn testmempoolaccept(ctx: &RpcContext, args: &Args) -> RpcResult {
         .map(|v| v.as_str().ok_or_else(|| RpcError::wrong_type(v, "string")).and_then(decode_tx))
         .collect::<Result<Vec<_>, _>>()?;
     let max_feerate = feerate_arg(args, 1)?.unwrap_or(DEFAULT_MAX_FEERATE);
-    ctx.chain
+    let verdicts = ctx
+        .chain
         .call(move |node| {
-            let results: Vec<Value> = txs
-                .into_iter()
+            txs.into_iter()
                 .map(|tx| {
-                    let mut r = Map::new();
-                    r.insert("txid".into(), json!(tx.txid().to_string()));
-                    r.insert("wtxid".into(), json!(tx.wtxid().to_string()));
-                    let vsize = tx.vsize();
-                    match node.accept_to_mempool(tx, clock::now(), true) {
-                        Ok(fee) if max_feerate != 0 && fee * 1000 > max_feerate * vsize => {
-                            r.insert("allowed".into(), json!(false));
-                            r.insert("reject-reason".into(), json!("max-fee-exceeded"));
-                        }
-                        Ok(fee) => {
-                            r.insert("allowed".into(), json!(true));
-                            r.insert("vsize".into(), json!(vsize));
-                            r.insert("fees".into(), json!({"base": amount(fee)}));
-                        }
-                        Err(e) => {
-                            r.insert("allowed".into(), json!(false));
-                            r.insert("reject-reason".into(), json!(e.reason()));
-                        }
-                    }
-                    Value::Object(r)
+                    let (txid, wtxid, vsize) = (tx.txid(), tx.wtxid(), tx.vsize());
+                    (txid, wtxid, vsize, node.accept_to_mempool(tx, clock::now(), true).map_err(|e| e.reason()))
                 })
-                .collect();
-            Ok(Value::Array(results))
+                .collect::<Vec<_>>()
         })
-        .await?
+        .await?;
+    let results: Vec<Value> = verdicts
+        .into_iter()
+        .map(|(txid, wtxid, vsize, verdict)| {
+            let mut r = Map::new();
+            r.insert("txid".into(), json!(txid.to_string()));
+            r.insert("wtxid".into(), json!(wtxid.to_string()));
+            match verdict {
+                Ok(fee) if max_feerate != 0 && fee * 1000 > max_feerate * vsize => {
+                    r.insert("allowed".into(), json!(false));
+                    r.insert("reject-reason".into(), json!("max-fee-exceeded"));
+                }
+                Ok(fee) => {
+                    r.insert("allowed".into(), json!(true));
+                    r.insert("vsize".into(), json!(vsize));
+                    r.insert("fees".into(), json!({"base": amount(fee)}));
+                }
+                Err(reason) => {
+                    r.insert("allowed".into(), json!(false));
+                    r.insert("reject-reason".into(), json!(reason));
+                }
+            }
+            Value::Object(r)
+        })
+        .collect();
+    Ok(Value::Array(results))
 }
 
-fn entry_json(e: &MempoolEntry, pool: &mempool::Mempool) -> Value {
-    let ancestors = pool.ancestors(&e.txid);
-    let descendants = pool.descendants(&e.txid);
-    let sum = |set: &std::collections::HashSet<primitives::Txid>| {
-        set.iter().filter_map(|t| pool.get(t)).fold((0u64, 0u64), |(s, f), x| (s + x.vsize, f + x.fee))
-    };
-    let (anc_size, anc_fees) = sum(&ancestors);
-    let (desc_size, desc_fees) = sum(&descendants);
+/// A mempool entry with its package sums, read on the chain's thread.
+struct EntryFacts {
+    entry: MempoolEntry,
+    ancestors: (usize, u64, u64),
+    descendants: (usize, u64, u64),
+}
+
+/// Count, size and fees of a set of pool transactions.
+fn package(set: &std::collections::HashSet<primitives::Txid>, pool: &mempool::Mempool) -> (usize, u64, u64) {
+    set.iter().filter_map(|t| pool.get(t)).fold((set.len(), 0u64, 0u64), |(n, s, f), x| (n, s + x.vsize, f + x.fee))
+}
+
+fn entry_facts(e: &MempoolEntry, pool: &mempool::Mempool) -> EntryFacts {
+    EntryFacts {
+        entry: e.clone(),
+        ancestors: package(&pool.ancestors(&e.txid), pool),
+        descendants: package(&pool.descendants(&e.txid), pool),
+    }
+}
+
+fn entry_json(f: &EntryFacts) -> Value {
+    let e = &f.entry;
+    let (anc_count, anc_size, anc_fees) = f.ancestors;
+    let (desc_count, desc_size, desc_fees) = f.descendants;
     json!({
         "vsize": e.vsize,
         "weight": e.tx.weight(),
         "time": e.time,
         "height": e.height,
-        "descendantcount": descendants.len() + 1,
+        "descendantcount": desc_count + 1,
         "descendantsize": desc_size + e.vsize,
-        "ancestorcount": ancestors.len() + 1,
+        "ancestorcount": anc_count + 1,
         "ancestorsize": anc_size + e.vsize,
         "wtxid": e.tx.wtxid().to_string(),
         "fees": {
@@ -160,74 +183,83 @@ fn entry_json(e: &MempoolEntry, pool: &mempool::Mempool) -> Value {
     })
 }
 
+/// `txid → entry` for verbose answers, `[txid]` otherwise.
+fn entries_json(facts: Vec<EntryFacts>, txids: Vec<primitives::Txid>, verbose: bool) -> Value {
+    if verbose {
+        Value::Object(facts.iter().map(|f| (f.entry.txid.to_string(), entry_json(f))).collect())
+    } else {
+        json!(txids.iter().map(|t| t.to_string()).collect::<Vec<_>>())
+    }
+}
+
 pub async fn getrawmempool(ctx: &RpcContext, args: &Args) -> RpcResult {
     let verbose = args.opt_bool(0)?.unwrap_or(false);
-    ctx.chain
+    let (facts, txids) = ctx
+        .chain
         .call(move |node| {
             let pool = node.mempool.pool();
-            if verbose {
-                let map: Map<String, Value> =
-                    pool.entries().map(|e| (e.txid.to_string(), entry_json(e, pool))).collect();
-                Ok(Value::Object(map))
-            } else {
-                Ok(json!(pool.entries().map(|e| e.txid.to_string()).collect::<Vec<_>>()))
-            }
+            let facts: Vec<EntryFacts> =
+                if verbose { pool.entries().map(|e| entry_facts(e, pool)).collect() } else { Vec::new() };
+            (facts, pool.entries().map(|e| e.txid).collect::<Vec<_>>())
         })
-        .await?
+        .await?;
+    Ok(entries_json(facts, txids, verbose))
 }
 
 pub async fn getmempoolentry(ctx: &RpcContext, args: &Args) -> RpcResult {
     let txid = parse_txid(args, 0, "txid")?;
-    ctx.chain
-        .call(move |node| {
-            let pool = node.mempool.pool();
-            let entry = pool
-                .get(&txid)
-                .ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"))?;
-            Ok(entry_json(entry, pool))
-        })
+    let facts = ctx
+        .chain
+        .call(move |node| node.mempool.pool().get(&txid).map(|e| entry_facts(e, node.mempool.pool())))
         .await?
+        .ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"))?;
+    Ok(entry_json(&facts))
 }
 
 pub async fn getmempoolinfo(ctx: &RpcContext) -> RpcResult {
-    ctx.chain
+    let (size, bytes, fees, min_relay) = ctx
+        .chain
         .call(|node| {
             let pool = node.mempool.pool();
-            let fees: u64 = pool.entries().map(|e| e.fee).sum();
-            let min_relay = pool.policy().min_relay_feerate;
-            Ok(json!({
-                "loaded": true,
-                "size": pool.len(),
-                "bytes": pool.total_vsize(),
-                "usage": pool.total_vsize() * 3,
-                "total_fee": amount(fees),
-                "mempoolminfee": amount(min_relay),
-                "minrelaytxfee": amount(min_relay),
-                "fullrbf": true,
-            }))
+            (
+                pool.len(),
+                pool.total_vsize(),
+                pool.entries().map(|e| e.fee).sum::<u64>(),
+                pool.policy().min_relay_feerate,
+            )
         })
-        .await?
+        .await?;
+    Ok(json!({
+        "loaded": true,
+        "size": size,
+        "bytes": bytes,
+        "usage": bytes * 3,
+        "total_fee": amount(fees),
+        "mempoolminfee": amount(min_relay),
+        "minrelaytxfee": amount(min_relay),
+        "fullrbf": true,
+    }))
 }
 
 async fn related(ctx: &RpcContext, args: &Args, descendants: bool) -> RpcResult {
     let txid = parse_txid(args, 0, "txid")?;
     let verbose = args.opt_bool(1)?.unwrap_or(false);
-    ctx.chain
+    let (facts, txids) = ctx
+        .chain
         .call(move |node| {
             let pool = node.mempool.pool();
-            if pool.get(&txid).is_none() {
-                return Err(RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"));
-            }
+            pool.get(&txid)?;
             let set = if descendants { pool.descendants(&txid) } else { pool.ancestors(&txid) };
-            if verbose {
-                let map: Map<String, Value> =
-                    set.iter().filter_map(|t| pool.get(t)).map(|e| (e.txid.to_string(), entry_json(e, pool))).collect();
-                Ok(Value::Object(map))
+            let facts: Vec<EntryFacts> = if verbose {
+                set.iter().filter_map(|t| pool.get(t)).map(|e| entry_facts(e, pool)).collect()
             } else {
-                Ok(json!(set.iter().map(|t| t.to_string()).collect::<Vec<_>>()))
-            }
+                Vec::new()
+            };
+            Some((facts, set.into_iter().collect::<Vec<_>>()))
         })
         .await?
+        .ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Transaction not in mempool"))?;
+    Ok(entries_json(facts, txids, verbose))
 }
 
 pub async fn getmempoolancestors(ctx: &RpcContext, args: &Args) -> RpcResult {
@@ -266,13 +298,14 @@ pub async fn estimatesmartfee(ctx: &RpcContext, args: &Args) -> RpcResult {
             ));
         }
     }
-    ctx.chain
+    let (floor, estimate) = ctx
+        .chain
         .call(move |node| {
-            let floor = node.mempool.pool().policy().min_relay_feerate;
-            Ok(match node.mempool.fee_estimator().estimate(target as usize) {
-                Some(rate) => json!({"feerate": amount(rate.max(floor)), "blocks": target}),
-                None => json!({"errors": ["Insufficient data or no feerate found"], "blocks": target}),
-            })
+            (node.mempool.pool().policy().min_relay_feerate, node.mempool.fee_estimator().estimate(target as usize))
         })
-        .await?
+        .await?;
+    Ok(match estimate {
+        Some(rate) => json!({"feerate": amount(rate.max(floor)), "blocks": target}),
+        None => json!({"errors": ["Insufficient data or no feerate found"], "blocks": target}),
+    })
 }

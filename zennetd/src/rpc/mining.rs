@@ -34,33 +34,38 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
     let local_rates: Map<String, Value> =
         PowAlgo::ALL.iter().map(|a| (a.name().to_string(), json!(local[*a as usize]))).collect();
     let generating = local.iter().any(|r| *r > 0.0);
-    ctx.chain
+    // Per algorithm: next bits and network hash rate; then the totals.
+    let (height, per_algo, default_bits, network_rate, chain_name) = ctx
+        .chain
         .call(move |node| {
-            let tip = node.chain.tip();
-            let mut difficulties = Map::new();
-            let mut hashrates = Map::new();
-            for algo in PowAlgo::ALL {
-                difficulties.insert(algo.name().into(), json!(difficulty(node.chain.next_bits(algo))));
-                hashrates
-                    .insert(algo.name().into(), json!(network_hash_ps(&node.chain, HASHPS_WINDOW, None, Some(algo))));
-            }
-            Ok(json!({
-                "blocks": tip.height,
-                "difficulty": difficulty(node.chain.next_bits(DEFAULT_ALGO)),
-                "networkhashps": network_hash_ps(&node.chain, HASHPS_WINDOW, None, None),
-                "hashrates": hashrates,
-                "pooledtx": 0,
-                "chain": node.chain.params().network.chain_name(),
-                "generate": generating,
-                "hashespersec": local.iter().sum::<f64>(),
-                "localhashps": local_rates,
-                "pow_algo": DEFAULT_ALGO.name(),
-                "pow_algo_id": DEFAULT_ALGO.id(),
-                "difficulties": difficulties,
-                "warnings": [],
-            }))
+            let chain = &node.chain;
+            let per_algo: Vec<(PowAlgo, u32, f64)> = PowAlgo::ALL
+                .iter()
+                .map(|a| (*a, chain.next_bits(*a), network_hash_ps(chain, HASHPS_WINDOW, None, Some(*a))))
+                .collect();
+            let total = network_hash_ps(chain, HASHPS_WINDOW, None, None);
+            (chain.tip().height, per_algo, chain.next_bits(DEFAULT_ALGO), total, chain.params().network.chain_name())
         })
-        .await?
+        .await?;
+    let difficulties: Map<String, Value> =
+        per_algo.iter().map(|(a, bits, _)| (a.name().to_string(), json!(difficulty(*bits)))).collect();
+    let hashrates: Map<String, Value> =
+        per_algo.iter().map(|(a, _, rate)| (a.name().to_string(), json!(rate))).collect();
+    Ok(json!({
+        "blocks": height,
+        "difficulty": difficulty(default_bits),
+        "networkhashps": network_rate,
+        "hashrates": hashrates,
+        "pooledtx": 0,
+        "chain": chain_name,
+        "generate": generating,
+        "hashespersec": local.iter().sum::<f64>(),
+        "localhashps": local_rates,
+        "pow_algo": DEFAULT_ALGO.name(),
+        "pow_algo_id": DEFAULT_ALGO.id(),
+        "difficulties": difficulties,
+        "warnings": [],
+    }))
 }
 
 /// BIP22: null when the block is connected, else "duplicate",

@@ -19,13 +19,14 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
     };
     let given_block = args.get(2).map(|_| parse_block_hash(args, 2, "blockhash")).transpose()?;
     let network = ctx.network;
-    ctx.chain
-        .call(move |node| {
+    let found = ctx
+        .chain
+        .call(move |node| -> Result<Found, RpcError> {
             let db = |e: crate::store::StoreError| RpcError::new(codes::DATABASE_ERROR, e.to_string());
             // As Core's GetTransaction: the mempool first, unless a block is named.
             if given_block.is_none() {
                 if let Some(entry) = node.mempool.pool().get(&txid) {
-                    return Ok(if verbose { tx_json(&entry.tx, network) } else { json!(hex::encode(entry.tx.serialize())) });
+                    return Ok(Found { tx: entry.tx.clone(), block: None });
                 }
             }
             let block_hash = match given_block {
@@ -53,27 +54,48 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
             };
             let block_hash = block_hash.ok_or_else(not_found)?;
             let block = node.chain.block(&block_hash).map_err(db)?.ok_or_else(not_found)?;
-            let tx = block.txdata.iter().find(|tx| tx.txid() == txid).ok_or_else(not_found)?;
-            if !verbose {
-                return Ok(json!(hex::encode(tx.serialize())));
-            }
-            let mut obj = match tx_json(tx, network) {
-                Value::Object(o) => o,
-                _ => Map::new(),
-            };
-            if given_block.is_some() {
-                obj.insert("in_active_chain".into(), json!(node.chain.is_active(&block_hash)));
-            }
-            obj.insert("blockhash".into(), json!(block_hash.to_string()));
-            if let Some(entry) = node.chain.entry(&block_hash) {
-                let confirmations = if node.chain.is_active(&block_hash) { node.chain.tip().height - entry.height + 1 } else { 0 };
-                obj.insert("confirmations".into(), json!(confirmations));
-                obj.insert("time".into(), json!(entry.header.time));
-                obj.insert("blocktime".into(), json!(entry.header.time));
-            }
-            Ok(Value::Object(obj))
+            let tx = block.txdata.into_iter().find(|tx| tx.txid() == txid).ok_or_else(not_found)?;
+            let active = node.chain.is_active(&block_hash);
+            let place = node.chain.entry(&block_hash).map(|entry| {
+                let confirmations = if active { node.chain.tip().height - entry.height + 1 } else { 0 };
+                (confirmations, entry.header.time)
+            });
+            Ok(Found { tx, block: Some(Place { hash: block_hash, active, confirmations_and_time: place }) })
         })
-        .await?
+        .await??;
+    if !verbose {
+        return Ok(json!(hex::encode(found.tx.serialize())));
+    }
+    let mut obj = match tx_json(&found.tx, network) {
+        Value::Object(o) => o,
+        _ => Map::new(),
+    };
+    if let Some(place) = found.block {
+        if given_block.is_some() {
+            obj.insert("in_active_chain".into(), json!(place.active));
+        }
+        obj.insert("blockhash".into(), json!(place.hash.to_string()));
+        if let Some((confirmations, time)) = place.confirmations_and_time {
+            obj.insert("confirmations".into(), json!(confirmations));
+            obj.insert("time".into(), json!(time));
+            obj.insert("blocktime".into(), json!(time));
+        }
+    }
+    Ok(Value::Object(obj))
+}
+
+/// A transaction found by `getrawtransaction`, and its block (None: the mempool).
+struct Found {
+    tx: primitives::Transaction,
+    block: Option<Place>,
+}
+
+/// The block holding a transaction: whether it is active, and its
+/// confirmations and time when indexed.
+struct Place {
+    hash: primitives::BlockHash,
+    active: bool,
+    confirmations_and_time: Option<(u32, u32)>,
 }
 
 pub fn decoderawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {

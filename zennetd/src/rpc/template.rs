@@ -75,57 +75,58 @@ pub async fn getblocktemplate(ctx: &RpcContext, args: &Args) -> RpcResult {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
-    ctx.chain
+    let (parts, updates) = ctx
+        .chain
         .call(move |node| {
-            let now = clock::now();
-            let parts = node.template_parts(algo, now);
-            let positions: HashMap<primitives::Txid, usize> =
-                parts.transactions.iter().enumerate().map(|(i, (tx, _, _))| (tx.txid(), i + 1)).collect();
-            let transactions: Vec<Value> = parts
-                .transactions
-                .iter()
-                .map(|(tx, fee, sigops)| {
-                    let depends: Vec<usize> =
-                        tx.input.iter().filter_map(|i| positions.get(&i.previous_output.txid).copied()).collect();
-                    json!({
-                        "data": hex::encode(tx.serialize()),
-                        "txid": tx.txid().to_string(),
-                        "hash": tx.wtxid().to_string(),
-                        "depends": depends,
-                        "fee": fee,
-                        "sigops": sigops,
-                        "weight": tx.weight(),
-                    })
-                })
-                .collect();
-            let target = consensus::target::from_compact(parts.bits).unwrap_or_default();
-            Ok(json!({
-                "capabilities": ["proposal"],
-                "version": parts.version,
-                "rules": ["csv", "!segwit"],
-                "vbavailable": {},
-                "vbrequired": 0,
-                "previousblockhash": parts.previous.to_string(),
-                "transactions": transactions,
-                "coinbaseaux": {},
-                "coinbasevalue": parts.coinbase_value,
-                "longpollid": longpoll_id(&parts.previous.to_string(), node.mempool.pool().updates()),
-                "target": format!("{target:064x}"),
-                "mintime": parts.mintime,
-                "mutable": ["time", "transactions", "prevblock"],
-                "noncerange": "00000000ffffffff",
-                "sigoplimit": consensus::check::MAX_BLOCK_SIGOPS_COST,
-                "sizelimit": primitives::MAX_BLOCK_WEIGHT,
-                "weightlimit": primitives::MAX_BLOCK_WEIGHT,
-                "curtime": parts.curtime,
-                "bits": format!("{:08x}", parts.bits),
-                "height": parts.height,
-                "default_witness_commitment": hex::encode(parts.witness_commitment.as_bytes()),
-                "pow_algo": algo.name(),
-                "pow_algo_id": algo.id(),
-            }))
+            let parts = node.template_parts(algo, clock::now());
+            (parts, node.mempool.pool().updates())
         })
-        .await?
+        .await?;
+    let positions: HashMap<primitives::Txid, usize> =
+        parts.transactions.iter().enumerate().map(|(i, (tx, _, _))| (tx.txid(), i + 1)).collect();
+    let transactions: Vec<Value> = parts
+        .transactions
+        .iter()
+        .map(|(tx, fee, sigops)| {
+            let depends: Vec<usize> =
+                tx.input.iter().filter_map(|i| positions.get(&i.previous_output.txid).copied()).collect();
+            json!({
+                "data": hex::encode(tx.serialize()),
+                "txid": tx.txid().to_string(),
+                "hash": tx.wtxid().to_string(),
+                "depends": depends,
+                "fee": fee,
+                "sigops": sigops,
+                "weight": tx.weight(),
+            })
+        })
+        .collect();
+    let target = consensus::target::from_compact(parts.bits).unwrap_or_default();
+    Ok(json!({
+        "capabilities": ["proposal"],
+        "version": parts.version,
+        "rules": ["csv", "!segwit"],
+        "vbavailable": {},
+        "vbrequired": 0,
+        "previousblockhash": parts.previous.to_string(),
+        "transactions": transactions,
+        "coinbaseaux": {},
+        "coinbasevalue": parts.coinbase_value,
+        "longpollid": longpoll_id(&parts.previous.to_string(), updates),
+        "target": format!("{target:064x}"),
+        "mintime": parts.mintime,
+        "mutable": ["time", "transactions", "prevblock"],
+        "noncerange": "00000000ffffffff",
+        "sigoplimit": consensus::check::MAX_BLOCK_SIGOPS_COST,
+        "sizelimit": primitives::MAX_BLOCK_WEIGHT,
+        "weightlimit": primitives::MAX_BLOCK_WEIGHT,
+        "curtime": parts.curtime,
+        "bits": format!("{:08x}", parts.bits),
+        "height": parts.height,
+        "default_witness_commitment": hex::encode(parts.witness_commitment.as_bytes()),
+        "pow_algo": algo.name(),
+        "pow_algo_id": algo.id(),
+    }))
 }
 
 /// `getnetworkhashps (nblocks) (height) (algo)`: work per second over the
@@ -136,7 +137,8 @@ pub async fn getnetworkhashps(ctx: &RpcContext, args: &Args) -> RpcResult {
     let nblocks = args.opt_i64(0)?.filter(|n| *n > 0).unwrap_or(120) as u32;
     let height = args.opt_i64(1)?;
     let algo = args.opt_str(2)?.map(|a| parse_algo(Some(a))).transpose()?;
-    ctx.chain.call(move |node| Ok(json!(network_hash_ps(&node.chain, nblocks, height, algo)))).await?
+    let rate = ctx.chain.call(move |node| network_hash_ps(&node.chain, nblocks, height, algo)).await?;
+    Ok(json!(rate))
 }
 
 /// Hashes per second: the work of the blocks in the window over its span.

@@ -20,14 +20,15 @@ pub async fn gettxout(ctx: &RpcContext, args: &Args) -> RpcResult {
     let vout = u32::try_from(vout).map_err(|_| RpcError::invalid_parameter("Invalid n"))?;
     let include_mempool = args.opt_bool(2)?.unwrap_or(true);
     let network = ctx.network;
-    ctx.chain
-        .call(move |node| {
+    let found = ctx
+        .chain
+        .call(move |node| -> Result<Option<(Coin, u32, primitives::BlockHash)>, RpcError> {
             let outpoint = OutPoint { txid, vout };
             let coin = node.chain.coin(&outpoint).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;
             // With the mempool (Core's CCoinsViewMemPool): outputs of pool
             // transactions exist with 0 confirmations; what the pool spends does not.
             let (coin, confirmations) = match coin {
-                _ if include_mempool && node.mempool.pool().spender(&outpoint).is_some() => return Ok(Value::Null),
+                _ if include_mempool && node.mempool.pool().spender(&outpoint).is_some() => return Ok(None),
                 Some(coin) => {
                     let confirmations = node.chain.tip().height - coin.height + 1;
                     (coin, confirmations)
@@ -35,29 +36,31 @@ pub async fn gettxout(ctx: &RpcContext, args: &Args) -> RpcResult {
                 None if include_mempool => {
                     let unconfirmed =
                         node.mempool.pool().get(&txid).and_then(|e| e.tx.output.get(vout as usize)).cloned();
-                    let Some(output) = unconfirmed else { return Ok(Value::Null) };
+                    let Some(output) = unconfirmed else { return Ok(None) };
                     (Coin { output, height: node.chain.tip().height + 1, is_coinbase: false }, 0)
                 }
-                None => return Ok(Value::Null),
+                None => return Ok(None),
             };
-            let tip = node.chain.tip();
-            Ok(json!({
-                "bestblock": tip.hash.to_string(),
-                "confirmations": confirmations,
-                "value": amount(coin.output.value.to_sat()),
-                "scriptPubKey": script_pubkey_json(&coin.output.script_pubkey, network),
-                "coinbase": coin.is_coinbase,
-            }))
+            Ok(Some((coin, confirmations, node.chain.tip().hash)))
         })
-        .await?
+        .await??;
+    let Some((coin, confirmations, bestblock)) = found else { return Ok(Value::Null) };
+    Ok(json!({
+        "bestblock": bestblock.to_string(),
+        "confirmations": confirmations,
+        "value": amount(coin.output.value.to_sat()),
+        "scriptPubKey": script_pubkey_json(&coin.output.script_pubkey, network),
+        "coinbase": coin.is_coinbase,
+    }))
 }
 
 /// `gettxoutsetinfo`, with `hash_serialized_3` computed as Core does: SHA256d
 /// over every coin in outpoint order, each as outpoint ‖ (height·2 +
 /// coinbase) as u32 ‖ value ‖ script.
 pub async fn gettxoutsetinfo(ctx: &RpcContext) -> RpcResult {
-    ctx.chain
-        .call(|node| {
+    let (stats, hash, tip, disk_size) = ctx
+        .chain
+        .call(|node| -> Result<_, RpcError> {
             let mut engine = sha256d::Hash::engine();
             let (mut txouts, mut bogosize, mut total) = (0u64, 0u64, 0u64);
             let mut transactions = 0u64;
@@ -84,16 +87,18 @@ pub async fn gettxoutsetinfo(ctx: &RpcContext) -> RpcResult {
             let mut hash = sha256d::Hash::from_engine(engine).to_byte_array();
             hash.reverse();
             let tip = node.chain.tip();
-            Ok(json!({
-                "height": tip.height,
-                "bestblock": tip.hash.to_string(),
-                "txouts": txouts,
-                "bogosize": bogosize,
-                "hash_serialized_3": hex::encode(hash),
-                "total_amount": amount(total),
-                "transactions": transactions,
-                "disk_size": node.chain.size_on_disk(),
-            }))
+            Ok(((txouts, bogosize, total, transactions), hash, (tip.height, tip.hash), node.chain.size_on_disk()))
         })
-        .await?
+        .await??;
+    let (txouts, bogosize, total, transactions) = stats;
+    Ok(json!({
+        "height": tip.0,
+        "bestblock": tip.1.to_string(),
+        "txouts": txouts,
+        "bogosize": bogosize,
+        "hash_serialized_3": hex::encode(hash),
+        "total_amount": amount(total),
+        "transactions": transactions,
+        "disk_size": disk_size,
+    }))
 }
