@@ -113,3 +113,38 @@ fn an_outbound_peer_asked_with_getaddr_may_send_one_answer_in_full() {
     assert!(processed >= 1_000, "the answer to our getaddr is processed in full");
     assert!(stored as u64 <= processed);
 }
+
+#[test]
+fn unconnecting_headers_are_answered_with_one_getheaders_and_never_a_disconnect() {
+    let node = Node::start(&["-connect=0"]);
+    let mut peer = TestPeer::connect(node.p2p_port);
+    peer.handshake(0);
+    // Headers whose parents the node does not know, as announcements racing
+    // the answer to its getheaders would be.
+    let unconnected = |n: u8| {
+        let mut header = vec![0u8; 80];
+        header[0] = 0x20;
+        header[4..36].copy_from_slice(&[n; 32]);
+        header
+    };
+    for n in 1..=15 {
+        peer.send("headers", &zennet_tests::wire::headers_payload(&[unconnected(n)]));
+    }
+    peer.send("ping", &21u64.to_le_bytes());
+    let mut getheaders = 0;
+    loop {
+        let (command, payload) = peer.next_within(Duration::from_secs(15)).expect("the node keeps the connection");
+        match command.as_str() {
+            "getheaders" => getheaders += 1,
+            "pong" if payload == 21u64.to_le_bytes() => break,
+            _ => {}
+        }
+    }
+    // Its handshake getheaders is still unanswered: no more were sent.
+    assert!(getheaders <= 1, "{getheaders} getheaders for 15 unconnecting headers messages");
+    // Answered (with nothing new), the next unconnecting headers bring one getheaders.
+    peer.send("headers", &zennet_tests::wire::headers_payload(&[]));
+    peer.send("headers", &zennet_tests::wire::headers_payload(&[unconnected(99)]));
+    peer.expect("getheaders", Duration::from_secs(15));
+    assert_eq!(node.rpc("getconnectioncount", json!([])), 1);
+}

@@ -215,7 +215,8 @@ impl Manager {
                 node.chain.locator(&from)
             })
             .await;
-        if let (Ok(hashes), Some(peer)) = (locator, self.peers.get(&id)) {
+        if let (Ok(hashes), Some(peer)) = (locator, self.peers.get_mut(&id)) {
+            peer.getheaders_sent = Some(std::time::Instant::now());
             peer.send(NetMessage::GetHeaders(super::message::Locator {
                 version: super::message::PROTOCOL_VERSION as u32,
                 hashes,

@@ -70,8 +70,8 @@ pub struct Peer {
     pub last_tx_time: i64,
     pub answered_getaddr: bool,
     pub addr_processed: u64,
-    /// Headers messages in a row that did not connect.
-    pub unconnecting_headers: u32,
+    /// When we last sent `getheaders` not yet answered by connecting headers.
+    pub getheaders_sent: Option<Instant>,
     /// `getdata` items not served yet (waiting for the send buffer to drain).
     pub pending_getdata: VecDeque<bitcoin::p2p::message_blockdata::Inventory>,
     /// Transactions it announced that we want, requested a hundred at a time.
@@ -110,7 +110,7 @@ impl Peer {
             last_tx_time: 0,
             answered_getaddr: false,
             addr_processed: 0,
-            unconnecting_headers: 0,
+            getheaders_sent: None,
             pending_getdata: VecDeque::new(),
             tx_requests: Default::default(),
             addr_tokens: 1.0,

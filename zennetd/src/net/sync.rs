@@ -25,8 +25,9 @@ pub const STALL_TIMEOUT_MIN: Duration = Duration::from_secs(5);
 const STALL_TIMEOUT_MAX: Duration = Duration::from_secs(64);
 /// Any block request older than this ends the connection.
 const BLOCK_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
-/// Headers messages that do not connect before the peer is dropped (Core).
-const MAX_UNCONNECTING_HEADERS: u32 = 10;
+/// How long a `getheaders` may go unanswered before another is sent
+/// (Core's HEADERS_RESPONSE_TIME).
+const HEADERS_RESPONSE_TIME: Duration = Duration::from_secs(120);
 const PROGRESS_LOG_INTERVAL: Duration = Duration::from_secs(10);
 
 enum HeadersOutcome {
@@ -38,6 +39,10 @@ enum HeadersOutcome {
 impl Manager {
     pub(super) async fn on_headers(&mut self, id: PeerId, headers: Vec<Header>) {
         if headers.is_empty() {
+            // Only an answer to getheaders is empty: nothing new there.
+            if let Some(peer) = self.peers.get_mut(&id) {
+                peer.getheaders_sent = None;
+            }
             return;
         }
         if headers.windows(2).any(|w| w[1].prev_blockhash != w[0].block_hash()) {
@@ -68,7 +73,8 @@ impl Manager {
             HeadersOutcome::Accepted(tip) => {
                 let last = tip.hash;
                 if let Some(peer) = self.peers.get_mut(&id) {
-                    peer.unconnecting_headers = 0;
+                    // A connecting answer: a new getheaders may go out.
+                    peer.getheaders_sent = None;
                     peer.update_best(tip);
                 }
                 if full {
@@ -77,11 +83,11 @@ impl Manager {
                 self.schedule_downloads().await;
             }
             HeadersOutcome::Unconnected => {
-                let Some(peer) = self.peers.get_mut(&id) else { return };
-                peer.unconnecting_headers += 1;
-                if peer.unconnecting_headers > MAX_UNCONNECTING_HEADERS {
-                    self.misbehaving(id, "too many headers messages that do not connect");
-                } else {
+                // Announcements may race the answer to our getheaders (BIP130);
+                // Core no longer punishes them. Ask for the missing headers
+                // unless a request is still out (Core's MaybeSendGetHeaders).
+                let Some(peer) = self.peers.get(&id) else { return };
+                if peer.getheaders_sent.is_none_or(|sent| sent.elapsed() >= HEADERS_RESPONSE_TIME) {
                     self.request_headers(id, None).await;
                 }
             }
