@@ -140,13 +140,13 @@ impl TestPeer {
         let _ = self.stream.write_all(bytes);
     }
 
-    /// The next frame: Some((command, payload)), or None when the socket closed.
-    /// Panics when nothing arrives before `deadline`.
-    pub fn recv(&mut self, deadline: Duration) -> Option<(String, Vec<u8>)> {
+    /// One frame: Some(Some(frame)), Some(None) when nothing came within
+    /// `deadline`, None when the socket closed.
+    fn read_frame(&mut self, deadline: Duration) -> Option<Option<(String, Vec<u8>)>> {
         let start = Instant::now();
         let mut header = [0u8; 24];
         if !self.read_exact_until(&mut header, start, deadline)? {
-            panic!("no message from the node within {deadline:?}");
+            return Some(None);
         }
         assert_eq!(header[..4], REGTEST_MAGIC, "node sent a wrong magic");
         let end = header[4..16].iter().position(|&b| b == 0).unwrap_or(12);
@@ -157,30 +157,25 @@ impl TestPeer {
             panic!("{command} payload cut off");
         }
         assert_eq!(checksum(&payload), header[20..24], "node sent a bad checksum");
-        Some((command, payload))
+        Some(Some((command, payload)))
+    }
+
+    /// The next frame: Some((command, payload)), or None when the socket closed.
+    /// Panics when nothing arrives before `deadline`.
+    pub fn recv(&mut self, deadline: Duration) -> Option<(String, Vec<u8>)> {
+        let frame = self.read_frame(deadline)?;
+        Some(frame.unwrap_or_else(|| panic!("no message from the node within {deadline:?}")))
     }
 
     /// The next frame, or None when nothing (or a closed socket) comes
     /// within `quiet`; pings are answered on the way.
     pub fn next_within(&mut self, quiet: Duration) -> Option<(String, Vec<u8>)> {
         loop {
-            let start = Instant::now();
-            let mut header = [0u8; 24];
-            if !self.read_exact_until(&mut header, start, quiet)? {
-                return None;
+            let (command, payload) = self.read_frame(quiet)??;
+            if command != "ping" {
+                return Some((command, payload));
             }
-            let end = header[4..16].iter().position(|&b| b == 0).unwrap_or(12);
-            let command = String::from_utf8_lossy(&header[4..4 + end]).into_owned();
-            let len = u32::from_le_bytes([header[16], header[17], header[18], header[19]]) as usize;
-            let mut payload = vec![0u8; len];
-            if !self.read_exact_until(&mut payload, start, quiet + Duration::from_secs(30))? {
-                panic!("{command} payload cut off");
-            }
-            if command == "ping" {
-                self.send("pong", &payload);
-                continue;
-            }
-            return Some((command, payload));
+            self.send("pong", &payload);
         }
     }
 
