@@ -190,18 +190,20 @@ fn work_beyond_the_queue_is_answered_503() {
     let (coinbase, value) = coinbase_of(&node, 1);
     let template = node.rpc("getblocktemplate", json!([{"rules": ["segwit"]}]));
     let longpollid = template["longpollid"].as_str().unwrap().to_string();
-    // Two long polls fill the thread and the queue.
-    let polls: Vec<_> = (0..2)
-        .map(|_| {
-            let client = node.client().unwrap();
-            let id = longpollid.clone();
-            std::thread::spawn(move || {
-                client.call("getblocktemplate", json!([{"rules": ["segwit"], "longpollid": id}]))
-            })
-        })
-        .collect();
+    // Two long polls fill the thread and the queue. A probe can take a slot
+    // for a moment and make a poll the one refused: such a poll starts again.
+    let start_poll = || {
+        let client = node.client().unwrap();
+        let id = longpollid.clone();
+        std::thread::spawn(move || client.call("getblocktemplate", json!([{"rules": ["segwit"], "longpollid": id}])))
+    };
+    let mut polls: Vec<_> = (0..2).map(|_| start_poll()).collect();
     let cookie = rpc::auth::read_cookie(&node.network_dir()).unwrap();
     let body = wait_for("a call refused with 503", Duration::from_secs(30), || {
+        for poll in polls.iter_mut().filter(|p| p.is_finished()) {
+            let refused = std::mem::replace(poll, start_poll()).join().unwrap();
+            assert!(matches!(refused, Err(rpc::ClientError::Http { status: 503, .. })), "{refused:?}");
+        }
         let (status, body) = post(&node, Some(&cookie.basic_header()), GETBLOCKCOUNT);
         (status == 503).then_some(body)
     });
