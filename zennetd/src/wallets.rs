@@ -264,14 +264,54 @@ impl Wallets {
             .await
             .map_err(|e| WalletServiceError::Task(e.to_string()))??;
         }
+        self.settle(shared, moved).await
+    }
+
+    /// After the wallet's blocks are applied: mempool arrivals, which of its
+    /// transactions the mempool holds, and, when the chain `moved`, its
+    /// unconfirmed payments offered again (what the mempool refused before,
+    /// a chain too long or a parent not yet back, may fit now).
+    async fn settle(&self, shared: &SharedWallet, moved: bool) -> Result<(), WalletServiceError> {
         self.deliver_events()?;
         self.refresh_in_mempool(shared).await?;
-        // After a new block or a reorganisation, what the mempool refused
-        // before (a chain too long, a parent not yet back) may fit now.
         if moved && !lock(shared)?.to_rebroadcast().is_empty() {
             self.rebroadcast(shared).await?;
             self.deliver_events()?;
             self.refresh_in_mempool(shared).await?;
+        }
+        Ok(())
+    }
+
+    /// A block the chain just connected or disconnected, applied to every
+    /// loaded wallet whose best block it follows (or is): no need to ask the
+    /// chain for it again. A wallet elsewhere catches up by pulling.
+    async fn apply_notification(&self, notification: Notification) -> Result<(), WalletServiceError> {
+        let (block, height, connected) = match notification {
+            Notification::BlockConnected { block, height } => (block, height, true),
+            Notification::BlockDisconnected { block, height } => (block, height, false),
+            _ => return Ok(()),
+        };
+        for shared in self.all() {
+            let (w, block) = (shared.clone(), block.clone());
+            let applied = tokio::task::spawn_blocking(move || -> Result<bool, WalletServiceError> {
+                let mut w = lock(&w)?;
+                let (hash, parent) = (block.block_hash(), block.header.prev_blockhash);
+                let best = w.best_block().map(|(h, _)| h);
+                if connected && best == Some(parent) {
+                    w.block_connected(&block, hash, height, clock::now())?;
+                    Ok(true)
+                } else if !connected && best == Some(hash) {
+                    w.block_disconnected(hash, height, parent)?;
+                    Ok(true)
+                } else {
+                    Ok(false)
+                }
+            })
+            .await
+            .map_err(|e| WalletServiceError::Task(e.to_string()))??;
+            if applied {
+                self.settle(&shared, true).await?;
+            }
         }
         Ok(())
     }
@@ -342,14 +382,26 @@ impl Wallets {
     }
 }
 
-/// Keeps loaded wallets in step with the chain between RPC calls, and
+/// Keeps loaded wallets in step with the chain between RPC calls (blocks
+/// from the chain's notifications, a pull when one was missed), and
 /// forgets the keys of unlocked wallets when their time is up (as Core's
 /// scheduled relock), whether or not anyone calls.
 pub async fn follow(wallets: Arc<Wallets>) {
     let mut ticks = wallets.chain.ticks();
     let mut relock = tokio::time::interval(std::time::Duration::from_secs(1));
+    let Ok(mut blocks) = wallets.chain.call(|node| node.subscribe_chain()).await else { return };
     loop {
         tokio::select! {
+            notification = blocks.recv() => match notification {
+                Ok(notification) => {
+                    if let Err(e) = wallets.apply_notification(notification).await {
+                        tracing::warn!("wallet: applying a block failed: {e}");
+                    }
+                }
+                // Fallen behind: the next tick's catch-up pulls what was missed.
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
             changed = ticks.changed() => {
                 if changed.is_err() {
                     return;
