@@ -85,10 +85,6 @@ pub struct Auth {
 }
 
 impl Auth {
-    pub fn new(accepted: Vec<Credentials>) -> Self {
-        Auth { logins: accepted.into_iter().map(Login::Plain).collect(), ..Auth::default() }
-    }
-
     pub fn with_logins(logins: Vec<Login>) -> Self {
         Auth { logins, ..Auth::default() }
     }
@@ -175,14 +171,9 @@ impl CookiePerms {
     }
 }
 
-/// Writes a fresh cookie (via a temporary file and rename, as Core) and
-/// returns its credentials.
-pub fn write_cookie(network_datadir: &Path) -> std::io::Result<Credentials> {
-    write_cookie_with(network_datadir, CookiePerms::Owner)
-}
-
-/// [`write_cookie`] readable as `perms` says.
-pub fn write_cookie_with(network_datadir: &Path, perms: CookiePerms) -> std::io::Result<Credentials> {
+/// Writes a fresh cookie (via a temporary file and rename, as Core),
+/// readable as `perms` says, and returns its credentials.
+pub fn write_cookie(network_datadir: &Path, perms: CookiePerms) -> std::io::Result<Credentials> {
     let mut secret = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut secret);
     let credentials = Credentials { user: COOKIE_USER.to_string(), password: hex::encode(secret) };
@@ -232,7 +223,7 @@ mod tests {
     #[test]
     fn basic_auth_round_trip() {
         let good = Credentials { user: "u".into(), password: "p:with:colons".into() };
-        let auth = Auth::new(vec![good.clone()]);
+        let auth = Auth::with_logins(vec![Login::Plain(good.clone())]);
         assert_eq!(auth.check(Some(&good.basic_header())).as_deref(), Some("u"));
         let bad = Credentials { user: "u".into(), password: "nope".into() };
         assert!(auth.check(Some(&bad.basic_header())).is_none());

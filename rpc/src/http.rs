@@ -53,15 +53,6 @@ struct Shared {
 }
 
 impl CoreHttpLayer {
-    pub fn new(auth: Auth, max_body: usize) -> Self {
-        Self::with_settings(HttpSettings {
-            auth,
-            max_body,
-            server_timeout: Duration::from_secs(30),
-            work_slots: 16 + 64,
-        })
-    }
-
     pub fn with_settings(settings: HttpSettings) -> Self {
         let work = Arc::new(tokio::sync::Semaphore::new(settings.work_slots.max(1)));
         CoreHttpLayer { shared: Arc::new(Shared { settings, work }) }

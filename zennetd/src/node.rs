@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use consensus::ChainParams;
-use rpc::auth::{remove_cookie, write_cookie_with, Login};
+use rpc::auth::{remove_cookie, write_cookie, Login};
 use rpc::http::HttpSettings;
 use rpc::{Auth, Credentials};
 use script::cache::SignatureCache;
@@ -93,8 +93,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let cookie = config.rpc_password.is_none();
     if cookie {
-        accepted
-            .push(write_cookie_with(&config.datadir, config.rpc_cookie_perms).context("cannot write the RPC cookie")?);
+        accepted.push(write_cookie(&config.datadir, config.rpc_cookie_perms).context("cannot write the RPC cookie")?);
     }
     let mut logins: Vec<Login> = accepted.into_iter().map(Login::Plain).collect();
     logins.extend(config.rpc_auth.iter().cloned());

@@ -319,7 +319,12 @@ impl Wallets {
     /// Tells the wallet which of its unconfirmed transactions the mempool holds.
     async fn refresh_in_mempool(&self, shared: &SharedWallet) -> Result<(), WalletServiceError> {
         let unconfirmed = lock(shared)?.unconfirmed();
-        let present = self.chain.call(move |node| node.mempool.holding(&unconfirmed)).await?;
+        // Nothing unconfirmed (as during a sync): nothing to ask the mempool.
+        let present = if unconfirmed.is_empty() {
+            Vec::new()
+        } else {
+            self.chain.call(move |node| node.mempool.holding(&unconfirmed)).await?
+        };
         let mut w = lock(shared)?;
         w.set_in_mempool(present.into_iter().collect());
         w.relock_if_expired(clock::now());
