@@ -138,11 +138,11 @@ pub struct SignedBody {
     pub signature: [u8; SIGNATURE_SIZE],
 }
 
-const MAX_OS_CHOICES: usize = 8;
-const MAX_OS_NAME: usize = 32;
-const MAX_CORE_CHOICES: usize = 8;
-const MAX_ENDPOINT: usize = 64;
-const MAX_INFO: usize = 128;
+pub const MAX_OS_CHOICES: usize = 8;
+pub const MAX_OS_NAME: usize = 32;
+pub const MAX_CORE_CHOICES: usize = 8;
+pub const MAX_ENDPOINT: usize = 64;
+pub const MAX_INFO: usize = 128;
 
 fn decode_string(r: &mut Reader<'_>, what: &'static str, max: usize) -> Result<String, DecodeError> {
     let bytes = r.var_bytes(what)?;
@@ -328,6 +328,57 @@ impl SignedBody {
         let mut out = self.body.encode_unsigned();
         out.extend_from_slice(&self.signature);
         out
+    }
+}
+
+/// What a machine offers: the resources an acceptance commits to, and what
+/// a machine owner filters tasks by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MachineOffer {
+    pub cores: u16,
+    pub mhz: u32,
+    pub memory_mb: u32,
+    pub disk_mb: u32,
+    pub bandwidth_kbps: u32,
+}
+
+impl Task {
+    /// Whether a machine offering `offer` meets this task's minimums; the
+    /// error names the first one it falls short of.
+    pub fn admits(&self, offer: &MachineOffer) -> Result<(), String> {
+        let choice = self
+            .core_choices
+            .iter()
+            .filter(|c| u32::from(c.count) <= u32::from(offer.cores) && c.min_mhz <= offer.mhz)
+            .min_by_key(|c| c.count)
+            .ok_or_else(|| {
+                let asked: Vec<String> =
+                    self.core_choices.iter().map(|c| format!("{} cores at {} MHz", c.count, c.min_mhz)).collect();
+                format!("the task asks for one of: {}", asked.join(", "))
+            })?;
+        let memory = u64::from(self.memory_mb_per_core) * u64::from(choice.count);
+        if u64::from(offer.memory_mb) < memory {
+            return Err(format!("the task asks for {memory} MB of memory ({} MB per core)", self.memory_mb_per_core));
+        }
+        if offer.disk_mb < self.min_disk_mb {
+            return Err(format!("the task asks for {} MB of disk", self.min_disk_mb));
+        }
+        if offer.bandwidth_kbps < self.min_bandwidth_kbps {
+            return Err(format!("the task asks for {} kbps of bandwidth", self.min_bandwidth_kbps));
+        }
+        Ok(())
+    }
+}
+
+impl Acceptance {
+    pub fn offer(&self) -> MachineOffer {
+        MachineOffer {
+            cores: self.cores,
+            mhz: self.mhz,
+            memory_mb: self.memory_mb,
+            disk_mb: self.disk_mb,
+            bandwidth_kbps: self.bandwidth_kbps,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use bitcoin::secp256k1::{Keypair, Message, Secp256k1, SecretKey};
 use consensus::check::announcement::{body_signature_message, identity_pow_hash, meets_tx_pow};
-use consensus::target::{hash_to_number, BigUint};
+use consensus::target::BigUint;
 use primitives::market::{Identity, MarketBody, Role, SignedBody};
 use primitives::{Announcement, AnnouncementBody, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Witness};
 
@@ -20,6 +20,8 @@ pub enum BuildError {
     NotP2wpkh(usize),
     #[error("cancelled")]
     Cancelled,
+    #[error("the proof-of-work target is not a valid compact number")]
+    BadTarget,
 }
 
 /// Searches nonces for an identity of `role` whose Argon2id hash meets
@@ -34,27 +36,28 @@ pub fn mine_identity(
     cancel: &AtomicBool,
 ) -> Result<Identity, BuildError> {
     let pubkey = key.x_only_public_key().0.serialize();
+    let target = target_bytes(target).ok_or(BuildError::BadTarget)?;
     let tried = AtomicU64::new(0);
+    let done = AtomicBool::new(false);
     let found: std::sync::Mutex<Option<Identity>> = std::sync::Mutex::new(None);
     let threads = threads.max(1) as u64;
     std::thread::scope(|scope| {
         for start in 0..threads {
-            let (tried, found) = (&tried, &found);
+            let (tried, found, done) = (&tried, &found, &done);
             scope.spawn(move || {
                 let mut nonce = start;
-                while !cancel.load(Ordering::Relaxed) {
-                    if found.lock().map(|f| f.is_some()).unwrap_or(true) {
-                        return;
-                    }
+                while !cancel.load(Ordering::Relaxed) && !done.load(Ordering::Relaxed) {
                     let identity = Identity { role: role as u8, pubkey, nonce };
+                    let hit = hash_meets(&identity_pow_hash(&identity), &target);
                     let n = tried.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % 64 == 0 {
+                    if n % 16 == 0 {
                         progress(n);
                     }
-                    if hash_to_number(&identity_pow_hash(&identity)) <= *target {
+                    if hit {
                         if let Ok(mut slot) = found.lock() {
                             slot.get_or_insert(identity);
                         }
+                        done.store(true, Ordering::Relaxed);
                         return;
                     }
                     nonce += threads;
@@ -62,6 +65,7 @@ pub fn mine_identity(
             });
         }
     });
+    progress(tried.load(Ordering::Relaxed));
     found.into_inner().ok().flatten().ok_or(BuildError::Cancelled)
 }
 
@@ -138,20 +142,92 @@ pub fn build_announcement(
     Ok(tx)
 }
 
+/// A target as 32 little-endian bytes, so that a hash is compared without
+/// building a big number (the grind loops compare millions a second).
+pub fn target_bytes(target: &BigUint) -> Option<[u8; 32]> {
+    let bytes = target.to_bytes_le();
+    if bytes.len() > 32 {
+        return Some([0xff; 32]);
+    }
+    let mut out = [0u8; 32];
+    out[..bytes.len()].copy_from_slice(&bytes);
+    Some(out)
+}
+
+/// Whether a little-endian hash is at most a little-endian target.
+pub fn hash_meets(hash: &[u8; 32], target: &[u8; 32]) -> bool {
+    for i in (0..32).rev() {
+        if hash[i] != target[i] {
+            return hash[i] < target[i];
+        }
+    }
+    true
+}
+
 /// Finds a nonce meeting compact target `bits` and stores it in the
 /// announcement (the signatures stay valid: the nonce is signed by nothing).
 pub fn grind_tx_pow(tx: &mut Transaction, bits: u32, cancel: &AtomicBool) -> Result<u64, BuildError> {
-    let mut nonce = 0u64;
-    while !cancel.load(Ordering::Relaxed) {
-        if meets_tx_pow(tx, nonce, bits) {
-            if let Some(ann) = tx.announcement.as_mut() {
-                ann.nonce = nonce;
-            }
-            return Ok(nonce);
+    grind_tx_pow_threads(tx, bits, 1, &|_| {}, cancel)
+}
+
+/// [`grind_tx_pow`] on `threads` threads; `progress` is told the hashes
+/// tried so far. The txid is hashed once: each try is one SHA256d of 40 bytes.
+pub fn grind_tx_pow_threads(
+    tx: &mut Transaction,
+    bits: u32,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<u64, BuildError> {
+    use bitcoin::hashes::{sha256d, Hash, HashEngine};
+    let target = consensus::target::from_compact(bits).and_then(|t| target_bytes(&t)).ok_or(BuildError::BadTarget)?;
+    let txid = tx.txid();
+    let mut prefix = sha256d::Hash::engine();
+    prefix.input(txid.as_byte_array());
+    let tried = AtomicU64::new(0);
+    let done = AtomicBool::new(false);
+    let found = std::sync::Mutex::new(None::<u64>);
+    let threads = threads.max(1) as u64;
+    std::thread::scope(|scope| {
+        for start in 0..threads {
+            let (tried, done, found, prefix) = (&tried, &done, &found, prefix.clone());
+            scope.spawn(move || {
+                let mut nonce = start;
+                let mut local = 0u64;
+                loop {
+                    // Check for a stop every 4096 tries: cheap, and prompt enough.
+                    for _ in 0..4096 {
+                        let mut engine = prefix.clone();
+                        engine.input(&nonce.to_le_bytes());
+                        let hash = sha256d::Hash::from_engine(engine).to_byte_array();
+                        if hash_meets(&hash, &target) {
+                            if let Ok(mut slot) = found.lock() {
+                                slot.get_or_insert(nonce);
+                            }
+                            done.store(true, Ordering::Relaxed);
+                            tried.fetch_add(local, Ordering::Relaxed);
+                            return;
+                        }
+                        nonce = nonce.wrapping_add(threads);
+                        local += 1;
+                    }
+                    let total = tried.fetch_add(local, Ordering::Relaxed) + local;
+                    local = 0;
+                    progress(total);
+                    if done.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
+                        return;
+                    }
+                }
+            });
         }
-        nonce = nonce.wrapping_add(1);
+    });
+    let nonce = found.into_inner().ok().flatten().ok_or(BuildError::Cancelled)?;
+    progress(tried.load(Ordering::Relaxed));
+    if let Some(ann) = tx.announcement.as_mut() {
+        ann.nonce = nonce;
     }
-    Err(BuildError::Cancelled)
+    debug_assert!(meets_tx_pow(tx, nonce, bits));
+    Ok(nonce)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use bip39::Mnemonic;
 use bitcoin::bip32::{ChildNumber, DerivationPath, Fingerprint, Xpriv, Xpub};
 use bitcoin::hashes::{hash160, Hash};
-use bitcoin::secp256k1::{All, PublicKey, Secp256k1, SecretKey};
+use bitcoin::secp256k1::{All, Keypair, PublicKey, Secp256k1, SecretKey};
 use bitcoin::NetworkKind;
 use primitives::{Network, ScriptBuf};
 use zeroize::Zeroizing;
@@ -128,9 +128,21 @@ impl AccountKeys {
     }
 }
 
-/// The private half of an account, held only while the wallet is unlocked.
+/// Purpose of the identity key path `m/8335'/<coin>'/<role>'/<index>'`
+/// (8335 spells "ZEN" on a phone's keypad, nearly: it is unregistered, and
+/// hardened at every step, so an identity key leaks nothing of the coins).
+pub const IDENTITY_PURPOSE: u32 = 8335;
+
+/// `m/8335'/<coin>'`, the root of every identity key.
+pub fn identity_root_path(coin: u32) -> DerivationPath {
+    DerivationPath::from(vec![ChildNumber::Hardened { index: IDENTITY_PURPOSE }, ChildNumber::Hardened { index: coin }])
+}
+
+/// The private half of an account, held only while the wallet is unlocked,
+/// with the root of its identity keys.
 pub struct AccountSecret {
     xpriv: Zeroizing<[u8; 78]>,
+    identity_root: Zeroizing<[u8; 78]>,
 }
 
 impl AccountSecret {
@@ -141,6 +153,15 @@ impl AccountSecret {
     pub fn secret_key(&self, secp: &Secp256k1<All>, chain: Chain, index: u32) -> Result<SecretKey, KeyError> {
         let path = [ChildNumber::Normal { index: chain.index() }, ChildNumber::Normal { index }];
         self.xpriv()?.derive_priv(secp, &path).map(|x| x.private_key).map_err(|e| KeyError::Derivation(e.to_string()))
+    }
+
+    /// The BIP340 key of identity `index` of `role` (1 publisher, 2 node):
+    /// `m/8335'/<coin>'/<role>'/<index>'`.
+    pub fn identity_keypair(&self, secp: &Secp256k1<All>, role: u8, index: u32) -> Result<Keypair, KeyError> {
+        let root = Xpriv::decode(self.identity_root.as_ref()).map_err(|e| KeyError::Derivation(e.to_string()))?;
+        let path = [ChildNumber::Hardened { index: u32::from(role) }, ChildNumber::Hardened { index }];
+        let child = root.derive_priv(secp, &path).map_err(|e| KeyError::Derivation(e.to_string()))?;
+        Ok(Keypair::from_secret_key(secp, &child.private_key))
     }
 
     /// The account xprv as text (for `listdescriptors true`).
@@ -168,7 +189,12 @@ pub fn derive_account_with_coin(
         master.derive_priv(&secp, &account_path(coin, account)).map_err(|e| KeyError::Derivation(e.to_string()))?;
     let xpub = Xpub::from_priv(&secp, &account_xpriv);
     let keys = AccountKeys::new(network, master.fingerprint(&secp), coin, account, xpub)?;
-    let secret = AccountSecret { xpriv: Zeroizing::new(account_xpriv.encode()) };
+    let identity_root =
+        master.derive_priv(&secp, &identity_root_path(coin)).map_err(|e| KeyError::Derivation(e.to_string()))?;
+    let secret = AccountSecret {
+        xpriv: Zeroizing::new(account_xpriv.encode()),
+        identity_root: Zeroizing::new(identity_root.encode()),
+    };
     Ok((keys, secret))
 }
 

@@ -7,6 +7,7 @@ pub mod balance;
 pub mod crypt;
 pub mod descriptor;
 pub mod error;
+pub mod identity;
 pub mod keys;
 pub mod message;
 pub mod record;
@@ -19,6 +20,7 @@ pub mod track;
 
 pub use balance::{Balances, Category, Coin, Entry};
 pub use error::WalletError;
+pub use identity::WalletIdentity;
 pub use send::{Built, Recipient, SendOptions};
 pub use state::{CreateOptions, Origin, Wallet, WalletTx};
 pub use store::{MemoryWalletStore, WalletStore};

@@ -52,6 +52,33 @@ pub struct Meta {
     /// `settxfee`, zats per kvB (0: estimate).
     pub pay_tx_fee: u64,
     pub watch: Vec<WatchRecord>,
+    /// Mined identities (kept with the meta record, so that one learnt from
+    /// a transaction is written with it).
+    #[serde(default)]
+    pub identities: Vec<IdentityRecord>,
+    /// Public keys of the identity path ahead of the last one used, so that
+    /// a restored (or locked) wallet recognises its identities on chain.
+    #[serde(default)]
+    pub identity_keys: Vec<IdentityKeyRecord>,
+}
+
+/// An identity of this wallet: the key at `m/8335'/<coin>'/<role>'/<index>'`
+/// and the nonce that makes it valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityRecord {
+    pub role: u8,
+    pub index: u32,
+    /// x-only public key, hex.
+    pub pubkey: String,
+    pub nonce: u64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityKeyRecord {
+    pub role: u8,
+    pub index: u32,
+    pub pubkey: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -97,6 +97,7 @@ impl Wallet {
     ) -> Result<(Wallet, Option<Zeroizing<String>>), WalletError> {
         let restoring = opts.mnemonic.is_some();
         let mut shown = None;
+        let mut identity_secret = None;
         let hd = if opts.disable_private_keys || (opts.blank && !restoring) {
             None
         } else {
@@ -108,7 +109,8 @@ impl Wallet {
                     m
                 }
             };
-            let (account, _) = keys::derive_account(keys::seed_of(&mnemonic).as_ref(), network, 0)?;
+            let (account, secret) = keys::derive_account(keys::seed_of(&mnemonic).as_ref(), network, 0)?;
+            identity_secret = Some(secret);
             let phrase = Zeroizing::new(mnemonic.to_string());
             let secret = match &opts.passphrase {
                 Some(pass) => SecretRecord::Encrypted(crypt::seal(pass.as_bytes(), phrase.as_bytes(), opts.kdf)?),
@@ -136,6 +138,8 @@ impl Wallet {
             best_height,
             pay_tx_fee: 0,
             watch: Vec::new(),
+            identities: Vec::new(),
+            identity_keys: Vec::new(),
         };
         let mut store = store;
         if !store.load()?.is_empty() {
@@ -144,7 +148,14 @@ impl Wallet {
             )));
         }
         store.commit(vec![(META_KEY.to_string(), Some(serde_json::to_vec(&meta).map_err(corrupt)?))])?;
-        let wallet = Wallet::from_records(name, network, maturity, store, meta, Vec::new(), Vec::new())?;
+        let mut wallet = Wallet::from_records(name, network, maturity, store, meta, Vec::new(), Vec::new())?;
+        if let Some(secret) = identity_secret {
+            // Encrypted wallets start locked: use the phrase while it is here.
+            let keys = crate::identity::identity_lookahead(&secret, &wallet.secp, &[], &[])?;
+            let mut meta = wallet.meta.clone();
+            meta.identity_keys = keys;
+            wallet.commit_meta(meta)?;
+        }
         Ok((wallet, shown))
     }
 
@@ -227,6 +238,10 @@ impl Wallet {
             wallet.watch.push(descriptor::parse_watch(body, network).map_err(corrupt)?);
         }
         wallet.top_up()?;
+        if wallet.top_up_identity_keys()? {
+            let meta = wallet.meta.clone();
+            wallet.commit_meta(meta)?;
+        }
         wallet.add_watch_scripts()?;
         for record in txs {
             let wtx = record_to_tx(record)?;
@@ -412,6 +427,10 @@ impl Wallet {
         let m = keys::parse_mnemonic(text).map_err(corrupt)?;
         self.secret = Some(keys::derive_account(keys::seed_of(&m).as_ref(), self.network, 0)?.1);
         self.unlocked_until = Some(until);
+        if self.top_up_identity_keys()? {
+            let meta = self.meta.clone();
+            self.commit_meta(meta)?;
+        }
         Ok(())
     }
 

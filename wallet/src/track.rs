@@ -55,6 +55,7 @@ impl Wallet {
                     },
                 );
                 self.index_spends(tx);
+                self.learn_identity(tx);
             }
         }
         // Keys seen on chain are used: hand out later ones and look further ahead.

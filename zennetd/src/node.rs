@@ -80,7 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     info!("Loaded chain: height {} tip {}", chainstate.tip().height, chainstate.tip().hash);
     let mut state =
-        NodeState::new(chainstate, config.policy.clone(), signature_cache).context("cannot build the market index")?;
+        NodeState::new(chainstate, config.policy.clone(), signature_cache, config.prune_announcements).context("cannot build the market index")?;
     let mempool_file = config.datadir.join("mempool.dat");
     if config.persist_mempool {
         load_mempool(&mut state, &mempool_file);

@@ -253,16 +253,26 @@ impl Chainstate {
             let block = self.load_block(&hash)?;
             by_parent.entry(block.header.prev_blockhash).or_default().push(block);
         }
+        let mut ordered = Vec::new();
         let mut queue = vec![self.params.genesis_hash];
         while let Some(parent) = queue.pop() {
             for block in by_parent.remove(&parent).unwrap_or_default() {
-                let hash = block.block_hash();
-                // Blocks that fail now failed before; they are not re-stored.
-                let time = i64::from(block.header.time);
-                if self.submit_block(block, time).is_ok() || self.index.contains(&hash) {
-                    queue.push(hash);
-                }
+                queue.push(block.block_hash());
+                ordered.push(block);
             }
+        }
+        // Headers first, as in a sync: a block whose expired announcements
+        // were pruned is judged against the best header, which must already
+        // be the whole stored chain's.
+        for chunk in ordered.chunks(2000) {
+            let headers: Vec<_> = chunk.iter().map(|b| b.header).collect();
+            let latest = headers.iter().map(|h| i64::from(h.time)).max().unwrap_or(0);
+            let _ = self.accept_headers(&headers, latest);
+        }
+        for block in ordered {
+            // Blocks that fail now failed before; they are not re-stored.
+            let time = i64::from(block.header.time);
+            let _ = self.submit_block(block, time);
         }
         Ok(())
     }

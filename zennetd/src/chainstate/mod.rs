@@ -24,6 +24,7 @@ use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, Branch, BranchView, CandidateKey, IndexEntry};
+pub use serve::ANNOUNCEMENT_KEEP_BLOCKS;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
 

@@ -136,3 +136,52 @@ impl Chainstate {
         f64::from(tip.height) / f64::from(expected)
     }
 }
+
+impl Chainstate {
+    /// Rewrites the stored block `hash` with the bodies of the announcements
+    /// `txids` pruned (DESIGN.md §4: kept until inclusion + expiry + 100
+    /// blocks). The txids, merkle root and wtxids stay as they were.
+    /// Returns the bytes saved.
+    pub fn prune_announcement_bodies(
+        &mut self,
+        hash: &BlockHash,
+        txids: &[primitives::Txid],
+    ) -> Result<u64, StoreError> {
+        let Some(bytes) = self.store.block(hash)? else { return Ok(0) };
+        let mut block = primitives::Block::from_bytes(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("block {hash}: {e}")))?;
+        let mut changed = false;
+        for tx in block.txdata.iter_mut() {
+            let full = tx.announcement.as_ref().is_some_and(|a| !a.body.is_pruned());
+            if full && txids.contains(&tx.txid()) {
+                *tx = tx.to_pruned();
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok(0);
+        }
+        let pruned = block.serialize();
+        self.store.write_block(hash, &pruned)?;
+        Ok((bytes.len() - pruned.len()) as u64)
+    }
+
+    /// Bytes of every stored block.
+    pub fn block_bytes(&self) -> Result<u64, StoreError> {
+        self.store.block_bytes()
+    }
+
+    /// The market index's stored records and marker (see `node_state::market`).
+    pub fn market_records(&self) -> Result<(Vec<(primitives::Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+        self.store.market_records()
+    }
+
+    /// One atomic write of market records and the market's marker.
+    pub fn commit_market(
+        &self,
+        records: Vec<(primitives::Txid, Option<Vec<u8>>)>,
+        marker: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        self.store.commit_market(records, marker)
+    }
+}

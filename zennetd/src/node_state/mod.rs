@@ -46,15 +46,18 @@ pub struct NodeState {
 }
 
 impl NodeState {
-    /// The components over `chain` (whose market index is built from its blocks).
+    /// The components over `chain`; the market index is loaded from the
+    /// chain database and brought to the tip. `prune_bodies`: drop expired
+    /// announcement bodies from storage (`-pruneannouncements`).
     pub fn new(
         mut chain: Chainstate,
         policy: Policy,
         signature_cache: Arc<SignatureCache>,
+        prune_bodies: bool,
     ) -> Result<NodeState, ChainError> {
         // Blocks connected while opening happened before there was a mempool.
         chain.take_events();
-        let market = MarketIndex::rebuild(&chain)?;
+        let market = MarketIndex::open(&mut chain, prune_bodies)?;
         let notifications = notify::Notifier::new(chain.tip().hash);
         Ok(NodeState { chain, mempool: MempoolState::new(policy), market, signature_cache, notifications })
     }
@@ -80,18 +83,22 @@ impl NodeState {
             match event {
                 ChainEvent::BlockConnected { block, height } => {
                     self.mempool.block_connected(&block, now);
-                    self.market.block_connected(&block.txdata, height);
+                    self.market.block_connected(&block, block.block_hash(), height);
                     // Announcements that waited too long leave the pool.
                     let market = &self.market;
                     self.mempool.pool_mut().expire_announcements(height + 1, &|id| market.task(id));
                 }
-                ChainEvent::BlockDisconnected { block, .. } => {
+                ChainEvent::BlockDisconnected { block, height } => {
                     self.mempool.block_disconnected();
-                    self.market.block_disconnected(&block.txdata);
+                    self.market.block_disconnected(height, block.header.prev_blockhash);
                     disconnected.push(block.txdata.iter().skip(1).cloned().collect());
                 }
             }
         }
+        if let Err(e) = self.market.finish(&mut self.chain) {
+            crate::fatal::abort_node(format!("Failed to write the market index: {e}"));
+        }
+        self.notifications.tasks_confirmed(self.market.take_new_tasks());
         if !disconnected.is_empty() {
             self.update_mempool_for_reorg(disconnected, now);
         }

@@ -41,6 +41,10 @@ pub enum Notification {
         hash: BlockHash,
         height: u32,
     },
+    /// A task entered the market index from a block (`-tasknotify`).
+    TaskConfirmed {
+        task_id: [u8; 32],
+    },
 }
 
 /// Two feeds of the one type: the chain's (blocks and tip) and the
@@ -66,6 +70,13 @@ fn listened(sender: &Option<broadcast::Sender<Notification>>) -> bool {
 impl Notifier {
     pub(super) fn new(tip: BlockHash) -> Notifier {
         Notifier { chain: None, mempool: None, tip }
+    }
+
+    /// Tasks that entered the market index from blocks.
+    pub(super) fn tasks_confirmed(&self, ids: Vec<[u8; 32]>) {
+        for task_id in ids {
+            send(&self.chain, Notification::TaskConfirmed { task_id });
+        }
     }
 
     pub(super) fn subscribe_chain(&mut self) -> broadcast::Receiver<Notification> {

@@ -226,7 +226,7 @@ fn harness() -> Harness {
         ChainOptions { script_threads: 1, txindex: false, cache_bytes: 1 << 20 },
     )
     .expect("open");
-    let node = NodeState::new(chain, Default::default(), cache).expect("node state");
+    let node = NodeState::new(chain, Default::default(), cache, true).expect("node state");
     Harness { node, extra: 0, invalidated: Vec::new() }
 }
 

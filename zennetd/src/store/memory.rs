@@ -18,6 +18,8 @@ struct Inner {
     index: HashMap<BlockHash, IndexRecord>,
     txindex: HashMap<Txid, BlockHash>,
     tip: Option<BlockHash>,
+    market: BTreeMap<Txid, Vec<u8>>,
+    market_marker: Option<Vec<u8>>,
 }
 
 #[derive(Default)]
@@ -100,6 +102,8 @@ impl ChainStore for MemoryStore {
             s.index.clear();
             s.txindex.clear();
             s.tip = None;
+            s.market.clear();
+            s.market_marker = None;
         });
         Ok(())
     }
@@ -110,5 +114,26 @@ impl ChainStore for MemoryStore {
 
     fn size_on_disk(&self) -> u64 {
         0
+    }
+
+    fn block_bytes(&self) -> Result<u64, StoreError> {
+        Ok(self.with(|s| s.blocks.values().map(|b| b.len() as u64).sum()))
+    }
+
+    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+        Ok(self.with(|s| (s.market.iter().map(|(k, v)| (*k, v.clone())).collect(), s.market_marker.clone())))
+    }
+
+    fn commit_market(&self, records: Vec<(Txid, Option<Vec<u8>>)>, marker: Vec<u8>) -> Result<(), StoreError> {
+        self.with(|s| {
+            for (txid, value) in records {
+                match value {
+                    Some(v) => s.market.insert(txid, v),
+                    None => s.market.remove(&txid),
+                };
+            }
+            s.market_marker = Some(marker);
+        });
+        Ok(())
     }
 }

@@ -12,7 +12,7 @@ pub use sled_store::SledStore;
 pub use sled_wallet::SledWalletStore;
 
 use consensus::check::Coin;
-use primitives::{BlockHash, OutPoint};
+use primitives::{BlockHash, OutPoint, Txid};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -54,7 +54,8 @@ pub trait ChainStore: Send {
     fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError>;
     /// The block a transaction was confirmed in (with `-txindex`).
     fn txindex(&self, txid: &primitives::Txid) -> Result<Option<BlockHash>, StoreError>;
-    /// Forgets coins, undo data, index, tip and txindex; keeps block bytes (`-reindex`).
+    /// Forgets coins, undo data, index, tip, txindex and the market index;
+    /// keeps block bytes (`-reindex`).
     fn wipe_chainstate(&self) -> Result<(), StoreError>;
     /// Hashes of every stored block.
     fn stored_blocks(&self) -> Result<Vec<BlockHash>, StoreError>;
@@ -62,6 +63,14 @@ pub trait ChainStore: Send {
     fn tip(&self) -> Result<Option<BlockHash>, StoreError>;
     /// Bytes used on disk (0 for memory).
     fn size_on_disk(&self) -> u64;
+    /// Bytes of every stored block (what pruning announcement bodies shrinks).
+    fn block_bytes(&self) -> Result<u64, StoreError>;
+    /// The market index's records (by txid) and its best-block marker.
+    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError>;
+    /// Writes market records (`None` deletes) and the marker in one atomic
+    /// batch. Not flushed: after a crash the index catches up from whatever
+    /// marker reached the disk, and the records always match it.
+    fn commit_market(&self, records: Vec<(Txid, Option<Vec<u8>>)>, marker: Vec<u8>) -> Result<(), StoreError>;
 }
 
 /// A shared store (tests reopen a chainstate on the same memory store).
@@ -101,5 +110,14 @@ impl<T: ChainStore + Sync> ChainStore for std::sync::Arc<T> {
     }
     fn size_on_disk(&self) -> u64 {
         (**self).size_on_disk()
+    }
+    fn block_bytes(&self) -> Result<u64, StoreError> {
+        (**self).block_bytes()
+    }
+    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+        (**self).market_records()
+    }
+    fn commit_market(&self, records: Vec<(Txid, Option<Vec<u8>>)>, marker: Vec<u8>) -> Result<(), StoreError> {
+        (**self).commit_market(records, marker)
     }
 }

@@ -18,7 +18,9 @@ const COIN_PREFIX: u8 = b'c';
 const INDEX_PREFIX: u8 = b'i';
 const UNDO_PREFIX: u8 = b'u';
 const TXINDEX_PREFIX: u8 = b't';
+const MARKET_PREFIX: u8 = b'a';
 const TIP_KEY: &[u8] = b"mtip";
+const MARKET_MARKER_KEY: &[u8] = b"mmkt";
 const BLOCK_PREFIX: u8 = b'b';
 
 pub struct SledStore {
@@ -152,5 +154,37 @@ impl ChainStore for SledStore {
 
     fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
+    }
+
+    fn block_bytes(&self) -> Result<u64, StoreError> {
+        let mut total = 0u64;
+        for item in self.blocks.iter() {
+            total += item.map_err(db_err)?.1.len() as u64;
+        }
+        Ok(total)
+    }
+
+    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+        let mut records = Vec::new();
+        for item in self.chainstate.scan_prefix([MARKET_PREFIX]) {
+            let (k, v) = item.map_err(db_err)?;
+            let txid = Txid::from_slice(&k[1..]).map_err(|_| StoreError::Corrupt("market key length".into()))?;
+            records.push((txid, v.to_vec()));
+        }
+        let marker = self.chainstate.get(MARKET_MARKER_KEY).map_err(db_err)?.map(|v| v.to_vec());
+        Ok((records, marker))
+    }
+
+    fn commit_market(&self, records: Vec<(Txid, Option<Vec<u8>>)>, marker: Vec<u8>) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (txid, value) in records {
+            let k = key(MARKET_PREFIX, txid.as_byte_array());
+            match value {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
+            }
+        }
+        batch.insert(MARKET_MARKER_KEY, marker);
+        self.chainstate.apply_batch(batch).map_err(write_err)
     }
 }

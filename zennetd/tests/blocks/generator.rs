@@ -55,7 +55,7 @@ impl Gen {
             ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10 },
         )
         .unwrap();
-        let node = NodeState::new(chain, Default::default(), cache).unwrap();
+        let node = NodeState::new(chain, Default::default(), cache, true).unwrap();
         let key = SecretKey::from_slice(&[0x33; 32]).unwrap();
         let pubkey = PublicKey::from_secret_key(&Secp256k1::new(), &key);
         let script =
