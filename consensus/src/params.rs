@@ -51,8 +51,8 @@ pub struct MarketParams {
 
 /// Argon2id (4 MiB) evaluations per second on one core, and SHA256d of
 /// 40 bytes per second (DESIGN.md section 10 measurements, rounded).
-const ARGON2ID_PER_SECOND: u64 = 667;
-const TX_POW_PER_SECOND: u64 = 8_000_000;
+pub const ARGON2ID_PER_SECOND: u64 = 667;
+pub const TX_POW_PER_SECOND: u64 = 8_000_000;
 
 impl MarketParams {
     /// Main: a publisher identity costs about one core-hour, a node's ten

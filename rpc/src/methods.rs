@@ -160,6 +160,19 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "help", category: "Control", args: &[opt("command", Str)], summary: "List all commands, or get help for a specified command." },
     MethodSpec { name: "stop", category: "Control", args: &[], summary: "Request a graceful shutdown of Zennet server." },
     MethodSpec { name: "uptime", category: "Control", args: &[], summary: "Returns the total uptime of the server in seconds." },
+    MethodSpec { name: "listtasks", category: "Market", args: &[opt("filter", Json), opt("count", Json), opt("skip", Json)], summary: "Lists tasks of the market index and the mempool, newest first, filtered by state, publisher, os, what a machine offers (cores, mhz, memory_mb_per_core, disk_mb, bandwidth_kbps), maximum rates, min_lease_secs, prepaid or mine." },
+    MethodSpec { name: "gettask", category: "Market", args: &[req("task_id", Str)], summary: "Returns every field of a task, its state, inclusion block, acceptances and cancels (by task id, or the txid of its announcement)." },
+    MethodSpec { name: "getannouncement", category: "Market", args: &[req("txid", Str)], summary: "Decodes an announcement of the mempool or the active chain: kind, expiry, body, signer identity and proof of work." },
+    MethodSpec { name: "decodeannouncement", category: "Market", args: &[req("hexstring", Str)], summary: "Decodes a serialized announcement transaction: kind, expiry, body, signer identity and proof of work." },
+    MethodSpec { name: "getidentityinfo", category: "Market", args: &[req("identity", Str)], summary: "Returns an identity's role, public key, proof-of-work hash, the target at the next block, and whether and until which height it is valid." },
+    MethodSpec { name: "getmarketinfo", category: "Market", args: &[], summary: "Returns the market index's counts by state, its best block, and the bytes of stored blocks and of pruned bodies." },
+    MethodSpec { name: "mineidentity", category: "Market", args: &[req("role", Str), opt("threads", Json), opt("label", Str), opt("margin_bits", Json)], summary: "Starts mining an identity (role \"publisher\" or \"node\") for this wallet in the background and returns its job id." },
+    MethodSpec { name: "getidentityjob", category: "Market", args: &[req("job_id", Json)], summary: "Reports a mining job: state (running, found, aborted, failed), hashes, hash rate, elapsed and expected seconds, and its result." },
+    MethodSpec { name: "abortidentityjob", category: "Market", args: &[req("job_id", Json)], summary: "Stops a mining job." },
+    MethodSpec { name: "listidentities", category: "Market", args: &[], summary: "Lists this wallet's identities: role, label, validity, the height until which each stays valid, and whether it was used on chain." },
+    MethodSpec { name: "publishtask", category: "Market", args: &[req("task", Json), opt("options", Json)], summary: "Publishes a task from this wallet: funds, signs, grinds its proof of work and broadcasts the announcement." },
+    MethodSpec { name: "accepttask", category: "Market", args: &[req("task_id", Str), req("offer", Json), opt("options", Json)], summary: "Accepts a task with this wallet's node identity, offering cores, mhz, memory_mb, disk_mb and bandwidth_kbps." },
+    MethodSpec { name: "canceltask", category: "Market", args: &[req("task_id", Str), opt("node_pubkey", Str), opt("options", Json)], summary: "Cancels a task this wallet published, or (with node_pubkey) its persistent storage for one node." },
 ];
 
 pub fn find(name: &str) -> Option<&'static MethodSpec> {

@@ -7,6 +7,7 @@ pub mod chainstate;
 pub mod clock;
 pub mod config;
 pub mod fatal;
+pub mod jobs;
 pub mod miner;
 pub mod net;
 pub mod node;

@@ -79,8 +79,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         chainstate.reindex().context("reindex failed")?;
     }
     info!("Loaded chain: height {} tip {}", chainstate.tip().height, chainstate.tip().hash);
-    let mut state =
-        NodeState::new(chainstate, config.policy.clone(), signature_cache, config.prune_announcements).context("cannot build the market index")?;
+    let mut state = NodeState::new(chainstate, config.policy.clone(), signature_cache, config.prune_announcements)
+        .context("cannot build the market index")?;
     let mempool_file = config.datadir.join("mempool.dat");
     if config.persist_mempool {
         load_mempool(&mut state, &mempool_file);

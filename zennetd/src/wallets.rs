@@ -40,6 +40,10 @@ pub struct Wallets {
     chain: ChainHandle,
     loaded: Mutex<BTreeMap<String, SharedWallet>>,
     events: Mutex<Option<broadcast::Receiver<Notification>>>,
+    /// Identity mining and announcement grinding jobs.
+    pub jobs: crate::jobs::Jobs,
+    /// Identity indexes being mined: (wallet, role, index).
+    pub identity_reservations: Mutex<std::collections::HashSet<(String, u8, u32)>>,
 }
 
 /// Why the wallet service could not do what was asked (mapped to Core's
@@ -85,6 +89,8 @@ impl Wallets {
             chain,
             loaded: Mutex::new(BTreeMap::new()),
             events: Mutex::new(None),
+            jobs: crate::jobs::Jobs::default(),
+            identity_reservations: Mutex::new(Default::default()),
         }
     }
 

@@ -148,8 +148,8 @@ impl Chainstate {
         txids: &[primitives::Txid],
     ) -> Result<u64, StoreError> {
         let Some(bytes) = self.store.block(hash)? else { return Ok(0) };
-        let mut block = primitives::Block::from_bytes(&bytes)
-            .map_err(|e| StoreError::Corrupt(format!("block {hash}: {e}")))?;
+        let mut block =
+            primitives::Block::from_bytes(&bytes).map_err(|e| StoreError::Corrupt(format!("block {hash}: {e}")))?;
         let mut changed = false;
         for tx in block.txdata.iter_mut() {
             let full = tx.announcement.as_ref().is_some_and(|a| !a.body.is_pruned());
@@ -172,7 +172,7 @@ impl Chainstate {
     }
 
     /// The market index's stored records and marker (see `node_state::market`).
-    pub fn market_records(&self) -> Result<(Vec<(primitives::Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+    pub fn market_records(&self) -> Result<crate::store::MarketRecords, StoreError> {
         self.store.market_records()
     }
 

@@ -5,6 +5,7 @@ mod blockchain;
 mod chaintips;
 mod control;
 pub mod json;
+mod market;
 mod mempool;
 mod mining;
 mod net;
@@ -94,7 +95,7 @@ pub async fn start(
             let result = if wallet::is_wallet_method(name) {
                 wallet::dispatch(name, args, &ctx, endpoint.as_deref()).await
             } else {
-                dispatch(name, args, &ctx).await
+                dispatch(name, args, &ctx, endpoint.as_deref()).await
             };
             result.map_err(jsonrpsee::types::ErrorObjectOwned::from)
         })?;
@@ -145,7 +146,7 @@ macro_rules! dispatch_table {
 }
 pub(crate) use dispatch_table;
 
-dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext) {
+dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext, endpoint: Option<&str>) {
         "getbestblockhash" => blockchain::getbestblockhash(ctx).await,
         "getblock" => blockchain::getblock(ctx, &args).await,
         "getblockchaininfo" => blockchain::getblockchaininfo(ctx).await,
@@ -195,6 +196,12 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "ping" => net::ping(ctx).await,
         "setnetworkactive" => net::setnetworkactive(ctx, &args).await,
         "getnodeaddresses" => net::getnodeaddresses(ctx, &args).await,
+        "listtasks" => market::listtasks(ctx, &args, endpoint).await,
+        "gettask" => market::gettask(ctx, &args).await,
+        "getannouncement" => market::getannouncement(ctx, &args).await,
+        "decodeannouncement" => market::decodeannouncement(ctx, &args).await,
+        "getidentityinfo" => market::getidentityinfo(ctx, &args).await,
+        "getmarketinfo" => market::getmarketinfo(ctx).await,
         "help" => control::help(&args),
         "stop" => control::stop(ctx),
         "uptime" => control::uptime(ctx),

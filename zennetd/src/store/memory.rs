@@ -120,7 +120,7 @@ impl ChainStore for MemoryStore {
         Ok(self.with(|s| s.blocks.values().map(|b| b.len() as u64).sum()))
     }
 
-    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+    fn market_records(&self) -> Result<super::MarketRecords, StoreError> {
         Ok(self.with(|s| (s.market.iter().map(|(k, v)| (*k, v.clone())).collect(), s.market_marker.clone())))
     }
 

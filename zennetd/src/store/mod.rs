@@ -40,6 +40,9 @@ pub struct ConnectBatch {
     pub txindex_remove: Vec<primitives::Txid>,
 }
 
+/// The market index's stored records (by txid) and its marker.
+pub type MarketRecords = (Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>);
+
 pub trait ChainStore: Send {
     fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError>;
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError>;
@@ -66,7 +69,7 @@ pub trait ChainStore: Send {
     /// Bytes of every stored block (what pruning announcement bodies shrinks).
     fn block_bytes(&self) -> Result<u64, StoreError>;
     /// The market index's records (by txid) and its best-block marker.
-    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError>;
+    fn market_records(&self) -> Result<MarketRecords, StoreError>;
     /// Writes market records (`None` deletes) and the marker in one atomic
     /// batch. Not flushed: after a crash the index catches up from whatever
     /// marker reached the disk, and the records always match it.
@@ -114,7 +117,7 @@ impl<T: ChainStore + Sync> ChainStore for std::sync::Arc<T> {
     fn block_bytes(&self) -> Result<u64, StoreError> {
         (**self).block_bytes()
     }
-    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+    fn market_records(&self) -> Result<MarketRecords, StoreError> {
         (**self).market_records()
     }
     fn commit_market(&self, records: Vec<(Txid, Option<Vec<u8>>)>, marker: Vec<u8>) -> Result<(), StoreError> {

@@ -164,7 +164,7 @@ impl ChainStore for SledStore {
         Ok(total)
     }
 
-    fn market_records(&self) -> Result<(Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>), StoreError> {
+    fn market_records(&self) -> Result<super::MarketRecords, StoreError> {
         let mut records = Vec::new();
         for item in self.chainstate.scan_prefix([MARKET_PREFIX]) {
             let (k, v) = item.map_err(db_err)?;

@@ -249,9 +249,8 @@ impl MarketIndex {
             let Some(linked) = self.records.get(r) else { continue };
             match linked.body.as_ref().map(|b| &b.body) {
                 Some(MarketBody::Acceptance(a)) => {
-                    let node_cancelled = task.as_ref().is_some_and(|t| {
-                        self.cancel_of(record, t, Some(a.node.pubkey), tip).is_some()
-                    });
+                    let node_cancelled =
+                        task.as_ref().is_some_and(|t| self.cancel_of(record, t, Some(a.node.pubkey), tip).is_some());
                     let state = if record.expired_at(tip) || state == TaskState::Pruned {
                         AcceptanceState::Expired
                     } else if task_cancelled || node_cancelled {
@@ -312,9 +311,10 @@ impl MarketIndex {
         if let Some(record) = record {
             return Some(self.view(record, tip, pending));
         }
-        pending.iter().find(|p| matches!(&p.body.body, MarketBody::Task(t) if task_id(t) == *id)).map(|p| {
-            pending_view(p, pending)
-        })
+        pending
+            .iter()
+            .find(|p| matches!(&p.body.body, MarketBody::Task(t) if task_id(t) == *id))
+            .map(|p| pending_view(p, pending))
     }
 
     /// `listtasks`: newest first (pending ones before all), filtered.
@@ -331,7 +331,10 @@ impl MarketIndex {
             None => true,
             Some(keys) => {
                 view.task.as_ref().is_some_and(|t| keys.contains(&t.publisher.pubkey))
-                    || view.acceptances.iter().any(|a| a.acceptance.as_ref().is_some_and(|a| keys.contains(&a.node.pubkey)))
+                    || view
+                        .acceptances
+                        .iter()
+                        .any(|a| a.acceptance.as_ref().is_some_and(|a| keys.contains(&a.node.pubkey)))
             }
         };
         let pending_tasks = pending.iter().filter_map(|p| match &p.body.body {

@@ -2,10 +2,13 @@
 //! brings its wallet level with the chain, then works under the wallet's
 //! lock on a blocking thread (signing and selection are CPU work).
 
+mod announce;
 mod history;
 mod keys;
 mod manage;
+mod market;
 mod pay;
+mod task_args;
 
 pub use keys::{validateaddress, verifymessage};
 
@@ -45,6 +48,8 @@ super::dispatch_table!(SERVICE_METHODS, pub async fn dispatch_service(wallets: &
         "unloadwallet" => manage::unloadwallet(wallets, args, endpoint),
         "listwallets" => Ok(Value::from(wallets.list())),
         "listwalletdir" => manage::listwalletdir(wallets),
+        "getidentityjob" => market::getidentityjob(&wallets.jobs, args),
+        "abortidentityjob" => market::abortidentityjob(&wallets.jobs, args).await,
 });
 
 // Methods of one wallet, brought level with the chain first.
@@ -76,6 +81,11 @@ super::dispatch_table!(CALL_METHODS, pub async fn dispatch_call(call: &Call<'_>)
         "lockunspent" => pay::lockunspent(call),
         "listlockunspent" => pay::listlockunspent(call),
         "abandontransaction" => pay::abandontransaction(call),
+        "mineidentity" => market::mineidentity(call).await,
+        "listidentities" => market::listidentities(call).await,
+        "publishtask" => market::publishtask(call).await,
+        "accepttask" => market::accepttask(call).await,
+        "canceltask" => market::canceltask(call).await,
 });
 
 /// One wallet RPC: its context, its wallet and its arguments.

@@ -19,7 +19,7 @@ use crate::rpc::{parse_hash, RpcResult};
 const DEFAULT_CONF_TARGET: i64 = 6;
 
 /// A `fee_rate` argument (sat/vB, up to three decimals) in zats per kvB.
-fn parse_fee_rate(v: &Value) -> Result<u64, RpcError> {
+pub(super) fn parse_fee_rate(v: &Value) -> Result<u64, RpcError> {
     let scaled = parse_amount(v).map_err(|_| RpcError::type_error("Invalid amount"))?;
     if scaled % 100_000 != 0 {
         return Err(RpcError::type_error("Invalid amount"));
@@ -29,7 +29,11 @@ fn parse_fee_rate(v: &Value) -> Result<u64, RpcError> {
 
 /// Core's GetMinimumFeeRate: an explicit rate, else -paytxfee / settxfee,
 /// else the estimate for `conf_target`, else -fallbackfee; never below the relay floor.
-async fn choose_fee_rate(call: &Call<'_>, explicit: Option<u64>, conf_target: Option<i64>) -> Result<u64, RpcError> {
+pub(super) async fn choose_fee_rate(
+    call: &Call<'_>,
+    explicit: Option<u64>,
+    conf_target: Option<i64>,
+) -> Result<u64, RpcError> {
     let floor = call.wallets.settings.policy.min_relay_feerate;
     if let Some(rate) = explicit {
         if rate < floor {
@@ -75,7 +79,7 @@ fn fee_args(call: &Call<'_>, conf_index: usize, rate_index: usize) -> Result<(Op
 /// not committed, so the wallet never acknowledges a transaction that is
 /// not broadcast (Core checks the chain limits, `-walletrejectlongchains`;
 /// this checks every rule). Runs on a wallet's blocking thread.
-fn check_mempool_accepts(chain: &ChainHandle, tx: &Transaction) -> Result<(), RpcError> {
+pub(super) fn check_mempool_accepts(chain: &ChainHandle, tx: &Transaction) -> Result<(), RpcError> {
     let tx = tx.clone();
     match chain.call_blocking(move |node| node.accept_to_mempool(tx, clock::now(), true))? {
         Ok(_) => Ok(()),
