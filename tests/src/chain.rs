@@ -180,3 +180,41 @@ pub fn announcement(outpoint: OutPoint, amount: u64, expiry: u32) -> Transaction
     grind_tx_pow(&mut tx, params.market.task_pow_bits, &cancel).expect("tx pow");
     tx
 }
+
+/// An acceptance of task `task_id` funded by `outpoint` (holding `amount`
+/// at REGTEST_ADDRESS), signed by a fresh regtest node identity, with a
+/// transaction proof of work that meets `meets_bits` but not `misses_bits`
+/// (an acceptance below what its task demands).
+pub fn weak_acceptance(outpoint: OutPoint, amount: u64, task_id: [u8; 32], meets_bits: u32, misses_bits: u32) -> Transaction {
+    use bitcoin::secp256k1::Keypair;
+    use consensus::check::announcement::meets_tx_pow;
+    use primitives::market::{Acceptance, MarketBody, Role};
+    use std::sync::atomic::AtomicBool;
+    use wallet::announcement::{build_announcement, mine_identity, sign_body, Funding};
+
+    let params = consensus::ChainParams::regtest();
+    let secp = Secp256k1::new();
+    let node_key = Keypair::from_secret_key(&secp, &SecretKey::from_slice(&[0x55; 32]).expect("key"));
+    let target = consensus::check::announcement::identity_target(&params, Role::Node, 0);
+    let node = mine_identity(Role::Node, &node_key, &target, 1, &|_| {}, &AtomicBool::new(false)).expect("identity");
+    let body = MarketBody::Acceptance(Acceptance {
+        task_id,
+        node,
+        payee_pubkey: key().1.serialize(),
+        cores: 64,
+        mhz: 5000,
+        memory_mb: 1 << 20,
+        disk_mb: 1 << 20,
+        bandwidth_kbps: 1 << 20,
+    });
+    let signed = sign_body(body, &node_key, outpoint);
+    let output = TxOut { value: Amount::from_sat(amount), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) };
+    let mut tx = build_announcement(&[Funding { outpoint, output, key: key().0 }], &signed, 100, 0).expect("acceptance");
+    let nonce = (0u64..)
+        .find(|n| meets_tx_pow(&tx, *n, meets_bits) && !meets_tx_pow(&tx, *n, misses_bits))
+        .expect("a nonce between the two targets");
+    if let Some(ann) = tx.announcement.as_mut() {
+        ann.nonce = nonce;
+    }
+    tx
+}

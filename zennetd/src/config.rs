@@ -121,6 +121,9 @@ pub struct Cli {
     /// Command run when the best block changes (%s becomes its hash).
     #[arg(long)]
     pub blocknotify: Option<String>,
+    /// Command run for every task that enters the market index from a block (%s becomes its task id).
+    #[arg(long)]
+    pub tasknotify: Option<String>,
     /// Keep an index of every transaction by txid (for getrawtransaction).
     #[arg(long)]
     pub txindex: bool,
@@ -197,6 +200,7 @@ pub struct Config {
     pub algo: primitives::PowAlgo,
     pub mineraddress: Option<primitives::Address>,
     pub blocknotify: Option<String>,
+    pub tasknotify: Option<String>,
     pub wallets: Vec<String>,
     pub disable_wallet: bool,
     /// `-sysperms`: keep the process umask instead of 077.
@@ -335,6 +339,7 @@ impl Config {
                 })
                 .transpose()?,
             blocknotify: cli.blocknotify,
+            tasknotify: cli.tasknotify,
             reindex: cli.reindex,
             wallets: cli.wallet,
             disable_wallet: cli.disablewallet,

@@ -120,6 +120,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(command) = config.blocknotify.clone() {
         tokio::spawn(block_notify(chain.ticks(), command));
     }
+    if let Some(command) = config.tasknotify.clone() {
+        let feed = chain.call(|node| node.subscribe_chain()).await?;
+        tokio::spawn(task_notify(feed, command));
+    }
 
     let mut follower = None;
     let wallets = if config.disable_wallet {
@@ -293,6 +297,29 @@ async fn block_notify(mut ticks: tokio::sync::watch::Receiver<crate::actor::Chai
         match tokio::process::Command::new("sh").arg("-c").arg(&line).status().await {
             Ok(status) if !status.success() => tracing::warn!("-blocknotify command exited with {status}"),
             Err(e) => tracing::warn!("-blocknotify command failed to start: {e}"),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// `-tasknotify`: runs the command (%s replaced by the task id) for every
+/// task that enters the market index from a block.
+async fn task_notify(mut feed: tokio::sync::broadcast::Receiver<crate::node_state::Notification>, command: String) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let task_id = match feed.recv().await {
+            Ok(crate::node_state::Notification::TaskConfirmed { task_id }) => task_id,
+            Ok(_) => continue,
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!("-tasknotify fell behind: {missed} chain notifications missed");
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let line = command.replace("%s", &hex::encode(task_id));
+        match tokio::process::Command::new("sh").arg("-c").arg(&line).status().await {
+            Ok(status) if !status.success() => tracing::warn!("-tasknotify command exited with {status}"),
+            Err(e) => tracing::warn!("-tasknotify command failed to start: {e}"),
             Ok(_) => {}
         }
     }

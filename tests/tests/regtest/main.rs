@@ -5,6 +5,7 @@ mod address_limits;
 mod crash;
 mod disk_full;
 mod file_modes;
+mod market;
 mod mempool;
 mod mempool_lookups;
 mod miner;
