@@ -155,9 +155,17 @@ impl NodeState {
     /// whatever can no longer be mined on the new tip (Core's
     /// `MaybeUpdateMempoolForReorg`).
     fn update_mempool_for_reorg(&mut self, disconnected: Vec<Vec<Transaction>>, now: i64) {
+        let mut refused = Vec::new();
         for tx in disconnected.into_iter().rev().flatten() {
             // Failures are expected (confirmed again, conflicting, immature);
             // what spent such a transaction goes in the sweep below.
+            if self.accept_to_mempool(tx.clone(), now, false).is_err() && tx.is_announcement() {
+                refused.push(tx);
+            }
+        }
+        // An acceptance or cancel may come before its task in a block (they
+        // share no inputs): once the task is back, offer them again.
+        for tx in refused {
             let _ = self.accept_to_mempool(tx, now, false);
         }
         let removed = self.with_pool_context(now, |pool, ctx| pool.remove_for_reorg(ctx));
