@@ -185,7 +185,13 @@ pub fn announcement(outpoint: OutPoint, amount: u64, expiry: u32) -> Transaction
 /// at REGTEST_ADDRESS), signed by a fresh regtest node identity, with a
 /// transaction proof of work that meets `meets_bits` but not `misses_bits`
 /// (an acceptance below what its task demands).
-pub fn weak_acceptance(outpoint: OutPoint, amount: u64, task_id: [u8; 32], meets_bits: u32, misses_bits: u32) -> Transaction {
+pub fn weak_acceptance(
+    outpoint: OutPoint,
+    amount: u64,
+    task_id: [u8; 32],
+    meets_bits: u32,
+    misses_bits: u32,
+) -> Transaction {
     use bitcoin::secp256k1::Keypair;
     use consensus::check::announcement::meets_tx_pow;
     use primitives::market::{Acceptance, MarketBody, Role};
@@ -209,7 +215,8 @@ pub fn weak_acceptance(outpoint: OutPoint, amount: u64, task_id: [u8; 32], meets
     });
     let signed = sign_body(body, &node_key, outpoint);
     let output = TxOut { value: Amount::from_sat(amount), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) };
-    let mut tx = build_announcement(&[Funding { outpoint, output, key: key().0 }], &signed, 100, 0).expect("acceptance");
+    let mut tx =
+        build_announcement(&[Funding { outpoint, output, key: key().0 }], &signed, 100, 0).expect("acceptance");
     let nonce = (0u64..)
         .find(|n| meets_tx_pow(&tx, *n, meets_bits) && !meets_tx_pow(&tx, *n, misses_bits))
         .expect("a nonce between the two targets");

@@ -148,7 +148,10 @@ fn publisher_and_machine_owner_walk_a_task_through_its_life() {
     let listed = a.wallet_rpc(WALLET, "listidentities", json!([]));
     assert_eq!(listed.as_array().unwrap().len(), 1, "the aborted job stored nothing: {listed}");
     assert_eq!(listed[0]["identity"], publisher.as_str());
-    assert_eq!((listed[0]["role"].as_str(), listed[0]["valid"].as_bool(), listed[0]["used"].as_bool()), (Some("publisher"), Some(true), Some(false)));
+    assert_eq!(
+        (listed[0]["role"].as_str(), listed[0]["valid"].as_bool(), listed[0]["used"].as_bool()),
+        (Some("publisher"), Some(true), Some(false))
+    );
     let info = a.rpc("getidentityinfo", json!([publisher]));
     assert_eq!((info["role"].as_str(), info["valid"].as_bool()), (Some("publisher"), Some(true)));
     assert!(info["valid_until_height"].as_u64() >= Some(1_051_199), "{info}");
@@ -203,7 +206,10 @@ fn publisher_and_machine_owner_walk_a_task_through_its_life() {
     assert_eq!(shown["publisher"], publisher.as_str());
     assert_eq!(shown["core_choices"][1], json!({"count": 8, "min_mhz": 1800}));
     assert_eq!(shown["accept_pow"]["bits"], "200fffff");
-    assert_eq!((shown["expiry_height"].as_u64(), shown["accept_until_height"].as_u64()), (Some(included + 8), Some(included + 3)));
+    assert_eq!(
+        (shown["expiry_height"].as_u64(), shown["accept_until_height"].as_u64()),
+        (Some(included + 8), Some(included + 3))
+    );
 
     // B finds it by what its machine offers, and not with filters that exclude it.
     let fits = json!({"os": ["ubuntu-24.04"], "cores": 8, "mhz": 2000, "memory_mb_per_core": 4096, "disk_mb": 50_000, "bandwidth_kbps": 20_000, "prepaid": true, "min_lease_secs": 3600});
@@ -275,13 +281,17 @@ fn publisher_and_machine_owner_walk_a_task_through_its_life() {
     assert_eq!(state(&b, &id), "cancelled");
     assert_eq!(task(&b, &id)["acceptances"][0]["state"], "cancelled");
     assert_eq!(task(&b, &id)["cancels"][0]["txid"], cancel_txid.as_str());
-    let spent_a = zats(&published["fee"]) + zats(&published["funding_fee"]) + zats(&cancelled["fee"]) + zats(&cancelled["funding_fee"]);
+    let spent_a = zats(&published["fee"])
+        + zats(&published["funding_fee"])
+        + zats(&cancelled["fee"])
+        + zats(&cancelled["funding_fee"]);
     assert_eq!(balance(&a, WALLET), a_before - spent_a, "A spent exactly the announcement fees");
     while a.height() <= included + 8 {
         mine(&a, 1);
     }
     assert_eq!(state(&a, &id), "expired");
-    let announcements = [(included, task_txid.clone()), (included + 1, accept_txid.clone()), (included + 5, cancel_txid.clone())];
+    let announcements =
+        [(included, task_txid.clone()), (included + 1, accept_txid.clone()), (included + 5, cancel_txid.clone())];
     let body_bytes: u64 = announcements
         .iter()
         .map(|(_, txid)| a.rpc("getannouncement", json!([txid]))["body_size"].as_u64().unwrap())
@@ -345,9 +355,8 @@ fn a_reorganisation_returns_announcements_to_the_mempool_and_a_killed_node_rebui
 
     // A node fed the same chain is killed right after connecting the
     // block with the announcements; after a restart its index is A's.
-    let blocks: Vec<Value> = (1..=a.height())
-        .map(|h| a.rpc("getblock", json!([a.rpc("getblockhash", json!([h])), 0])))
-        .collect();
+    let blocks: Vec<Value> =
+        (1..=a.height()).map(|h| a.rpc("getblock", json!([a.rpc("getblockhash", json!([h])), 0]))).collect();
     let announced = a.rpc("getblockheader", json!([block]))["height"].as_u64().unwrap() as usize;
     let mut e = Node::start(&["-connect=0"]);
     for raw in &blocks[..announced] {

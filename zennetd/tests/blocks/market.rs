@@ -156,3 +156,61 @@ fn announcement_policy_in_the_mempool() {
     g.extend("empty", &tip, 2);
     assert_eq!(g.node.mempool.pool().len(), 0, "expired unmined announcement removed");
 }
+
+/// The largest task body DESIGN.md allows (about 700 bytes): eight 32-byte
+/// operating systems, eight core choices, a 64-byte endpoint, 128 bytes of info.
+fn largest_task(publisher: Identity, n: u8) -> Task {
+    let mut t = task(publisher, 10);
+    t.os_choices = (0..8).map(|i| format!("{:0>32}", format!("os{i}-{n}"))).collect();
+    t.core_choices = (1..=8).map(|c| CoreChoice { count: c, min_mhz: 1000 * u32::from(c) }).collect();
+    t.endpoint = format!("{:a>57}.x:7000", n);
+    t.info = "i".repeat(128);
+    t
+}
+
+#[test]
+fn expired_bodies_leave_the_block_store() {
+    let mut g = Gen::new(easy_main());
+    g.next("b1", "genesis", Vec::new());
+    g.accepted("b1");
+    let tip = g.extend("m", "b1", 130);
+    let min = g.params.market.task_pow_bits;
+    let (key, publisher) = identity(&g, Role::Publisher, 0x61);
+    const TASKS: u8 = 25;
+    let txs: Vec<Transaction> = (0..TASKS)
+        .map(|n| {
+            let coin = g.coinbase_out(&format!("m{n}"));
+            announce(&g, MarketBody::Task(largest_task(publisher, n)), &key, coin, 1, min, None)
+        })
+        .collect();
+    let body_bytes: usize = txs.iter().map(|tx| tx.announcement.as_ref().unwrap().body.len() as usize).sum();
+    assert!(body_bytes / usize::from(TASKS) > 650, "bodies of {} bytes", body_bytes / usize::from(TASKS));
+    let saved: u64 = txs.iter().map(|tx| (tx.serialize().len() - tx.to_pruned().serialize().len()) as u64).sum();
+    g.next("tasks", &tip, txs);
+    g.accepted("tasks");
+    let before = g.node.chain.block_bytes().unwrap();
+    let height = g.height("tasks");
+    assert_eq!(g.node.market.summary(height + 1).tasks_by_state.iter().find(|s| s.0 == "open").unwrap().1, 25);
+
+    // Prunable once inclusion + expiry (1) + 100 blocks have passed.
+    g.extend("wait", "tasks", 100);
+    assert_eq!(g.node.chain.block_bytes().unwrap(), before + new_bytes(&g, "wait", 100), "nothing pruned yet");
+    let mid = g.node.chain.block_bytes().unwrap();
+    g.extend("more", "wait99", 1);
+    let after = g.node.chain.block_bytes().unwrap();
+    assert_eq!(after, mid + new_bytes(&g, "more", 1) - saved, "every body dropped from the store");
+    let summary = g.node.market.summary(g.height("more0"));
+    assert_eq!(summary.tasks_by_state.iter().find(|s| s.0 == "pruned").unwrap().1, 25);
+    assert_eq!(summary.pruned_bytes, saved);
+    eprintln!(
+        "{TASKS} task bodies of {body_bytes} bytes: the block store fell by {saved} bytes ({} bytes stored before, {} after)",
+        mid + new_bytes(&g, "more", 1),
+        after
+    );
+    let stored = g.node.chain.block(&g.hash("tasks")).unwrap().unwrap();
+    assert!(stored.txdata[1..].iter().all(|tx| tx.announcement.as_ref().unwrap().body.is_pruned()));
+}
+
+fn new_bytes(g: &Gen, prefix: &str, count: usize) -> u64 {
+    (0..count).map(|i| g.block(&format!("{prefix}{i}")).serialize().len() as u64).sum()
+}
