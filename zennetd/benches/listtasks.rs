@@ -17,7 +17,7 @@ const PER_BLOCK: u32 = 1_000;
 fn task(n: u32) -> Task {
     Task {
         publisher: Identity { role: 1, pubkey: [(n % 251) as u8; 32], nonce: u64::from(n) },
-        os_choices: vec![if n % 1000 == 0 { "rare-os".into() } else { format!("os-{}", n % 7) }],
+        os_choices: vec![if n.is_multiple_of(1000) { "rare-os".into() } else { format!("os-{}", n % 7) }],
         min_bandwidth_kbps: n % 50_000,
         min_disk_mb: n % 100_000,
         min_disk_iops: 0,
@@ -29,7 +29,7 @@ fn task(n: u32) -> Task {
         endpoint: format!("host{n}.example:7000"),
         lease_min_secs: 60,
         lease_max_secs: 3600 + n % 86_400,
-        payout_interval_secs: if n % 2 == 0 { 60 } else { -60 },
+        payout_interval_secs: if n.is_multiple_of(2) { 60 } else { -60 },
         rate_core_ghz_hour: u64::from(n % 10_000),
         rate_memory_mb_hour: 1,
         rate_disk_gb_hour: 1,

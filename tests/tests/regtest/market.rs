@@ -190,6 +190,7 @@ fn publisher_and_machine_owner_walk_a_task_through_its_life() {
     let published = a.wallet_rpc(WALLET, "publishtask", json!([full_task(), {"expiry": 8}]));
     let id = published["task_id"].as_str().expect("task id").to_string();
     let task_txid = published["txid"].as_str().unwrap().to_string();
+    assert!(published["pow_hashes"].as_u64() > Some(0), "{published}");
     for txid in [&published["txid"], &published["funding_txid"]] {
         a.wallet_rpc(WALLET, "gettransaction", json!([txid]));
     }
@@ -303,6 +304,8 @@ fn publisher_and_machine_owner_walk_a_task_through_its_life() {
     assert_eq!(state(&b, &id), "pruned");
     let pruned = task(&a, &id);
     assert_eq!((pruned["txid"].as_str(), pruned["pruned"].as_bool()), (Some(task_txid.as_str()), Some(true)));
+    assert_eq!((pruned["kind"].as_str(), pruned["expiry"].as_u64()), (Some("task"), Some(8)));
+    assert!(pruned["body_hash"].is_string() && pruned["body_size"].as_u64() > Some(0), "{pruned}");
     for node in [&a, &b] {
         for (height, txid) in &announcements {
             assert!(block_announcement_pruned(node, *height, txid), "{txid} still has its body");
@@ -332,8 +335,20 @@ fn a_reorganisation_returns_announcements_to_the_mempool_and_a_killed_node_rebui
     mine_identity(&b, WALLET, "node");
     let mut second = full_task();
     second["accept_within_blocks"] = json!(10);
-    let published = a.wallet_rpc(WALLET, "publishtask", json!([second, {"expiry": 50}]));
+    // Without waiting: a job whose result is the announcement.
+    let job = a.wallet_rpc(WALLET, "publishtask", json!([second, {"expiry": 50, "wait": false, "threads": 2}]));
+    let done = wait_job(&a, &job["job_id"]);
+    assert_eq!((done["state"].as_str(), done["kind"].as_str()), (Some("found"), Some("announcement")), "{done}");
+    let published = done["result"].clone();
     let id = published["task_id"].as_str().unwrap().to_string();
+    let raw = a.rpc("getrawtransaction", json!([published["txid"]]));
+    let decoded = a.rpc("decodeannouncement", json!([raw]));
+    assert_eq!((decoded["kind"].as_str(), decoded["meets_network_minimum"].as_bool()), (Some("task"), Some(true)));
+    assert_eq!(decoded["body"]["task_id"], id.as_str());
+    assert_eq!(decoded["body"]["signer"], decoded["body"]["publisher"]);
+    let shown = a.rpc("getannouncement", json!([published["txid"]]));
+    assert_eq!((shown["in_mempool"].as_bool(), shown["body"].clone()), (Some(true), decoded["body"].clone()));
+    assert_eq!(error(a.try_rpc("decodeannouncement", json!(["00"]))).0, -22);
     wait_in_mempool(&b, published["txid"].as_str().unwrap());
     // A pending task may be accepted: both go into one block.
     let accepted = b.wallet_rpc(WALLET, "accepttask", json!([id, offer()]));

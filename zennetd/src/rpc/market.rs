@@ -165,6 +165,7 @@ pub fn task_view_json(view: &TaskView, network: Network, full: bool) -> Value {
     let mut m = Map::new();
     m.insert("task_id".into(), json!(view.task_id.map(hex::encode)));
     m.insert("txid".into(), json!(view.txid.to_string()));
+    m.insert("kind".into(), json!("task"));
     m.insert("state".into(), json!(view.state.as_str()));
     m.insert("height".into(), json!(view.height));
     if full {

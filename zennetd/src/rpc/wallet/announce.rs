@@ -118,15 +118,15 @@ pub fn announce(
             w.unlock_coin(&input.previous_output);
         }
     };
-    let mut hashes = 0u64;
+    let hashes = std::sync::atomic::AtomicU64::new(0);
     if let Some(bits) = plan.pow_bits {
         let progress = |n: u64| {
+            hashes.fetch_max(n, std::sync::atomic::Ordering::Relaxed);
             if let Some(job) = job {
                 job.set_hashes(n);
             }
         };
         let ground = grind_tx_pow_threads(&mut ann, bits, plan.threads, &progress, cancel);
-        hashes = job.map_or(0, |j| j.hashes());
         if let Err(e) = ground {
             release(&mut *lock(shared)?);
             return Err(match e {
@@ -151,7 +151,7 @@ pub fn announce(
         "fee": amount(ann_fee),
         "funding_txid": funding.tx.txid().to_string(),
         "funding_fee": amount(funding.fee),
-        "pow_hashes": hashes,
+        "pow_hashes": hashes.into_inner(),
     }))
 }
 
