@@ -4,6 +4,7 @@
 
 pub mod announcement;
 pub mod balance;
+pub mod channel;
 pub mod crypt;
 pub mod descriptor;
 pub mod error;

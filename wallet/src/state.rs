@@ -79,6 +79,11 @@ pub struct Wallet {
     pub(crate) next_order: u64,
     pub(crate) store: Box<dyn WalletStore>,
     pub(crate) secp: Secp256k1<All>,
+    /// Payment channels, by id.
+    pub(crate) channels: HashMap<String, crate::channel::ChannelRecord>,
+    /// Outputs the wallet does not own but follows (channel funding): a
+    /// transaction spending one is the wallet's.
+    pub(crate) watched: HashSet<OutPoint>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> WalletError {
@@ -169,11 +174,14 @@ impl Wallet {
         let mut meta = None;
         let mut txs = Vec::new();
         let mut labels = Vec::new();
+        let mut channels = Vec::new();
         for (key, value) in store.load()? {
             if key == META_KEY {
                 meta = Some(serde_json::from_slice::<Meta>(&value).map_err(corrupt)?);
             } else if key.starts_with(TX_PREFIX) {
                 txs.push(serde_json::from_slice::<TxRecord>(&value).map_err(corrupt)?);
+            } else if key.starts_with(crate::channel::CHANNEL_PREFIX) {
+                channels.push(serde_json::from_slice::<crate::channel::ChannelRecord>(&value).map_err(corrupt)?);
             } else if let Some(script) = key.strip_prefix(LABEL_PREFIX) {
                 let script = ScriptBuf::from_bytes(hex::decode(script).map_err(corrupt)?);
                 labels.push((script, String::from_utf8(value).map_err(corrupt)?));
@@ -187,7 +195,14 @@ impl Wallet {
                 network.chain_name()
             )));
         }
-        Wallet::from_records(name, network, maturity, store, meta, txs, labels)
+        let mut wallet = Wallet::from_records(name, network, maturity, store, meta, txs, labels)?;
+        for record in channels {
+            if let Ok(funding) = record.funding() {
+                wallet.watched.insert(funding);
+            }
+            wallet.channels.insert(record.id.clone(), record);
+        }
+        Ok(wallet)
     }
 
     fn from_records(
@@ -228,6 +243,8 @@ impl Wallet {
             next_order: 0,
             store,
             secp: Secp256k1::new(),
+            channels: HashMap::new(),
+            watched: HashSet::new(),
         };
         if let Some(SecretRecord::Plain { mnemonic }) = wallet.meta.hd.as_ref().map(|h| &h.secret) {
             let m = keys::parse_mnemonic(mnemonic).map_err(corrupt)?;

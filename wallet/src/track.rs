@@ -24,7 +24,8 @@ impl Wallet {
     /// Pays one of the wallet's scripts or spends one of its coins.
     pub fn is_relevant(&self, tx: &Transaction) -> bool {
         tx.output.iter().any(|o| self.is_mine(&o.script_pubkey))
-            || (!tx.is_coinbase() && tx.input.iter().any(|i| self.owns_output(&i.previous_output)))
+            || (!tx.is_coinbase()
+                && tx.input.iter().any(|i| self.owns_output(&i.previous_output) || self.watched.contains(&i.previous_output)))
     }
 
     /// Adds `tx` (or records where it was mined) and returns its record write.
