@@ -29,6 +29,8 @@ pub enum MempoolError {
     Conflict(Txid),
     #[error("replacement fee too low: {reason}")]
     InsufficientFee { reason: String },
+    #[error("package: {0}")]
+    Package(&'static str),
     #[error("replacement would evict {count} transactions")]
     TooManyReplacements { count: usize },
     #[error("replacement spends an unconfirmed input the original did not")]
@@ -62,6 +64,7 @@ impl MempoolError {
             MempoolError::MinRelayFee { .. } => "min relay fee not met".into(),
             MempoolError::Conflict(_) => "txn-mempool-conflict".into(),
             MempoolError::InsufficientFee { .. } => "insufficient fee".into(),
+            MempoolError::Package(_) => "package-not-child-with-parent".into(),
             MempoolError::TooManyReplacements { .. } => "too many potential replacements".into(),
             MempoolError::ReplacementAddsUnconfirmed => "replacement-adds-unconfirmed".into(),
             MempoolError::TooLongChain { .. } => "too-long-mempool-chain".into(),

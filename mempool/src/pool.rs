@@ -145,6 +145,56 @@ impl Mempool {
     /// Checks `tx` against consensus and policy; adds it unless `test_only`.
     /// Returns its fee.
     pub fn accept(&mut self, tx: Transaction, ctx: &AcceptContext<'_>, test_only: bool) -> Result<u64, MempoolError> {
+        self.accept_checked(tx, ctx, test_only, false)
+    }
+
+    /// A parent paying less than the relay floor with the one child that
+    /// pays for both (CPFP, as Core's 1-parent-1-child package relay): both
+    /// enter if the package's feerate meets the floor and each passes every
+    /// other rule; otherwise neither does. Returns the two fees.
+    pub fn accept_package(
+        &mut self,
+        parent: Transaction,
+        child: Transaction,
+        ctx: &AcceptContext<'_>,
+    ) -> Result<(u64, u64), MempoolError> {
+        let parent_txid = parent.txid();
+        if !child.input.iter().any(|i| i.previous_output.txid == parent_txid) {
+            return Err(MempoolError::Package("the child does not spend the parent"));
+        }
+        let (parent_vsize, child_vsize) = (parent.vsize(), child.vsize());
+        let already = self.entries.contains_key(&parent_txid);
+        let parent_fee = match self.entries.get(&parent_txid) {
+            Some(entry) => entry.fee,
+            None => self.accept_checked(parent, ctx, false, true)?,
+        };
+        let undo = |pool: &mut Self| {
+            if !already {
+                pool.remove_with_descendants(&parent_txid);
+            }
+        };
+        let child_fee = match self.accept_checked(child, ctx, false, false) {
+            Ok(fee) => fee,
+            Err(e) => {
+                undo(self);
+                return Err(e);
+            }
+        };
+        let required = Policy::fee_for(self.policy.min_relay_feerate, parent_vsize + child_vsize);
+        if parent_fee + child_fee < required {
+            undo(self);
+            return Err(MempoolError::MinRelayFee { fee: parent_fee + child_fee, required });
+        }
+        Ok((parent_fee, child_fee))
+    }
+
+    fn accept_checked(
+        &mut self,
+        tx: Transaction,
+        ctx: &AcceptContext<'_>,
+        test_only: bool,
+        package_parent: bool,
+    ) -> Result<u64, MempoolError> {
         let txid = tx.txid();
         if self.entries.contains_key(&txid) {
             return Err(MempoolError::AlreadyKnown);
@@ -216,7 +266,8 @@ impl Mempool {
             return Err(MempoolError::TooManySigops { cost: sigop_cost });
         }
         let min_fee = Policy::fee_for(self.policy.min_relay_feerate, vsize);
-        if fee < min_fee {
+        // A package parent's shortfall is judged with its child.
+        if fee < min_fee && !package_parent {
             return Err(MempoolError::MinRelayFee { fee, required: min_fee });
         }
         if !conflicts.is_empty() {

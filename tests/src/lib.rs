@@ -71,6 +71,8 @@ pub struct Node {
     pub rpc_port: u16,
     pub p2p_port: u16,
     extra_args: Vec<String>,
+    /// Environment for the next starts (fault injection: `ZENNET_FAULT`).
+    pub env: Vec<(String, String)>,
     child: Option<Child>,
 }
 
@@ -96,6 +98,7 @@ impl Node {
             rpc_port: free_port(),
             p2p_port: free_port(),
             extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
+            env: Vec::new(),
             child: None,
         }
     }
@@ -125,6 +128,7 @@ impl Node {
         Command::new(bin_dir().join("zennetd"))
             .args(self.args())
             .args(extra)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -299,5 +303,46 @@ impl Node {
 impl Drop for Node {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// An amount in ZEN as JSON, in zats.
+pub fn zats(v: &Value) -> u64 {
+    (v.as_f64().unwrap_or_else(|| panic!("an amount, not {v}")) * 1e8).round() as u64
+}
+
+/// The code and message of an RPC error (panics on success or a transport error).
+pub fn rpc_error(result: Result<Value, ClientError>) -> (i64, String) {
+    match result {
+        Err(ClientError::Rpc(e)) => (i64::from(e.code), e.message),
+        other => panic!("expected an RPC error, got {other:?}"),
+    }
+}
+
+impl Node {
+    /// Everything the wallet owns: trusted, pending and immature, in zats.
+    pub fn balance(&self, wallet: &str) -> u64 {
+        let b = self.wallet_rpc(wallet, "getbalances", serde_json::json!([]));
+        zats(&b["mine"]["trusted"]) + zats(&b["mine"]["untrusted_pending"]) + zats(&b["mine"]["immature"])
+    }
+
+    /// Mines `blocks` to REGTEST_ADDRESS (nobody's wallet).
+    pub fn mine(&self, blocks: u64) {
+        self.rpc("generatetoaddress", serde_json::json!([blocks, REGTEST_ADDRESS]));
+    }
+
+    /// Waits until `txid` is in this node's mempool.
+    pub fn wait_in_mempool(&self, txid: &str, deadline: Duration) {
+        wait_for(&format!("{txid} in the mempool"), deadline, || {
+            self.rpc("getrawmempool", serde_json::json!([])).as_array()?.iter().any(|t| t == txid).then_some(())
+        });
+    }
+}
+
+/// Waits until every node has the first one's tip.
+pub fn sync_tips(nodes: &[&Node], deadline: Duration) {
+    let tip = nodes[0].tip();
+    for node in &nodes[1..] {
+        node.wait_for_tip(&tip, deadline);
     }
 }

@@ -25,7 +25,10 @@ impl Wallet {
     pub fn is_relevant(&self, tx: &Transaction) -> bool {
         tx.output.iter().any(|o| self.is_mine(&o.script_pubkey))
             || (!tx.is_coinbase()
-                && tx.input.iter().any(|i| self.owns_output(&i.previous_output) || self.watched.contains(&i.previous_output)))
+                && tx
+                    .input
+                    .iter()
+                    .any(|i| self.owns_output(&i.previous_output) || self.watched.contains(&i.previous_output)))
     }
 
     /// Adds `tx` (or records where it was mined) and returns its record write.

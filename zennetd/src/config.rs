@@ -142,6 +142,9 @@ pub struct Cli {
     /// Feerate in ZEN/kvB the wallet uses when there is no fee estimate (default 0: refuse to guess).
     #[arg(long)]
     pub fallbackfee: Option<f64>,
+    /// Blocks before a payment channel's expiry at which the payee closes it by itself (default 144; regtest 6).
+    #[arg(long)]
+    pub channelclosemargin: Option<u32>,
     /// Accepted for Bitcoin Core compatibility; the RPC server always runs.
     #[arg(long)]
     pub server: bool,
@@ -207,6 +210,7 @@ pub struct Config {
     pub sysperms: bool,
     /// zats per kvB.
     pub fallback_fee: u64,
+    pub channel_close_margin: u32,
     pub listen: bool,
     pub bind: Vec<std::net::SocketAddr>,
     pub connect: Option<Vec<String>>,
@@ -344,6 +348,7 @@ impl Config {
             wallets: cli.wallet,
             disable_wallet: cli.disablewallet,
             sysperms: cli.sysperms,
+            channel_close_margin: cli.channelclosemargin.unwrap_or(if network == Network::Regtest { 6 } else { 144 }),
             fallback_fee: match cli.fallbackfee {
                 Some(zen) if !(0.0..=1.0).contains(&zen) => {
                     return Err(ConfigError::Invalid(format!("Invalid amount for -fallbackfee=<amount>: '{zen}'")))

@@ -50,3 +50,13 @@ pub fn free_space(path: &Path) -> std::io::Result<u64> {
 pub fn has_disk_space(path: &Path, additional: u64) -> bool {
     free_space(path).map_or(true, |free| free >= MIN_DISK_SPACE.saturating_add(additional))
 }
+
+/// A place where tests may kill the process (`ZENNET_FAULT=<name>` in its
+/// environment) to check that what was written before is enough to
+/// recover; with the variable unset it does nothing.
+pub fn fault_point(name: &str) {
+    if std::env::var_os("ZENNET_FAULT").is_some_and(|v| v == name) {
+        tracing::error!("fault point {name}: aborting as asked by ZENNET_FAULT");
+        std::process::abort();
+    }
+}

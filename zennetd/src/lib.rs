@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod chainstate;
+pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod fatal;

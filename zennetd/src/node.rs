@@ -132,6 +132,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     } else {
         let settings = WalletSettings {
             fallback_fee: config.fallback_fee,
+            channel_close_margin: config.channel_close_margin,
             kdf: wallet::crypt::KdfParams::DEFAULT,
             maturity: params.coinbase_maturity,
             policy: config.policy.clone(),

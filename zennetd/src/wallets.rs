@@ -28,6 +28,8 @@ const SYNC_BATCH: usize = 200;
 pub struct WalletSettings {
     /// `-fallbackfee` in zats/kvB (0: disabled, as Core's default).
     pub fallback_fee: u64,
+    /// Blocks before expiry at which a payee closes its channels by itself.
+    pub channel_close_margin: u32,
     pub kdf: KdfParams,
     pub maturity: u32,
     pub policy: Policy,
@@ -74,6 +76,8 @@ pub enum WalletServiceError {
     Poisoned,
     #[error("wallet task failed: {0}")]
     Task(String),
+    #[error(transparent)]
+    Channel(#[from] wallet::channel::ChannelError),
 }
 
 pub fn lock(w: &SharedWallet) -> Result<MutexGuard<'_, Wallet>, WalletServiceError> {
@@ -104,6 +108,11 @@ impl Wallets {
             return Err(WalletServiceError::InvalidName(name.to_string()));
         }
         Ok(self.dir.join(if name.is_empty() { ".default" } else { name }))
+    }
+
+    /// The chainstate's handle (for the channel service).
+    pub fn chain_handle(&self) -> ChainHandle {
+        self.chain.clone()
     }
 
     pub fn list(&self) -> Vec<String> {
@@ -420,6 +429,9 @@ pub async fn follow(wallets: Arc<Wallets>) {
                 for shared in wallets.all() {
                     if let Err(e) = wallets.catch_up(&shared).await {
                         tracing::warn!("wallet: catching up failed: {e}");
+                    }
+                    if let Err(e) = crate::channels::tick(&wallets, &shared).await {
+                        tracing::warn!("wallet: channel upkeep failed: {e}");
                     }
                 }
             }

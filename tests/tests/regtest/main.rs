@@ -2,6 +2,7 @@
 //! One test binary; one module per area.
 
 mod address_limits;
+mod channels;
 mod crash;
 mod disk_full;
 mod file_modes;

@@ -10,35 +10,25 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use zennet_tests::chain::{coinbase_of, weak_acceptance};
-use zennet_tests::{wait_for, Node, REGTEST_ADDRESS};
+use zennet_tests::{rpc_error, sync_tips, wait_for, zats, Node};
 
 const SYNC: Duration = Duration::from_secs(120);
 const WALLET: &str = "w";
 
-fn zats(v: &Value) -> u64 {
-    (v.as_f64().unwrap_or_else(|| panic!("an amount, not {v}")) * 1e8).round() as u64
-}
-
 fn balance(node: &Node, wallet: &str) -> u64 {
-    let b = node.wallet_rpc(wallet, "getbalances", json!([]));
-    zats(&b["mine"]["trusted"]) + zats(&b["mine"]["untrusted_pending"]) + zats(&b["mine"]["immature"])
+    node.balance(wallet)
 }
 
 fn mine(node: &Node, blocks: u64) {
-    node.rpc("generatetoaddress", json!([blocks, REGTEST_ADDRESS]));
+    node.mine(blocks);
 }
 
 fn sync(nodes: &[&Node]) {
-    let tip = nodes[0].tip();
-    for node in &nodes[1..] {
-        node.wait_for_tip(&tip, SYNC);
-    }
+    sync_tips(nodes, SYNC);
 }
 
 fn wait_in_mempool(node: &Node, txid: &str) {
-    wait_for(&format!("{txid} in the mempool"), SYNC, || {
-        node.rpc("getrawmempool", json!([])).as_array()?.iter().any(|t| t == txid).then_some(())
-    });
+    node.wait_in_mempool(txid, SYNC);
 }
 
 fn task(node: &Node, id: &str) -> Value {
@@ -50,10 +40,7 @@ fn state(node: &Node, id: &str) -> String {
 }
 
 fn error(result: Result<Value, rpc::ClientError>) -> (i64, String) {
-    match result {
-        Err(rpc::ClientError::Rpc(e)) => (i64::from(e.code), e.message),
-        other => panic!("expected an RPC error, got {other:?}"),
-    }
+    rpc_error(result)
 }
 
 fn wait_job(node: &Node, id: &Value) -> Value {

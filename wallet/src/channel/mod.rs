@@ -194,7 +194,10 @@ impl ChannelRecord {
         }
         self.check_usable(tip)?;
         let terms = self.terms().map_err(|e| ChannelError::Malformed(e.to_string()))?;
-        let amount = self.paid.checked_add(increment).ok_or(ChannelError::OverCapacity { amount: u64::MAX, payable: terms.payable() })?;
+        let amount = self
+            .paid
+            .checked_add(increment)
+            .ok_or(ChannelError::OverCapacity { amount: u64::MAX, payable: terms.payable() })?;
         if increment == 0 {
             return Err(ChannelError::NotIncreasing { amount, paid: self.paid });
         }
@@ -229,7 +232,9 @@ impl ChannelRecord {
             return Err(ChannelError::WrongChannel(hex::encode(msg.channel_id)));
         }
         self.check_usable(tip)?;
-        if msg.sequence != self.sequence + 1 {
+        // Later than the last one taken; a gap is a blob lost on the way,
+        // which the newer state (paying more) supersedes.
+        if msg.sequence <= self.sequence {
             return Err(ChannelError::WrongSequence { got: msg.sequence, expected: self.sequence + 1 });
         }
         let terms = self.terms().map_err(|e| ChannelError::Malformed(e.to_string()))?;
@@ -323,5 +328,62 @@ impl Wallet {
     /// Whether `pubkey` is one of the wallet's keys.
     pub fn has_pubkey(&self, pubkey: &PublicKey) -> bool {
         self.is_mine(&crate::keys::p2wpkh_script(pubkey))
+    }
+}
+
+impl Wallet {
+    /// The wallet's transactions spending `outpoint` that still count (not
+    /// abandoned or replaced).
+    pub fn spenders_of(&self, outpoint: &OutPoint) -> Vec<&crate::state::WalletTx> {
+        self.spends
+            .get(outpoint)
+            .into_iter()
+            .flatten()
+            .filter_map(|txid| self.txs.get(txid))
+            .filter(|w| !w.abandoned && w.replaced_by.is_none())
+            .collect()
+    }
+
+    /// A child paying `fee` from one of the wallet's P2WPKH outputs back to
+    /// a fresh change address of the wallet (to bump its parent, CPFP).
+    /// Nothing is kept until the caller commits it.
+    pub fn sweep(
+        &mut self,
+        outpoint: OutPoint,
+        output: &primitives::TxOut,
+        fee: u64,
+        dust: u64,
+    ) -> Result<primitives::Transaction, WalletError> {
+        let value = output.value.to_sat().checked_sub(fee).filter(|v| *v >= dust).ok_or_else(|| {
+            WalletError::Create(format!("The output ({} zats) cannot pay a fee of {fee} zats", output.value.to_sat()))
+        })?;
+        let key = self.secret_key_for(&output.script_pubkey)?;
+        let script = self.new_address(crate::keys::Chain::Change, None)?.script_pubkey().clone();
+        let mut tx = primitives::Transaction {
+            version: 2,
+            input: vec![primitives::TxIn {
+                previous_output: outpoint,
+                script_sig: primitives::ScriptBuf::new(),
+                sequence: primitives::Sequence::ENABLE_RBF_NO_LOCKTIME,
+                witness: primitives::Witness::new(),
+            }],
+            output: vec![primitives::TxOut { value: primitives::Amount::from_sat(value), script_pubkey: script }],
+            announcement: None,
+            lock_time: 0,
+        };
+        let inputs = [crate::sign::InputKey {
+            value: output.value.to_sat(),
+            script_pubkey: output.script_pubkey.as_bytes(),
+            key,
+        }];
+        crate::sign::sign_p2wpkh(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
+        Ok(tx)
+    }
+
+    /// Keeps a transaction the wallet made (a close, a refund, a child), durably.
+    pub fn keep_transaction(&mut self, tx: &primitives::Transaction, now: i64) -> Result<(), WalletError> {
+        let fee = self.fee_of(tx).unwrap_or(0);
+        let built = crate::send::Built { tx: tx.clone(), fee, change_pos: None };
+        self.commit_transaction(&built, None, None, None, now)
     }
 }

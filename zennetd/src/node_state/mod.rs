@@ -149,6 +149,25 @@ impl NodeState {
         Ok(fee)
     }
 
+    /// A parent and the child that pays for it (CPFP): both or neither.
+    pub fn accept_package(
+        &mut self,
+        parent: Transaction,
+        child: Transaction,
+        now: i64,
+    ) -> Result<(u64, u64), MempoolError> {
+        let announced = self.notifications.follows_mempool().then(|| (parent.clone(), child.clone()));
+        let fees = self.with_pool_context(now, |pool, ctx| pool.accept_package(parent, child, ctx))?;
+        self.notifications.mempool_removals(self.mempool.pool_mut().take_removed());
+        if let Some((parent, child)) = announced {
+            let vsize = parent.vsize();
+            self.notifications.transaction_added(parent, fees.0, vsize);
+            let vsize = child.vsize();
+            self.notifications.transaction_added(child, fees.1, vsize);
+        }
+        Ok(fees)
+    }
+
     /// After blocks were disconnected (`disconnected` holds their
     /// transactions, newest block first): offer them back to the mempool,
     /// oldest block first so that parents come before children, then remove

@@ -40,6 +40,15 @@ pub fn getbalances(call: &Call<'_>) -> RpcResult {
             "immature": amount(b.immature),
         }
     });
+    // Funds in channels are not spendable: shown apart, never in "mine".
+    let live: Vec<_> = w.channels().into_iter().filter(|c| c.is_live()).collect();
+    let payer = live.iter().filter(|c| c.role == wallet::channel::ChannelRole::Payer);
+    let payee = live.iter().filter(|c| c.role == wallet::channel::ChannelRole::Payee);
+    result["channels"] = json!({
+        "locked": amount(payer.clone().map(|c| c.capacity).sum()),
+        "paid_out": amount(payer.map(|c| c.paid).sum()),
+        "receivable": amount(payee.map(|c| c.paid).sum()),
+    });
     if let Some((hash, height)) = w.best_block() {
         result["lastprocessedblock"] = json!({"hash": hash.to_string(), "height": height});
     }

@@ -3,6 +3,7 @@
 //! lock on a blocking thread (signing and selection are CPU work).
 
 mod announce;
+mod channel;
 mod history;
 mod keys;
 mod manage;
@@ -86,6 +87,15 @@ super::dispatch_table!(CALL_METHODS, pub async fn dispatch_call(call: &Call<'_>)
         "publishtask" => market::publishtask(call).await,
         "accepttask" => market::accepttask(call).await,
         "canceltask" => market::canceltask(call).await,
+        "channelopen" => channel::channelopen(call).await,
+        "channelpay" => channel::channelpay(call).await,
+        "channelack" => channel::channelack(call).await,
+        "channelrefund" => channel::channelrefund(call).await,
+        "channelaccept" => channel::channelaccept(call).await,
+        "channelreceive" => channel::channelreceive(call).await,
+        "channelclose" => channel::channelclose(call).await,
+        "listchannels" => channel::listchannels(call).await,
+        "getchannel" => channel::getchannel(call).await,
 });
 
 /// One wallet RPC: its context, its wallet and its arguments.
@@ -218,11 +228,10 @@ pub fn wallet_error(e: WalletError) -> RpcError {
 /// Core's RPC codes for the wallet service's errors.
 impl From<WalletServiceError> for RpcError {
     fn from(e: WalletServiceError) -> Self {
-        let code = match &e {
-            WalletServiceError::Wallet(_) => match e {
-                WalletServiceError::Wallet(inner) => return wallet_error(inner),
-                _ => unreachable!("matched above"),
-            },
+        let message = e.to_string();
+        let code = match e {
+            WalletServiceError::Wallet(inner) => return wallet_error(inner),
+            WalletServiceError::Channel(inner) => return channel::channel_rpc_error(inner),
             WalletServiceError::Stopped(_) => return RpcError::from(crate::actor::ChainStopped),
             WalletServiceError::InvalidName(_) => codes::WALLET_ERROR,
             WalletServiceError::AlreadyLoaded(_) => codes::WALLET_ALREADY_LOADED,
@@ -234,7 +243,7 @@ impl From<WalletServiceError> for RpcError {
             WalletServiceError::Chain(_) => codes::DATABASE_ERROR,
             WalletServiceError::Poisoned | WalletServiceError::Task(_) => codes::INTERNAL_ERROR,
         };
-        RpcError::new(code, e.to_string())
+        RpcError::new(code, message)
     }
 }
 
