@@ -163,8 +163,10 @@ pub async fn tick(wallets: &Wallets, shared: &SharedWallet) -> Result<(), Wallet
             .unwrap_or(Funding::Absent);
         let (next, action) = {
             let mut w = lock(shared)?;
-            let next = observed_state(&w, &record, funding);
-            if next != record {
+            // Read again under the lock: an RPC may have changed it since.
+            let Ok(current) = w.channel(&record.id) else { continue };
+            let next = observed_state(&w, &current, funding);
+            if next != current {
                 w.save_channel(next.clone())?;
             }
             let close_in_mempool = next
@@ -199,6 +201,7 @@ pub async fn close(
 ) -> Result<Transaction, WalletServiceError> {
     let tx = {
         let mut w = lock(shared)?;
+        let record = &w.channel(&record.id)?;
         let payee = record.terms()?.payee;
         let key = w.secret_for_pubkey(&payee)?;
         let tx = record.close_tx(&key, dust).map_err(channel_error)?;
@@ -229,6 +232,7 @@ async fn bump(
 ) -> Result<(), WalletServiceError> {
     let (parent, child) = {
         let mut w = lock(shared)?;
+        let record = &w.channel(&record.id)?;
         let Some(close_txid) = record.close_txid.as_ref().and_then(|t| t.parse().ok()) else { return Ok(()) };
         let Some(parent) = w.tx(&close_txid).map(|t| t.tx.clone()) else { return Ok(()) };
         let parent_fee = w.fee_of(&parent).unwrap_or(record.fee_reserve);
@@ -263,6 +267,7 @@ pub async fn refund(
 ) -> Result<Transaction, WalletServiceError> {
     let tx = {
         let mut w = lock(shared)?;
+        let record = &w.channel(&record.id)?;
         let hex = record.refund_hex.as_ref().ok_or_else(|| WalletServiceError::Task("no refund kept".into()))?;
         let bytes = hex::decode(hex).map_err(|e| WalletServiceError::Task(e.to_string()))?;
         let tx = Transaction::from_bytes(&bytes).map_err(|e| WalletServiceError::Task(e.to_string()))?;

@@ -110,3 +110,195 @@ fn a_thousand_payments_then_the_payee_closes_and_balances_are_exact() {
     let after = p.a.wallet_rpc(W, "getbalances", json!([]));
     assert_eq!(zats(&after["channels"]["locked"]), 0);
 }
+
+#[test]
+fn a_vanished_payee_leaves_the_payer_refunded_automatically() {
+    let mut p = pair(&[]);
+    let a0 = p.a.balance(W);
+    let (id, opened) = open(&p, 0.5, 20);
+    let funding = p.a.wallet_rpc(W, "gettransaction", json!([opened["funding_txid"]]));
+    let funding_fee = (-funding["fee"].as_f64().unwrap() * 1e8).round() as u64;
+    p.a.mine(1);
+    for _ in 0..3 {
+        pay(&p, &id, 0.01);
+    }
+    // B vanishes with its payments.
+    p.b.kill();
+    let (code, message) = rpc_error(p.a.try_wallet_rpc(W, "channelrefund", json!([id])));
+    assert!(code == -8 && message.contains("valid from the block after height"), "{message}");
+    let expiry = channel(&p.a, &id)["expiry_height"].as_u64().unwrap();
+    while p.a.height() < expiry {
+        p.a.mine(1);
+    }
+    // At the expiry height the refund is final for the next block: broadcast by itself.
+    let refunding = wait_for("the refund broadcast", SYNC, || {
+        let c = channel(&p.a, &id);
+        c["refund_txid"].as_str().map(str::to_string)
+    });
+    p.a.wait_in_mempool(&refunding, SYNC);
+    p.a.mine(1);
+    wait_state(&p.a, &id, "refunded");
+    let fee_reserve = zats(&opened["fee_reserve"]);
+    assert_eq!(
+        p.a.balance(W),
+        a0 - funding_fee - fee_reserve,
+        "back to the zat, less the funding's and the refund's fees"
+    );
+}
+
+#[test]
+fn a_payee_that_does_nothing_is_closed_by_its_node_and_bumped_past_a_raised_floor() {
+    // B mines here: its mempool holds the package the network's would refuse.
+    let mut p = pair(&[]);
+    let (id, opened) = open(&p, 0.5, 30);
+    p.a.mine(1);
+    sync_tips(&[&p.a, &p.b], SYNC);
+    for _ in 0..5 {
+        pay(&p, &id, 0.02);
+    }
+    let expiry = opened["expiry_height"].as_u64().unwrap();
+    // B restarts with a relay floor far above the fee reserved for the close.
+    p.b.stop();
+    p.b.restart_with(&["-wallet=w", "-minrelaytxfee=0.002", "-connect=0"]);
+    assert_eq!(channel(&p.b, &id)["paid"], json!(0.1));
+    let margin = 6;
+    while p.b.height() + margin < expiry {
+        p.b.mine(1);
+    }
+    let closing = wait_state(&p.b, &id, "closing");
+    assert!(closing["close_txid"].is_string(), "{closing}");
+    // The close alone is below the floor, so it never reached the mempool:
+    // the node offers it again with a child paying for both.
+    let bumped = wait_for("a CPFP child", SYNC, || {
+        let c = channel(&p.b, &id);
+        c["cpfp_txid"].as_str().map(str::to_string)
+    });
+    p.b.wait_in_mempool(&bumped, SYNC);
+    p.b.wait_in_mempool(closing["close_txid"].as_str().unwrap(), SYNC);
+    p.b.mine(1);
+    let closed = wait_state(&p.b, &id, "closed");
+    assert!(p.b.height() < expiry, "closed before expiry");
+    assert_eq!(zats(&closed["closed_paid"]), 10_000_000);
+}
+
+#[test]
+fn hostile_blobs_are_refused_and_change_nothing() {
+    let p = pair(&[]);
+    let (id, _) = open(&p, 0.5, 50);
+    let (other, _) = open(&p, 0.2, 50);
+    p.a.mine(1);
+    pay(&p, &id, 0.01);
+    let next = p.a.wallet_rpc(W, "channelpay", json!([id, 0.01]));
+    let blob = next["pay_blob"].as_str().unwrap().to_string();
+    let before = channel(&p.b, &id);
+    // Amount at bytes 45..53 of the blob (5 header, 32 id, 8 sequence).
+    let with_amount = |zats: u64| {
+        let mut bytes = hex::decode(&blob).unwrap();
+        bytes[45..53].copy_from_slice(&zats.to_le_bytes());
+        hex::encode(bytes)
+    };
+    let with_id = |id: &str| {
+        let mut bytes = hex::decode(&blob).unwrap();
+        bytes[5..37].copy_from_slice(&hex::decode(id).unwrap());
+        hex::encode(bytes)
+    };
+    let cases: Vec<(String, i64, &str)> = vec![
+        (with_amount(500_000), -8, "does not increase"),
+        (with_amount(1_000_000), -8, "does not increase"),
+        (with_amount(60_000_000), -8, "above the channel's capacity"),
+        (with_amount(2_000_001), -8, "Bad signature"),
+        (with_id(&other), -8, "Bad signature"),
+        (with_id(&"ab".repeat(32)), -5, "Unknown channel"),
+        (blob[..blob.len() - 10].to_string(), -22, "Malformed"),
+        ("5a4348".to_string(), -22, "Malformed"),
+        ("not hex".to_string(), -22, "Malformed"),
+    ];
+    for (bad, code, text) in cases {
+        let (got, message) = rpc_error(p.b.try_wallet_rpc(W, "channelreceive", json!([bad])));
+        assert!(got == code && message.contains(text), "{text}: {got} {message}");
+        assert_eq!(channel(&p.b, &id), before, "{text}: the channel changed");
+    }
+    // The genuine blob is taken, and then no longer (same sequence).
+    p.b.wallet_rpc(W, "channelreceive", json!([blob]));
+    let (_, message) = rpc_error(p.b.try_wallet_rpc(W, "channelreceive", json!([blob])));
+    assert!(message.contains("Wrong sequence"), "{message}");
+    // After the close, nothing more.
+    let later = p.a.wallet_rpc(W, "channelpay", json!([id, 0.01]));
+    p.b.wallet_rpc(W, "channelclose", json!([id]));
+    let (_, message) = rpc_error(p.b.try_wallet_rpc(W, "channelreceive", json!([later["pay_blob"]])));
+    assert!(message.contains("The channel is closing"), "{message}");
+    // An open blob for someone else's key, and a payer refusing to overpay.
+    let (code, _) = rpc_error(p.a.try_wallet_rpc(W, "channelpay", json!([other, 1.0])));
+    assert_eq!(code, -8);
+}
+
+#[test]
+fn kills_at_the_dangerous_moments_lose_nothing() {
+    let mut p = pair(&[]);
+    let (id, _) = open(&p, 0.5, 100);
+    p.a.mine(1);
+    sync_tips(&[&p.a, &p.b], SYNC);
+    pay(&p, &id, 0.01);
+    // A dies after signing, before the blob reaches B.
+    let in_flight = p.a.wallet_rpc(W, "channelpay", json!([id, 0.01]));
+    p.a.kill();
+    p.a.restart_with(&["-wallet=w"]);
+    assert_eq!(channel(&p.a, &id)["sequence"], 2, "the sequence survived");
+    // Never a lower amount again: the next state pays more than the lost one.
+    let next = p.a.wallet_rpc(W, "channelpay", json!([id, 0.01]));
+    assert_eq!(zats(&next["paid"]), 3_000_000);
+    // B takes the newer state (the lost one is superseded), then dies.
+    let received = p.b.wallet_rpc(W, "channelreceive", json!([next["pay_blob"]]));
+    p.b.kill();
+    p.b.restart_with(&["-wallet=w"]);
+    assert_eq!(zats(&channel(&p.b, &id)["paid"]), 3_000_000);
+    let (_, message) = rpc_error(p.b.try_wallet_rpc(W, "channelreceive", json!([in_flight["pay_blob"]])));
+    assert!(message.contains("Wrong sequence"), "{message}");
+    p.a.wallet_rpc(W, "channelack", json!([received["ack_blob"]]));
+    assert_eq!(zats(&channel(&p.a, &id)["acknowledged"]), zats(&channel(&p.b, &id)["paid"]));
+    // B closes with it.
+    p.b.connect_to(&p.a);
+    let closed = p.b.wallet_rpc(W, "channelclose", json!([id]));
+    p.a.wait_in_mempool(closed["txid"].as_str().unwrap(), SYNC);
+    p.a.mine(1);
+    sync_tips(&[&p.a, &p.b], SYNC);
+    assert_eq!(zats(&wait_state(&p.b, &id, "closed")["closed_paid"]), 3_000_000);
+
+    // A dies between keeping the refund and broadcasting the funding: the
+    // funding never leaves, the refund is kept, no coin is spent.
+    let a_before = p.a.balance(W);
+    p.a.stop();
+    p.a.env.push(("ZENNET_FAULT".into(), "channel-after-refund".into()));
+    p.a.restart_with(&["-wallet=w"]);
+    let key = payee_key(&p.b);
+    assert!(p.a.try_wallet_rpc(W, "channelopen", json!([key, 0.3, 100])).is_err());
+    p.a.wait_for_exit(SYNC);
+    p.a.env.clear();
+    p.a.restart_with(&["-wallet=w"]);
+    let list = p.a.wallet_rpc(W, "listchannels", json!([]));
+    let stranded = list.as_array().unwrap().iter().find(|c| c["state"] == "opening").expect("the kept channel");
+    let mempool = p.a.rpc("getrawmempool", json!([]));
+    assert!(!mempool.as_array().unwrap().contains(&stranded["funding_txid"]), "funded without a refund");
+    assert_eq!(p.a.balance(W), a_before);
+}
+
+#[test]
+fn a_reorganised_funding_makes_the_channel_wait_again() {
+    let p = pair(&[]);
+    let (id, opened) = open(&p, 0.5, 100);
+    p.a.mine(1);
+    sync_tips(&[&p.a, &p.b], SYNC);
+    let block = p.a.tip();
+    wait_state(&p.a, &id, "open");
+    pay(&p, &id, 0.01);
+    p.a.rpc("invalidateblock", json!([block]));
+    wait_state(&p.a, &id, "opening");
+    p.a.wait_in_mempool(opened["funding_txid"].as_str().unwrap(), SYNC);
+    // Payments go on meanwhile: same outpoint, same script.
+    pay(&p, &id, 0.01);
+    p.a.rpc("reconsiderblock", json!([block]));
+    assert_eq!(p.a.tip(), block);
+    wait_state(&p.a, &id, "open");
+    let received = pay(&p, &id, 0.01);
+    assert_eq!(zats(&received["paid"]), 3_000_000);
+}
