@@ -302,3 +302,42 @@ fn a_reorganised_funding_makes_the_channel_wait_again() {
     let received = pay(&p, &id, 0.01);
     assert_eq!(zats(&received["paid"]), 3_000_000);
 }
+
+#[test]
+fn a_channel_pays_the_acceptance_of_the_publishers_task() {
+    let p = pair(&[]);
+    for (node, role) in [(&p.a, "publisher"), (&p.b, "node")] {
+        let job = node.wallet_rpc(W, "mineidentity", json!([role]));
+        wait_for("an identity", SYNC, || {
+            (node.rpc("getidentityjob", json!([job["job_id"]]))["state"] == "found").then_some(())
+        });
+    }
+    // B needs coins for its acceptance.
+    let b_address = p.b.wallet_rpc(W, "getnewaddress", json!([]));
+    p.a.wallet_rpc(W, "sendtoaddress", json!([b_address, 1]));
+    p.a.mine(1);
+    sync_tips(&[&p.a, &p.b], SYNC);
+    let task = p.a.wallet_rpc(W, "publishtask", json!([{"endpoint": "publisher.example:7000"}]));
+    let id = task["task_id"].as_str().unwrap().to_string();
+    p.b.wait_in_mempool(task["txid"].as_str().unwrap(), SYNC);
+    let offer = json!({"cores": 1, "mhz": 1000, "memory_mb": 0, "disk_mb": 0, "bandwidth_kbps": 0});
+    let accepted = p.b.wallet_rpc(W, "accepttask", json!([id, offer]));
+    p.a.wait_in_mempool(accepted["txid"].as_str().unwrap(), SYNC);
+    p.a.mine(1);
+    sync_tips(&[&p.a, &p.b], SYNC);
+
+    // Only the publisher pays its task's acceptances.
+    let (code, message) = rpc_error(p.b.try_wallet_rpc(W, "channelopen", json!(["", 0.1, 50, id])));
+    assert!(code == -8 && message.contains("not published by this wallet"), "{message}");
+    let opened = p.a.wallet_rpc(W, "channelopen", json!(["", 0.1, 50, id]));
+    let channel_id = opened["channel_id"].as_str().unwrap();
+    let c = channel(&p.a, channel_id);
+    assert_eq!(
+        (c["payee_pubkey"].clone(), c["task_id"].as_str()),
+        (accepted["payee_pubkey"].clone(), Some(id.as_str()))
+    );
+    p.b.wait_in_mempool(opened["funding_txid"].as_str().unwrap(), SYNC);
+    p.b.wallet_rpc(W, "channelaccept", json!([opened["open_blob"]]));
+    let shown = p.a.wallet_rpc(W, "gettask", json!([id]));
+    assert_eq!(shown["acceptances"][0]["channels"], json!([channel_id]));
+}

@@ -338,7 +338,21 @@ pub async fn listtasks(ctx: &RpcContext, args: &Args, endpoint: Option<&str>) ->
     Ok(Value::Array(views.iter().map(|v| task_view_json(v, ctx.network, false)).collect()))
 }
 
-pub async fn gettask(ctx: &RpcContext, args: &Args) -> RpcResult {
+/// The channels of the wallet at `endpoint` (if any is loaded) that pay an
+/// acceptance of task `id`: (payee key, channel id).
+fn channels_by_payee(ctx: &RpcContext, endpoint: Option<&str>, id: &[u8; 32]) -> Vec<(String, String)> {
+    let Some(wallets) = ctx.wallets.as_ref() else { return Vec::new() };
+    let Ok((_, shared)) = wallets.resolve(endpoint) else { return Vec::new() };
+    let Ok(w) = crate::wallets::lock(&shared) else { return Vec::new() };
+    let task = hex::encode(id);
+    w.channels()
+        .into_iter()
+        .filter(|c| c.task_id.as_deref() == Some(task.as_str()))
+        .map(|c| (c.payee_pubkey, c.id))
+        .collect()
+}
+
+pub async fn gettask(ctx: &RpcContext, args: &Args, endpoint: Option<&str>) -> RpcResult {
     let id = parse_id(args.str(0, "task_id")?, "task_id")?;
     let view = ctx
         .chain
@@ -350,7 +364,16 @@ pub async fn gettask(ctx: &RpcContext, args: &Args) -> RpcResult {
     let view = view.ok_or_else(|| {
         RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "No such task in the market index or the mempool")
     })?;
-    Ok(task_view_json(&view, ctx.network, true))
+    let mut value = task_view_json(&view, ctx.network, true);
+    let channels = view.task_id.map(|id| channels_by_payee(ctx, endpoint, &id)).unwrap_or_default();
+    if let Some(list) = value["acceptances"].as_array_mut() {
+        for acceptance in list {
+            let payee = acceptance["payee_pubkey"].as_str().unwrap_or_default().to_string();
+            let ids: Vec<&String> = channels.iter().filter(|(key, _)| *key == payee).map(|(_, id)| id).collect();
+            acceptance["channels"] = json!(ids);
+        }
+    }
+    Ok(value)
 }
 
 /// What `getannouncement` and `decodeannouncement` show of one transaction.

@@ -197,7 +197,7 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "setnetworkactive" => net::setnetworkactive(ctx, &args).await,
         "getnodeaddresses" => net::getnodeaddresses(ctx, &args).await,
         "listtasks" => market::listtasks(ctx, &args, endpoint).await,
-        "gettask" => market::gettask(ctx, &args).await,
+        "gettask" => market::gettask(ctx, &args, endpoint).await,
         "getannouncement" => market::getannouncement(ctx, &args).await,
         "decodeannouncement" => market::decodeannouncement(ctx, &args).await,
         "getidentityinfo" => market::getidentityinfo(ctx, &args).await,
