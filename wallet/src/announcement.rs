@@ -205,7 +205,8 @@ pub fn grind_tx_pow_threads(
                                 slot.get_or_insert(nonce);
                             }
                             done.store(true, Ordering::Relaxed);
-                            tried.fetch_add(local, Ordering::Relaxed);
+                            // The hit counts as a hash tried.
+                            tried.fetch_add(local + 1, Ordering::Relaxed);
                             return;
                         }
                         nonce = nonce.wrapping_add(threads);

@@ -49,3 +49,27 @@ fn mining_can_be_cancelled() {
     let impossible = BigUint::from(0u32);
     assert_eq!(mine_identity(Role::Node, &key, &impossible, 2, &|_| {}, &cancel), Err(BuildError::Cancelled));
 }
+
+#[test]
+fn a_grind_counts_every_hash_it_tried_including_the_hit() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let mut tx = Transaction {
+        version: 2,
+        input: vec![TxIn::default()],
+        output: vec![],
+        announcement: Some(Announcement { kind: 1, expiry: 1, body: AnnouncementBody::Full(vec![1; 10]), nonce: 0 }),
+        lock_time: 0,
+    };
+    let seen = AtomicU64::new(0);
+    let nonce = grind_tx_pow_threads(
+        &mut tx,
+        0x207fffff,
+        1,
+        &|n| {
+            seen.fetch_max(n, Ordering::Relaxed);
+        },
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(seen.load(Ordering::Relaxed), nonce + 1, "one thread tries nonces from 0 up");
+}
