@@ -139,6 +139,11 @@ impl ZennetApp {
     pub fn new(ctx: &egui::Context, settings: ConnectSettings) -> ZennetApp {
         let repaint_ctx = ctx.clone();
         let backend = Backend::start(settings.clone(), move || repaint_ctx.request_repaint());
+        ZennetApp::with_backend(ctx, settings, backend)
+    }
+
+    /// The application over a given backend (tests render fixed snapshots).
+    pub fn with_backend(ctx: &egui::Context, settings: ConnectSettings, backend: Backend) -> ZennetApp {
         let prefs = Prefs::load(&settings.gui_settings);
         prefs.apply(ctx);
         ZennetApp {
@@ -150,6 +155,12 @@ impl ZennetApp {
             next_id: 0,
             pages: pages::State::default(),
         }
+    }
+
+    /// Changes the unit and theme (as the settings page does).
+    pub fn set_prefs(&mut self, ctx: &egui::Context, prefs: Prefs) {
+        prefs.apply(ctx);
+        self.prefs = prefs;
     }
 
     /// Opens a page (tests and `zennet:` links use it too).
@@ -266,9 +277,8 @@ impl eframe::App for ZennetApp {
                 }
             }
             ui.separator();
-            ui.label("Wallet");
             let current = snap.wallet.clone().unwrap_or_default();
-            egui::ComboBox::from_id_salt("wallet-selector")
+            egui::ComboBox::from_label("Wallet")
                 .selected_text(if current.is_empty() { "(default)" } else { current.as_str() })
                 .show_ui(ui, |ui| {
                     for name in &snap.wallets {

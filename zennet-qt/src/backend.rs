@@ -131,6 +131,14 @@ impl Backend {
         Backend { commands, replies, state }
     }
 
+    /// A backend with no node behind it, always showing `snapshot` (for
+    /// rendering pages from fixed data: the snapshot tests).
+    pub fn fixed(snapshot: Snapshot) -> Backend {
+        let (commands, _) = channel();
+        let (_, replies) = channel();
+        Backend { commands, replies, state: Arc::new(Mutex::new(snapshot)) }
+    }
+
     pub fn send(&self, command: Command) {
         let _ = self.commands.send(command);
     }
@@ -326,6 +334,7 @@ impl Worker {
             Watch::Wallet => Value::Null,
             Watch::Market => json!({
                 "tasks": get(wallet, "listtasks", json!([{}, 200])),
+                "mine": get(wallet, "listtasks", json!([{"mine": true}, 200])),
                 "info": get(None, "getmarketinfo", json!([])),
             }),
             Watch::Identities => json!({"identities": get(wallet, "listidentities", json!([]))}),

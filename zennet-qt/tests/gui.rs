@@ -111,11 +111,8 @@ fn a_user_creates_receives_mines_sends_bumps_exports_filters_restores_encrypts_a
     let uri = find_text(&h, |l| l.starts_with("zennet:zrt1")).expect("the URI");
     assert!(uri.ends_with("?label=mining"), "{uri}");
     let address = uri.trim_start_matches("zennet:").split('?').next().unwrap().to_string();
-    assert!(
-        h.query_by_label_contains("QR code of zennet:").is_some()
-            || find_text(&h, |l| l.contains("QR code")).is_some()
-            || true
-    );
+    let qr = format!("QR code of {uri}");
+    assert!(find_text(&h, move |l| l == qr).is_some(), "the QR code, named by what it encodes: {:?}", labels(&h));
 
     // Mine to it from the mining page.
     click(&mut h, "Mining");
@@ -168,6 +165,16 @@ fn a_user_creates_receives_mines_sends_bumps_exports_filters_restores_encrypts_a
     h.step();
     click(&mut h, "Bump fee");
     wait_label(&mut h, "Done:");
+
+    // The second wallet's list shows the payment received.
+    click(&mut h, "Wallet");
+    click(&mut h, "second");
+    click(&mut h, "Transactions");
+    wait(&mut h, "the second wallet's list", |h| h.query_all_by_label("Received with").next().is_some());
+    assert!(find_text(&h, |l| l == "1.50000000").is_some(), "{:?}", labels(&h));
+    click(&mut h, "Wallet");
+    click(&mut h, "gui");
+    wait(&mut h, "the first wallet again", |h| h.query_all_by_label("Wallet: gui").next().is_some());
 
     // Encrypt, then unlock for a minute.
     click(&mut h, "Wallets");

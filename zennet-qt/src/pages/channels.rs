@@ -81,8 +81,8 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
             state.pending = Some(cx.wallet_call("channelclose", json!([state.channel.trim()])));
         }
     });
-    ui.label("A blob from the other party (open, pay or ack)");
-    ui.text_edit_multiline(&mut state.blob);
+    let l = ui.label("A blob from the other party (open, pay or ack)");
+    ui.text_edit_multiline(&mut state.blob).labelled_by(l.id);
     ui.horizontal(|ui| {
         let blob = state.blob.trim().to_string();
         if ui.button("Accept open").clicked() {

@@ -111,7 +111,9 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
         field(ui, "Filter by OS", &mut state.filter_os);
         ui.checkbox(&mut state.only_mine, "Mine only");
     });
-    let list = tasks.as_array().cloned().unwrap_or_default();
+    // "Mine": tasks this wallet published or accepted (the node's `mine` filter).
+    let source = if state.only_mine { &cx.snap.page["mine"] } else { tasks };
+    let list = source.as_array().cloned().unwrap_or_default();
     egui::Grid::new("tasks").striped(true).show(ui, |ui| {
         for h in ["Task", "State", "Height", "Cores", "Rate/core-GHz-h", "Acceptances", ""] {
             ui.strong(h);

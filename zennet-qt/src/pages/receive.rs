@@ -80,7 +80,8 @@ pub fn qr(ui: &mut egui::Ui, text: &str) {
             painter.rect_filled(egui::Rect::from_min_size(min, egui::vec2(module, module)), 0.0, egui::Color32::BLACK);
         }
     }
-    response.on_hover_text(format!("QR code of {text}"));
+    let name = format!("QR code of {text}");
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, name.clone()));
 }
 
 pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {

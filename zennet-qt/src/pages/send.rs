@@ -11,16 +11,11 @@ use super::Outcome;
 use crate::amount::{self, from_json};
 use crate::app::Ctx;
 
+#[derive(Default)]
 pub struct Recipient {
     pub address: String,
     pub amount: String,
     pub subtract_fee: bool,
-}
-
-impl Default for Recipient {
-    fn default() -> Self {
-        Recipient { address: String::new(), amount: String::new(), subtract_fee: false }
-    }
 }
 
 pub struct State {
