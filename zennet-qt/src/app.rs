@@ -133,10 +133,12 @@ pub struct ZennetApp {
     replies: HashMap<u64, Reply>,
     next_id: u64,
     pages: pages::State,
+    connection_form: pages::settings::ConnectionForm,
 }
 
 impl ZennetApp {
-    pub fn new(ctx: &egui::Context, settings: ConnectSettings) -> ZennetApp {
+    pub fn new(ctx: &egui::Context, mut settings: ConnectSettings) -> ZennetApp {
+        Prefs::load(&settings.gui_settings).connect(&mut settings);
         let repaint_ctx = ctx.clone();
         let backend = Backend::start(settings.clone(), move || repaint_ctx.request_repaint());
         ZennetApp::with_backend(ctx, settings, backend)
@@ -146,7 +148,7 @@ impl ZennetApp {
     pub fn with_backend(ctx: &egui::Context, settings: ConnectSettings, backend: Backend) -> ZennetApp {
         let prefs = Prefs::load(&settings.gui_settings);
         prefs.apply(ctx);
-        ZennetApp {
+        let mut app = ZennetApp {
             backend,
             settings,
             prefs,
@@ -154,7 +156,17 @@ impl ZennetApp {
             replies: HashMap::new(),
             next_id: 0,
             pages: pages::State::default(),
+            connection_form: pages::settings::ConnectionForm::default(),
+        };
+        app.connection_form = pages::settings::ConnectionForm::from(&app.settings);
+        // `zennet-qt zennet:<address>?amount=…` opens the Send page filled in.
+        if let Some((address, amount)) = app.settings.uri.as_deref().and_then(pages::send::parse_uri) {
+            let recipient = &mut app.pages.send.recipients[0];
+            recipient.address = address;
+            recipient.amount = amount.unwrap_or_default();
+            app.page = Page::Send;
         }
+        app
     }
 
     /// Changes the unit and theme (as the settings page does).
@@ -232,8 +244,16 @@ impl ZennetApp {
             ui.label(format!("Blocks {blocks} / headers {headers}"));
             let progress = snap.chain["verificationprogress"].as_f64().unwrap_or(0.0) as f32;
             let behind = headers.saturating_sub(blocks);
-            if behind > 0 {
-                ui.add(egui::ProgressBar::new(progress).desired_width(120.0).text(format!("{behind} blocks behind")));
+            let now =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            let age = snap.chain["time"].as_i64().map(|t| now - t).unwrap_or(0);
+            if behind > 0 || snap.chain["initialblockdownload"].as_bool() == Some(true) {
+                let text = if age > 3600 {
+                    format!("{behind} blocks, {} hours behind", age / 3600)
+                } else {
+                    format!("{behind} blocks behind")
+                };
+                ui.add(egui::ProgressBar::new(progress).desired_width(160.0).text(text));
             }
             ui.separator();
             ui.label(format!("{} peers", snap.network["connections"].as_u64().unwrap_or(0)));
@@ -289,6 +309,7 @@ impl eframe::App for ZennetApp {
                     }
                 });
         });
+        let mut reconnect = None;
         egui::CentralPanel::default().show(ui, |ui| {
             if snap.chain["initialblockdownload"].as_bool() == Some(true) {
                 ui.colored_label(ui.visuals().warn_fg_color, "The node is still syncing: balances may be out of date.");
@@ -318,9 +339,21 @@ impl eframe::App for ZennetApp {
                         self.prefs.apply(&ctx);
                         self.prefs.save(&self.settings.gui_settings);
                     }
+                    if let Some(next) = pages::settings::connection(ui, &mut self.connection_form, &self.settings) {
+                        self.prefs.rpcconnect = Some(next.host.clone());
+                        self.prefs.rpcport = Some(next.port);
+                        self.prefs.rpcuser = next.user.clone();
+                        self.prefs.save(&self.settings.gui_settings);
+                        reconnect = Some(next);
+                    }
                 }
             });
         });
+        if let Some(next) = reconnect {
+            let repaint = ctx.clone();
+            self.backend = Backend::start(next.clone(), move || repaint.request_repaint());
+            self.settings = next;
+        }
     }
 }
 

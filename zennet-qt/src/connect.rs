@@ -19,6 +19,8 @@ pub struct ConnectSettings {
     pub password: Option<String>,
     /// Where this GUI keeps its own settings.
     pub gui_settings: PathBuf,
+    /// A `zennet:` payment URI given on the command line (opened on the Send page).
+    pub uri: Option<String>,
 }
 
 impl ConnectSettings {
@@ -27,7 +29,12 @@ impl ConnectSettings {
     /// `-rpcpassword=…`, `-conf=…`), then `zennet.conf`.
     pub fn from_args(args: &[String]) -> Result<ConnectSettings, String> {
         let mut given: Vec<(String, String)> = Vec::new();
+        let mut uri = None;
         for arg in args {
+            if arg.starts_with("zennet:") {
+                uri = Some(arg.clone());
+                continue;
+            }
             let body = arg.trim_start_matches('-');
             let (key, value) = body.split_once('=').unwrap_or((body, "1"));
             match key {
@@ -56,6 +63,7 @@ impl ConnectSettings {
             user: conffile::last(&settings, "rpcuser").map(str::to_string),
             password: conffile::last(&settings, "rpcpassword").map(str::to_string),
             datadir,
+            uri,
         })
     }
 

@@ -20,6 +20,13 @@ pub enum Theme {
 pub struct Prefs {
     pub unit: Unit,
     pub theme: Theme,
+    /// Connection chosen on the settings page (the password is never saved).
+    #[serde(default)]
+    pub rpcconnect: Option<String>,
+    #[serde(default)]
+    pub rpcport: Option<u16>,
+    #[serde(default)]
+    pub rpcuser: Option<String>,
 }
 
 impl Prefs {
@@ -36,6 +43,19 @@ impl Prefs {
             .and_then(|()| std::fs::rename(&tmp, path));
         if let Err(e) = written {
             eprintln!("zennet-qt: cannot save settings to {}: {e}", path.display());
+        }
+    }
+
+    /// The saved connection over `settings`.
+    pub fn connect(&self, settings: &mut crate::connect::ConnectSettings) {
+        if let Some(host) = &self.rpcconnect {
+            settings.host = host.clone();
+        }
+        if let Some(port) = self.rpcport {
+            settings.port = port;
+        }
+        if let Some(user) = &self.rpcuser {
+            settings.user = Some(user.clone());
         }
     }
 

@@ -157,11 +157,13 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
                 ));
             }
             let fee = if state.custom_fee {
-                format!("{} sat/vB", state.fee_rate.trim())
+                let rate: f64 = state.fee_rate.trim().parse().unwrap_or(0.0);
+                let estimate = estimated_fee(&cx.snap.unspent, total, list.len(), rate);
+                format!("{} sat/vB, about {}", state.fee_rate.trim(), amount::show(estimate as i64, cx.unit))
             } else {
-                format!("estimated for {} blocks", state.conf_target)
+                format!("the node's estimate for {} blocks", state.conf_target)
             };
-            ui.label(format!("Total {} plus the fee ({fee})", amount::show(total as i64, cx.unit)));
+            ui.label(format!("Total {} plus the fee: {fee}", amount::show(total as i64, cx.unit)));
             ui.horizontal(|ui| {
                 if ui.button("Confirm").clicked() {
                     state.confirming = false;
@@ -185,6 +187,26 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
         });
     }
     coin_control(ui, cx, state);
+}
+
+/// The fee of paying `total` to `outputs` recipients at `rate` sat/vB,
+/// choosing the largest coins first as an estimate of the wallet's choice
+/// (P2WPKH inputs of 68 vbytes, outputs of 31, a change output, 11 of overhead).
+pub fn estimated_fee(unspent: &Value, total: u64, outputs: usize, rate: f64) -> u64 {
+    let mut coins: Vec<i64> =
+        unspent.as_array().map(|a| a.iter().map(|c| from_json(&c["amount"])).collect()).unwrap_or_default();
+    coins.sort_unstable_by(|a, b| b.cmp(a));
+    let mut inputs = 0u64;
+    let mut have = 0i64;
+    let vsize = |inputs: u64| 11 + 68 * inputs + 31 * (outputs as u64 + 1);
+    for coin in coins {
+        if have >= (total as f64 + rate * vsize(inputs) as f64) as i64 {
+            break;
+        }
+        have += coin;
+        inputs += 1;
+    }
+    (rate * vsize(inputs.max(1)) as f64).ceil() as u64
 }
 
 fn send(cx: &mut Ctx<'_>, state: &State, list: &[(String, u64, bool)]) -> u64 {

@@ -19,6 +19,8 @@ pub enum Range {
     Week,
     Month,
     Year,
+    /// From and to the dates typed (YYYY-MM-DD, UTC).
+    Custom,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,6 +35,8 @@ pub enum Sort {
 #[derive(Default)]
 pub struct State {
     pub range: Range,
+    pub from: String,
+    pub to: String,
     pub kind: String,
     pub text: String,
     pub min_amount: String,
@@ -96,6 +100,24 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// `YYYY-MM-DD` to seconds since 1970 (UTC midnight).
+pub fn parse_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().splitn(3, '-');
+    let (y, m, d): (i64, i64, i64) =
+        (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (inverse of `civil`).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
 pub fn date(time: i64) -> String {
     let (y, m, d) = civil(time.div_euclid(86_400));
     let secs = time.rem_euclid(86_400);
@@ -111,12 +133,17 @@ impl State {
             Range::Week => now - 7 * 86_400,
             Range::Month => now - 30 * 86_400,
             Range::Year => now - 365 * 86_400,
+            Range::Custom => parse_date(&self.from).unwrap_or(i64::MIN),
+        };
+        let until = match self.range {
+            Range::Custom => parse_date(&self.to).map_or(i64::MAX, |d| d + 86_400),
+            _ => i64::MAX,
         };
         let min = amount::parse(&self.min_amount, unit).ok().map(|z| z as i64);
         let text = self.text.to_lowercase();
         let mut out: Vec<Row> = all
             .iter()
-            .filter(|r| r.time >= since)
+            .filter(|r| r.time >= since && r.time < until)
             .filter(|r| self.kind.is_empty() || r.kind == self.kind)
             .filter(|r| {
                 text.is_empty()
@@ -170,10 +197,14 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     ui.horizontal(|ui| {
         egui::ComboBox::from_label("Date").selected_text(format!("{:?}", state.range)).show_ui(ui, |ui| {
-            for r in [Range::All, Range::Today, Range::Week, Range::Month, Range::Year] {
+            for r in [Range::All, Range::Today, Range::Week, Range::Month, Range::Year, Range::Custom] {
                 ui.selectable_value(&mut state.range, r, format!("{r:?}"));
             }
         });
+        if state.range == Range::Custom {
+            field(ui, "From", &mut state.from);
+            field(ui, "To", &mut state.to);
+        }
         egui::ComboBox::from_label("Type")
             .selected_text(if state.kind.is_empty() { "All" } else { state.kind.as_str() })
             .show_ui(ui, |ui| {
@@ -294,6 +325,9 @@ mod tests {
     fn dates_and_csv() {
         assert_eq!(date(0), "1970-01-01T00:00:00");
         assert_eq!(date(1_796_072_992), "2026-11-30T21:09:52");
+        assert_eq!(parse_date("2026-11-30"), Some(1_796_072_992 - 1_796_072_992 % 86_400));
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2026-13-01"), None);
         let row = Row {
             time: 0,
             kind: "Sent to".into(),
