@@ -78,6 +78,8 @@ pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
     pub unit: Unit,
     pub network: primitives::Network,
+    /// The node's data directory for this network.
+    pub datadir: std::path::PathBuf,
     replies: &'a mut HashMap<u64, Reply>,
     next_id: &'a mut u64,
 }
@@ -134,6 +136,8 @@ pub struct ZennetApp {
     next_id: u64,
     pages: pages::State,
     connection_form: pages::settings::ConnectionForm,
+    /// When the process started, until the first frame reports it.
+    started: Option<std::time::Instant>,
 }
 
 impl ZennetApp {
@@ -157,6 +161,7 @@ impl ZennetApp {
             next_id: 0,
             pages: pages::State::default(),
             connection_form: pages::settings::ConnectionForm::default(),
+            started: None,
         };
         app.connection_form = pages::settings::ConnectionForm::from(&app.settings);
         // `zennet-qt zennet:<address>?amount=…` opens the Send page filled in.
@@ -167,6 +172,11 @@ impl ZennetApp {
             app.page = Page::Send;
         }
         app
+    }
+
+    /// Reports, on the first frame, how long it took from `started`.
+    pub fn time_first_frame(&mut self, started: std::time::Instant) {
+        self.started = Some(started);
     }
 
     /// Changes the unit and theme (as the settings page does).
@@ -271,6 +281,9 @@ impl ZennetApp {
 
 impl eframe::App for ZennetApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if let Some(started) = self.started.take() {
+            eprintln!("zennet-qt: first frame {} ms after start", started.elapsed().as_millis());
+        }
         for reply in self.backend.replies() {
             self.replies.insert(reply.id, reply);
         }
@@ -319,6 +332,7 @@ impl eframe::App for ZennetApp {
                 snap: &snap,
                 unit: self.prefs.unit,
                 network: self.settings.network,
+                datadir: self.settings.network_datadir(),
                 replies: &mut self.replies,
                 next_id: &mut self.next_id,
             };

@@ -24,8 +24,9 @@ fn main() -> std::process::ExitCode {
         "Zennet",
         options,
         Box::new(move |cc| {
-            eprintln!("zennet-qt: first frame after {:?}", started.elapsed());
-            Ok(Box::new(ZennetApp::new(&cc.egui_ctx, settings)))
+            let mut app = ZennetApp::new(&cc.egui_ctx, settings);
+            app.time_first_frame(started);
+            Ok(Box::new(app))
         }),
     );
     match result {

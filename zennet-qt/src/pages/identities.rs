@@ -58,7 +58,9 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
             Err(e) => state.last = Outcome::Failed(e),
         }
     }
-    let _ = cx.take_pending(&mut state.abort);
+    if let Some(Err(e)) = cx.take_pending(&mut state.abort) {
+        state.last = Outcome::Failed(e);
+    }
     if state.job.is_none() && ui.button("Mine identity").clicked() {
         let threads: Option<u64> = state.threads.trim().parse().ok();
         state.start = Some(cx.wallet_call("mineidentity", json!([state.role, threads])));

@@ -74,6 +74,9 @@ pub struct State {
     pub offer_bandwidth: String,
     pub filter_os: String,
     pub filter_state: String,
+    pub filter_max_rate: String,
+    pub filter_min_lease: String,
+    pub filter_prepaid: bool,
     pub only_mine: bool,
     pending: Option<u64>,
     outcome: Outcome,
@@ -95,6 +98,9 @@ impl Default for State {
             offer_bandwidth: "0".into(),
             filter_os: String::new(),
             filter_state: String::new(),
+            filter_max_rate: String::new(),
+            filter_min_lease: String::new(),
+            filter_prepaid: false,
             only_mine: false,
             pending: None,
             outcome: Outcome::None,
@@ -223,6 +229,11 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
         ui.checkbox(&mut state.only_mine, "Mine only");
     });
     ui.horizontal(|ui| {
+        field(ui, &format!("Max rate per core-GHz-hour ({})", cx.unit.name()), &mut state.filter_max_rate);
+        field(ui, "Min lease (s)", &mut state.filter_min_lease);
+        ui.checkbox(&mut state.filter_prepaid, "Pre-paid only");
+    });
+    ui.horizontal(|ui| {
         if ui.button("Search tasks").clicked() {
             let mut filter = Map::new();
             if !state.filter_os.trim().is_empty() {
@@ -233,6 +244,15 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
             }
             if state.only_mine {
                 filter.insert("mine".into(), json!(true));
+            }
+            if let Ok(zats) = amount::parse(&state.filter_max_rate, cx.unit) {
+                filter.insert("max_rate_core_ghz_hour".into(), amount::to_json(zats));
+            }
+            if let Ok(secs) = state.filter_min_lease.trim().parse::<u64>() {
+                filter.insert("min_lease_secs".into(), json!(secs));
+            }
+            if state.filter_prepaid {
+                filter.insert("prepaid".into(), json!(true));
             }
             // A machine's figures from the accept form: tasks it qualifies for.
             for (key, text) in [

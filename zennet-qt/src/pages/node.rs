@@ -30,11 +30,14 @@ pub fn parse_command(line: &str) -> Option<(String, Vec<Value>)> {
 
 pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
     ui.heading("Node");
-    let _ = cx.take_pending(&mut state.action);
+    if let Some(Err((code, message))) = cx.take_pending(&mut state.action) {
+        state.output.push((true, format!("Error {code}: {message}")));
+    }
     let chain = &cx.snap.chain;
     egui::Grid::new("node-info").show(ui, |ui| {
         for (name, value) in [
-            ("Version", cx.snap.network["subversion"].to_string()),
+            ("Version", cx.snap.network["subversion"].as_str().unwrap_or("").to_string()),
+            ("Data directory", cx.datadir.display().to_string()),
             ("Network", chain["chain"].to_string()),
             ("Blocks", chain["blocks"].to_string()),
             ("Headers", chain["headers"].to_string()),

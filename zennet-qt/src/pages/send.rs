@@ -28,6 +28,9 @@ pub struct State {
     pending: Option<u64>,
     outcome: Outcome,
     lock_pending: Option<u64>,
+    estimate: Option<u64>,
+    /// The node's estimate for the target, zats per kvB.
+    estimated_rate: Option<i64>,
 }
 
 impl Default for State {
@@ -42,6 +45,8 @@ impl Default for State {
             pending: None,
             outcome: Outcome::None,
             lock_pending: None,
+            estimate: None,
+            estimated_rate: None,
         }
     }
 }
@@ -78,7 +83,9 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
     if let Some(result) = cx.take_pending(&mut state.pending) {
         state.outcome = Outcome::from(result);
     }
-    let _ = cx.take_pending(&mut state.lock_pending);
+    if let Some(Err(e)) = cx.take_pending(&mut state.lock_pending) {
+        state.outcome = Outcome::Failed(e);
+    }
     let available = from_json(&cx.snap.balances["mine"]["trusted"]);
     let mut remove = None;
     let count = state.recipients.len();
@@ -143,6 +150,13 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
     }
     if ui.add_enabled(checked.is_ok() && state.pending.is_none(), egui::Button::new("Review and send")).clicked() {
         state.confirming = true;
+        state.estimated_rate = None;
+        if !state.custom_fee {
+            state.estimate = Some(cx.call("estimatesmartfee", json!([state.conf_target])));
+        }
+    }
+    if let Some(result) = cx.take_pending(&mut state.estimate) {
+        state.estimated_rate = result.ok().and_then(|v| v.get("feerate").map(from_json));
     }
     if state.confirming {
         let list = checked.clone().unwrap_or_default();
@@ -161,7 +175,20 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
                 let estimate = estimated_fee(&cx.snap.unspent, total, list.len(), rate);
                 format!("{} sat/vB, about {}", state.fee_rate.trim(), amount::show(estimate as i64, cx.unit))
             } else {
-                format!("the node's estimate for {} blocks", state.conf_target)
+                match state.estimated_rate {
+                    Some(per_kvb) => {
+                        let rate = per_kvb as f64 / 1000.0;
+                        let estimate = estimated_fee(&cx.snap.unspent, total, list.len(), rate);
+                        format!(
+                            "{rate:.3} sat/vB for {} blocks, about {}",
+                            state.conf_target,
+                            amount::show(estimate as i64, cx.unit)
+                        )
+                    }
+                    None => {
+                        format!("no estimate for {} blocks yet: the node's -fallbackfee applies", state.conf_target)
+                    }
+                }
             };
             ui.label(format!("Total {} plus the fee: {fee}", amount::show(total as i64, cx.unit)));
             ui.horizontal(|ui| {
