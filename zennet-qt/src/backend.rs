@@ -339,7 +339,13 @@ impl Worker {
             }),
             Watch::Identities => json!({"identities": get(wallet, "listidentities", json!([]))}),
             Watch::Channels => json!({"channels": get(wallet, "listchannels", json!([]))}),
-            Watch::Mining => json!({"mining": get(None, "getmininginfo", json!([]))}),
+            Watch::Mining => {
+                let mut per_algo = serde_json::Map::new();
+                for algo in ["sha256d", "scrypt", "groestl", "skein", "argon2d"] {
+                    per_algo.insert(algo.into(), get(None, "getnetworkhashps", json!([120, -1, algo])));
+                }
+                json!({"mining": get(None, "getmininginfo", json!([])), "networkhashps": per_algo})
+            }
             Watch::Node => json!({
                 "peers": get(None, "getpeerinfo", json!([])),
                 "mempool": get(None, "getmempoolinfo", json!([])),

@@ -163,6 +163,9 @@ fn a_user_creates_receives_mines_sends_bumps_exports_filters_restores_encrypts_a
     // Bump its fee from the details panel.
     h.get_all_by_label("Sent to").next().unwrap().click();
     h.step();
+    // The details arrive from the node and move the buttons: wait for them first.
+    wait_label(&mut h, "Replaceable");
+    h.run_steps(2);
     click(&mut h, "Bump fee");
     wait_label(&mut h, "Done:");
 

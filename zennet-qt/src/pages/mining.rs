@@ -28,16 +28,18 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
     egui::Grid::new("difficulties").striped(true).show(ui, |ui| {
         ui.strong("Algorithm");
         ui.strong("Difficulty");
+        ui.strong("Network hash rate");
         ui.strong("Local hash rate");
         ui.end_row();
         for algo in ALGOS {
             ui.label(algo);
             ui.label(info["difficulties"][algo].to_string());
+            ui.label(cx.snap.page["networkhashps"][algo].to_string());
             ui.label(info["localhashps"][algo].to_string());
             ui.end_row();
         }
     });
-    ui.label(format!("Network hash rate: {}", info["networkhashps"]));
+    ui.label(format!("Network hash rate, all algorithms: {}", info["networkhashps"]));
     ui.separator();
     egui::ComboBox::from_label("Algorithm").selected_text(ALGOS[state.algo]).show_ui(ui, |ui| {
         for (i, algo) in ALGOS.iter().enumerate() {

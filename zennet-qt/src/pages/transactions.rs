@@ -43,6 +43,8 @@ pub struct State {
     pub sort: Sort,
     pub ascending: bool,
     selected: Option<String>,
+    details: Option<u64>,
+    shown: Option<Value>,
     csv_path: String,
     pending: Option<u64>,
     outcome: Outcome,
@@ -268,6 +270,7 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
                 });
                 if row.response().clicked() {
                     state.selected = Some(r.txid.clone());
+                    state.details = Some(cx.wallet_call("gettransaction", json!([r.txid])));
                 }
             });
         });
@@ -275,10 +278,28 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
         state.ascending = state.sort == sort && !state.ascending;
         state.sort = sort;
     }
+    if let Some(result) = cx.take_pending(&mut state.details) {
+        state.shown = result.ok();
+    }
     if let Some(txid) = state.selected.clone() {
         ui.group(|ui| {
             ui.label("Details");
             ui.monospace(&txid);
+            if let Some(tx) = &state.shown {
+                egui::Grid::new("tx-details").show(ui, |ui| {
+                    for (name, value) in [
+                        ("Amount", amount::show(from_json(&tx["amount"]), cx.unit)),
+                        ("Fee", amount::show(from_json(&tx["fee"]), cx.unit)),
+                        ("Confirmations", tx["confirmations"].to_string()),
+                        ("Block", tx["blockhash"].as_str().unwrap_or("(unconfirmed)").to_string()),
+                        ("Replaceable", tx["bip125-replaceable"].as_str().unwrap_or("").to_string()),
+                    ] {
+                        ui.label(name);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                });
+            }
             ui.horizontal(|ui| {
                 if ui.button("Bump fee").clicked() {
                     state.pending = Some(cx.wallet_call("bumpfee", json!([txid])));
