@@ -30,10 +30,14 @@ fn open(settings: ConnectSettings) -> Harness<'static, ZennetApp> {
 
 /// Steps frames until `condition` holds (the backend answers on its own thread).
 fn wait(h: &mut Harness<'_, ZennetApp>, what: &str, condition: impl Fn(&Harness<'_, ZennetApp>) -> bool) {
-    let end = Instant::now() + DEADLINE;
+    let started = Instant::now();
+    let end = started + DEADLINE;
     loop {
         h.step();
         if condition(h) {
+            if started.elapsed() > Duration::from_secs(3) {
+                eprintln!("waited {:?} for {what}", started.elapsed());
+            }
             return;
         }
         assert!(Instant::now() < end, "timed out waiting for {what}");
