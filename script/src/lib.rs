@@ -13,6 +13,7 @@ pub mod opcodes;
 pub mod sighash;
 pub mod sigops;
 pub mod standard;
+pub mod taproot;
 pub mod verify;
 
 pub use checker::{SignatureChecker, TransactionChecker};
