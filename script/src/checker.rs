@@ -25,6 +25,17 @@ pub trait SignatureChecker {
     ) -> Result<bool, ScriptError>;
     fn check_lock_time(&self, lock_time: i64) -> bool;
     fn check_sequence(&self, sequence: i64) -> bool;
+    /// A BIP340 signature (64 bytes, or 65 with an explicit hash type) by
+    /// x-only `pubkey` over BIP341's message for this input. `Ok(false)`
+    /// when it does not verify; `Err` for a malformed one.
+    fn check_schnorr_signature(
+        &self,
+        _sig: &[u8],
+        _pubkey: &[u8; 32],
+        _exec: &crate::interpreter::TaprootExec,
+    ) -> Result<bool, ScriptError> {
+        Ok(false)
+    }
 }
 
 /// A checker that accepts no signature and no lock (for scripts run outside a transaction).
@@ -73,6 +84,8 @@ impl TransactionChecker<'_> {
                 }
                 Ok(segwit_v0_sighash(self.tx, self.input, script_code, self.amount, hash_type, self.precomputed))
             }
+            // Tapscript checks Schnorr signatures only (`check_schnorr_signature`).
+            SigVersion::Tapscript => Err(ScriptError::SchnorrSig),
         }
     }
 }
@@ -107,6 +120,47 @@ impl SignatureChecker for TransactionChecker<'_> {
         if valid {
             if let Some(cache) = self.cache {
                 cache.insert(&sighash, pubkey, sig);
+            }
+        }
+        Ok(valid)
+    }
+
+    fn check_schnorr_signature(
+        &self,
+        sig: &[u8],
+        pubkey: &[u8; 32],
+        exec: &crate::interpreter::TaprootExec,
+    ) -> Result<bool, ScriptError> {
+        let (sig64, hash_type): (&[u8], u8) = match sig.len() {
+            64 => (sig, 0x00),
+            // An explicit 0x00 would let one signature take two forms.
+            65 if sig[64] != 0x00 => (&sig[..64], sig[64]),
+            65 => return Err(ScriptError::SchnorrSigHashtype),
+            _ => return Err(ScriptError::SchnorrSigSize),
+        };
+        // Without the spent outputs no taproot message can be formed.
+        let Some(taproot) = self.precomputed.taproot.as_deref() else { return Ok(false) };
+        let (pre, spent) = (&taproot.0, &taproot.1);
+        let hash = crate::taproot::signature_hash(
+            self.tx,
+            self.input,
+            spent,
+            pre,
+            hash_type,
+            exec.annex.as_deref(),
+            exec.script_path.as_ref(),
+        )
+        .map_err(|_| ScriptError::SchnorrSigHashtype)?;
+        if let Some(cache) = self.cache {
+            if cache.contains(&hash, pubkey, sig) {
+                return Ok(true);
+            }
+        }
+        let signature: [u8; 64] = sig64.try_into().map_err(|_| ScriptError::SchnorrSigSize)?;
+        let valid = crate::taproot::verify_schnorr(secp(), pubkey, &hash, &signature);
+        if valid {
+            if let Some(cache) = self.cache {
+                cache.insert(&hash, pubkey, sig);
             }
         }
         Ok(valid)

@@ -92,6 +92,28 @@ pub enum ScriptError {
     ScriptNum,
     #[error("Taproot is not active on this chain")]
     TaprootInactive,
+    #[error("Invalid Schnorr signature size")]
+    SchnorrSigSize,
+    #[error("Invalid Schnorr signature hash type")]
+    SchnorrSigHashtype,
+    #[error("Invalid Schnorr signature")]
+    SchnorrSig,
+    #[error("Invalid Taproot control block size")]
+    TaprootWrongControlSize,
+    #[error("Too much signature validation relative to witness weight")]
+    TapscriptValidationWeight,
+    #[error("OP_CHECKMULTISIG(VERIFY) is not available in tapscript")]
+    TapscriptCheckmultisig,
+    #[error("OP_IF/NOTIF argument must be minimal in tapscript")]
+    TapscriptMinimalif,
+    #[error("Empty public key in tapscript")]
+    TapscriptEmptyPubkey,
+    #[error("OP_SUCCESSx reserved for soft-fork upgrades")]
+    DiscourageOpSuccess,
+    #[error("Taproot version reserved for soft-fork upgrades")]
+    DiscourageUpgradableTaprootVersion,
+    #[error("Public key version reserved for soft-fork upgrades")]
+    DiscourageUpgradablePubkeytype,
     /// Zennet: an announcement's inputs sign with SIGHASH_ALL (optionally |ANYONECANPAY).
     #[error("Announcement signatures must use SIGHASH_ALL")]
     AnnouncementSighashType,
@@ -146,6 +168,17 @@ impl ScriptError {
             SigFindAndDelete => "SIG_FINDANDDELETE",
             ScriptNum => "SCRIPTNUM",
             TaprootInactive => "TAPROOT_INACTIVE",
+            SchnorrSigSize => "SCHNORR_SIG_SIZE",
+            SchnorrSigHashtype => "SCHNORR_SIG_HASHTYPE",
+            SchnorrSig => "SCHNORR_SIG",
+            TaprootWrongControlSize => "TAPROOT_WRONG_CONTROL_SIZE",
+            TapscriptValidationWeight => "TAPSCRIPT_VALIDATION_WEIGHT",
+            TapscriptCheckmultisig => "TAPSCRIPT_CHECKMULTISIG",
+            TapscriptMinimalif => "TAPSCRIPT_MINIMALIF",
+            TapscriptEmptyPubkey => "TAPSCRIPT_EMPTY_PUBKEY",
+            DiscourageOpSuccess => "DISCOURAGE_OP_SUCCESS",
+            DiscourageUpgradableTaprootVersion => "DISCOURAGE_UPGRADABLE_TAPROOT_VERSION",
+            DiscourageUpgradablePubkeytype => "DISCOURAGE_UPGRADABLE_PUBKEYTYPE",
             AnnouncementSighashType => "ANN_SIGHASH_TYPE",
         }
     }

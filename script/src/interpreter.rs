@@ -14,7 +14,24 @@ use crate::{MAX_OPS_PER_SCRIPT, MAX_PUBKEYS_PER_MULTISIG, MAX_SCRIPT_ELEMENT_SIZ
 pub enum SigVersion {
     Base,
     WitnessV0,
+    /// BIP342 (taproot script path, leaf version 0xc0).
+    Tapscript,
 }
+
+/// What a taproot spend carries into its signature checks (Core's
+/// `ScriptExecutionData`).
+#[derive(Debug, Clone, Default)]
+pub struct TaprootExec {
+    pub annex: Option<Vec<u8>>,
+    /// The leaf and the last executed OP_CODESEPARATOR; `None` on the key path.
+    pub script_path: Option<crate::taproot::ScriptPath>,
+    /// Tapscript's signature budget: 50 + the witness size, 50 per signature checked.
+    pub validation_weight_left: i64,
+}
+
+/// Weight of each non-empty signature a tapscript checks (BIP342).
+const VALIDATION_WEIGHT_PER_SIGOP: i64 = 50;
+const VALIDATION_WEIGHT_OFFSET: i64 = 50;
 
 type Stack = Vec<Vec<u8>>;
 
@@ -241,9 +258,56 @@ pub fn eval_script(
     checker: &dyn SignatureChecker,
     sigversion: SigVersion,
 ) -> Result<(), ScriptError> {
-    if script.len() > MAX_SCRIPT_SIZE {
+    let mut exec = TaprootExec::default();
+    eval(stack, script, flags, checker, sigversion, &mut exec)
+}
+
+/// BIP342's signature check: an empty signature is false; a non-empty one
+/// must verify (or the script fails) and spends validation weight.
+fn tapscript_checksig(
+    sig: &[u8],
+    pubkey: &[u8],
+    flags: VerifyFlags,
+    checker: &dyn SignatureChecker,
+    exec: &mut TaprootExec,
+) -> Result<bool, ScriptError> {
+    let success = !sig.is_empty();
+    if success {
+        exec.validation_weight_left -= VALIDATION_WEIGHT_PER_SIGOP;
+        if exec.validation_weight_left < 0 {
+            return Err(ScriptError::TapscriptValidationWeight);
+        }
+    }
+    match pubkey.len() {
+        0 => return Err(ScriptError::TapscriptEmptyPubkey),
+        32 => {
+            let key: &[u8; 32] = pubkey.try_into().map_err(|_| ScriptError::TapscriptEmptyPubkey)?;
+            if success && !checker.check_schnorr_signature(sig, key, exec)? {
+                return Err(ScriptError::SchnorrSig);
+            }
+        }
+        _ => {
+            if flags.contains(VerifyFlags::DISCOURAGE_UPGRADABLE_PUBKEYTYPE) {
+                return Err(ScriptError::DiscourageUpgradablePubkeytype);
+            }
+        }
+    }
+    Ok(success)
+}
+
+fn eval(
+    stack: &mut Stack,
+    script: &[u8],
+    flags: VerifyFlags,
+    checker: &dyn SignatureChecker,
+    sigversion: SigVersion,
+    exec: &mut TaprootExec,
+) -> Result<(), ScriptError> {
+    let tapscript = sigversion == SigVersion::Tapscript;
+    if script.len() > MAX_SCRIPT_SIZE && !tapscript {
         return Err(ScriptError::ScriptSize);
     }
+    let mut opcode_pos: u32 = 0;
     let require_minimal = flags.contains(VerifyFlags::MINIMALDATA);
     let mut pc = 0usize;
     let mut code_start = 0usize;
@@ -256,10 +320,12 @@ pub fn eval_script(
         let executing = conditions.all_true();
         let op = next_op(script, &mut pc).ok_or(ScriptError::BadOpcode)?;
         let opcode = op.opcode;
+        let this_pos = opcode_pos;
+        opcode_pos = opcode_pos.wrapping_add(1);
         if op.data.len() > MAX_SCRIPT_ELEMENT_SIZE {
             return Err(ScriptError::PushSize);
         }
-        if opcode > OP_16 {
+        if opcode > OP_16 && !tapscript {
             op_count += 1;
             if op_count > MAX_OPS_PER_SCRIPT {
                 return Err(ScriptError::OpCount);
@@ -324,8 +390,13 @@ pub fn eval_script(
                     let mut value = false;
                     if executing {
                         let condition = stack.last().ok_or(ScriptError::InvalidStackOperation)?;
+                        let not_minimal = condition.len() > 1 || (condition.len() == 1 && condition[0] != 1);
+                        // Consensus in tapscript; policy (MINIMALIF) in segwit v0.
+                        if tapscript && not_minimal {
+                            return Err(ScriptError::TapscriptMinimalif);
+                        }
                         let minimal_if = sigversion == SigVersion::WitnessV0 && flags.contains(VerifyFlags::MINIMALIF);
-                        if minimal_if && (condition.len() > 1 || (condition.len() == 1 && condition[0] != 1)) {
+                        if minimal_if && not_minimal {
                             return Err(ScriptError::MinimalIf);
                         }
                         value = cast_to_bool(condition);
@@ -521,7 +592,38 @@ pub fn eval_script(
                     };
                     stack.push(digest);
                 }
-                OP_CODESEPARATOR => code_start = pc,
+                OP_CODESEPARATOR => {
+                    code_start = pc;
+                    if let Some(path) = exec.script_path.as_mut() {
+                        path.codesep_pos = this_pos;
+                    }
+                }
+                OP_CHECKSIG | OP_CHECKSIGVERIFY if tapscript => {
+                    need(stack, 2)?;
+                    let sig = top(stack, 2)?.clone();
+                    let pubkey = top(stack, 1)?.clone();
+                    let success = tapscript_checksig(&sig, &pubkey, flags, checker, exec)?;
+                    stack.truncate(stack.len() - 2);
+                    if opcode == OP_CHECKSIGVERIFY {
+                        if !success {
+                            return Err(ScriptError::CheckSigVerify);
+                        }
+                    } else {
+                        stack.push(boolean(success));
+                    }
+                }
+                OP_CHECKSIGADD if tapscript => {
+                    need(stack, 3)?;
+                    let sig = top(stack, 3)?.clone();
+                    let n = num(top(stack, 2)?)?;
+                    let pubkey = top(stack, 1)?.clone();
+                    let success = tapscript_checksig(&sig, &pubkey, flags, checker, exec)?;
+                    stack.truncate(stack.len() - 3);
+                    stack.push(encode(n + i64::from(success)));
+                }
+                OP_CHECKMULTISIG | OP_CHECKMULTISIGVERIFY if tapscript => {
+                    return Err(ScriptError::TapscriptCheckmultisig);
+                }
                 OP_CHECKSIG | OP_CHECKSIGVERIFY => {
                     need(stack, 2)?;
                     let sig = top(stack, 2)?.clone();
@@ -712,8 +814,8 @@ fn verify_witness_program(
         }
         (0, _) => Err(ScriptError::WitnessProgramWrongLength),
         (1, 32) if !is_p2sh && flags.contains(VerifyFlags::TAPROOT) => {
-            // A caller asks for taproot rules, which this interpreter lacks.
-            Err(ScriptError::TaprootInactive)
+            let program: &[u8; 32] = program.try_into().map_err(|_| ScriptError::WitnessProgramMismatch)?;
+            verify_taproot(witness, program, flags, checker)
         }
         // Without taproot rules a v1 program is anyone-can-spend, so policy's
         // discouragement applies to it as to every unenforced version (Core
@@ -726,6 +828,92 @@ fn verify_witness_program(
             }
         }
     }
+}
+
+/// Serialized size of a witness stack (what the tapscript budget is based on).
+fn witness_size(witness: &[Vec<u8>]) -> i64 {
+    let compact = |n: usize| primitives::encode::compact_size_len(n as u64) as i64;
+    compact(witness.len()) + witness.iter().map(|item| compact(item.len()) + item.len() as i64).sum::<i64>()
+}
+
+/// BIP341: a witness v1 32-byte program, by key path or script path.
+fn verify_taproot(
+    witness: &[Vec<u8>],
+    program: &[u8; 32],
+    flags: VerifyFlags,
+    checker: &dyn SignatureChecker,
+) -> Result<(), ScriptError> {
+    let mut stack: Stack = witness.to_vec();
+    if stack.is_empty() {
+        return Err(ScriptError::WitnessProgramWitnessEmpty);
+    }
+    let mut exec = TaprootExec::default();
+    if stack.len() >= 2 && stack.last().is_some_and(|a| a.first() == Some(&0x50)) {
+        exec.annex = stack.pop();
+    }
+    if stack.len() == 1 {
+        // Key path: one Schnorr signature by the output key.
+        if !checker.check_schnorr_signature(&stack[0], program, &exec)? {
+            return Err(ScriptError::SchnorrSig);
+        }
+        return Ok(());
+    }
+    let control = pop(&mut stack)?;
+    let script = pop(&mut stack)?;
+    const NODE: usize = 32;
+    const MAX_DEPTH: usize = 128;
+    if control.len() < 33 || control.len() > 33 + NODE * MAX_DEPTH || (control.len() - 33) % NODE != 0 {
+        return Err(ScriptError::TaprootWrongControlSize);
+    }
+    let leaf_version = control[0] & 0xfe;
+    let leaf_hash = crate::taproot::tap_leaf_hash(leaf_version, &script);
+    let mut node = leaf_hash;
+    for step in control[33..].chunks(NODE) {
+        let step: &[u8; 32] = step.try_into().map_err(|_| ScriptError::TaprootWrongControlSize)?;
+        node = crate::taproot::tap_branch_hash(&node, step);
+    }
+    let internal = bitcoin::secp256k1::XOnlyPublicKey::from_slice(&control[1..33])
+        .map_err(|_| ScriptError::WitnessProgramMismatch)?;
+    let committed = crate::taproot::output_key(crate::checker::secp(), &internal, Some(&node));
+    match committed {
+        Some((key, parity)) if key.serialize() == *program && parity.to_u8() == control[0] & 1 => {}
+        _ => return Err(ScriptError::WitnessProgramMismatch),
+    }
+    if leaf_version != crate::taproot::TAPSCRIPT_LEAF_VERSION {
+        // Unknown leaf versions are left for soft forks: valid, not standard.
+        if flags.contains(VerifyFlags::DISCOURAGE_UPGRADABLE_TAPROOT_VERSION) {
+            return Err(ScriptError::DiscourageUpgradableTaprootVersion);
+        }
+        return Ok(());
+    }
+    // BIP342: an OP_SUCCESSx anywhere makes the script succeed unexecuted;
+    // a script that does not parse fails.
+    let mut pc = 0;
+    while pc < script.len() {
+        let op = next_op(&script, &mut pc).ok_or(ScriptError::BadOpcode)?;
+        if is_op_success(op.opcode) {
+            if flags.contains(VerifyFlags::DISCOURAGE_OP_SUCCESS) {
+                return Err(ScriptError::DiscourageOpSuccess);
+            }
+            return Ok(());
+        }
+    }
+    if stack.len() > MAX_STACK_SIZE {
+        return Err(ScriptError::StackSize);
+    }
+    if stack.iter().any(|item| item.len() > MAX_SCRIPT_ELEMENT_SIZE) {
+        return Err(ScriptError::PushSize);
+    }
+    exec.script_path = Some(crate::taproot::ScriptPath { leaf_hash, codesep_pos: 0xffff_ffff });
+    exec.validation_weight_left = witness_size(witness) + VALIDATION_WEIGHT_OFFSET;
+    eval(&mut stack, &script, flags, checker, SigVersion::Tapscript, &mut exec)?;
+    if stack.len() != 1 {
+        return Err(ScriptError::CleanStack);
+    }
+    if !cast_to_bool(&stack[0]) {
+        return Err(ScriptError::EvalFalse);
+    }
+    Ok(())
 }
 
 /// Core's `VerifyScript` for one input.

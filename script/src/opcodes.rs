@@ -86,6 +86,13 @@ pub const OP_CHECKLOCKTIMEVERIFY: u8 = 0xb1;
 pub const OP_CHECKSEQUENCEVERIFY: u8 = 0xb2;
 pub const OP_NOP4: u8 = 0xb3;
 pub const OP_NOP10: u8 = 0xb9;
+/// BIP342: tapscript only (an unknown opcode elsewhere).
+pub const OP_CHECKSIGADD: u8 = 0xba;
+
+/// BIP342's OP_SUCCESSx: any of these makes a tapscript succeed unexecuted.
+pub fn is_op_success(opcode: u8) -> bool {
+    matches!(opcode, 80 | 98 | 126..=129 | 131..=134 | 137..=138 | 141..=142 | 149..=153 | 187..=254)
+}
 
 /// One operation: the opcode and, for pushes, the pushed bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

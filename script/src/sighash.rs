@@ -20,6 +20,8 @@ pub struct PrecomputedTransactionData {
     hash_sequence: [u8; 32],
     /// For an announcement: the announcement commitment.
     hash_outputs: [u8; 32],
+    /// BIP341's hashes and the spent outputs, when known (taproot spends need them).
+    pub taproot: Option<Box<(crate::taproot::TaprootPrecomputed, Vec<primitives::TxOut>)>>,
 }
 
 fn sha256d(data: &[u8]) -> [u8; 32] {
@@ -55,7 +57,16 @@ impl PrecomputedTransactionData {
             hash_prevouts: sha256d(&prevouts),
             hash_sequence: sha256d(&sequences),
             hash_outputs,
+            taproot: None,
         }
+    }
+
+    /// With the outputs the inputs spend, so that taproot signatures can
+    /// be checked (BIP341 commits to all of them).
+    pub fn with_spent(tx: &Transaction, spent: &[primitives::TxOut]) -> Self {
+        let mut data = PrecomputedTransactionData::new(tx);
+        data.taproot = Some(Box::new((crate::taproot::TaprootPrecomputed::new(tx, spent), spent.to_vec())));
+        data
     }
 }
 

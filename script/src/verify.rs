@@ -51,8 +51,19 @@ pub fn verify_inputs(
     cache: Option<&SignatureCache>,
     threads: usize,
 ) -> Result<(), InputFailure> {
-    let precomputed: Vec<PrecomputedTransactionData> =
-        jobs.iter().map(|j| PrecomputedTransactionData::new(j.tx)).collect();
+    // Taproot signatures commit to every spent output: keep them where a
+    // witness v1 output is spent.
+    let precomputed: Vec<PrecomputedTransactionData> = jobs
+        .iter()
+        .map(|j| {
+            let spends_v1 = j.spent.iter().any(|o| o.script_pubkey.as_bytes().first() == Some(&0x51));
+            if spends_v1 {
+                PrecomputedTransactionData::with_spent(j.tx, j.spent)
+            } else {
+                PrecomputedTransactionData::new(j.tx)
+            }
+        })
+        .collect();
     let inputs: Vec<(usize, usize)> =
         jobs.iter().enumerate().flat_map(|(t, j)| (0..j.tx.input.len()).map(move |i| (t, i))).collect();
     let check = |position: usize| -> Result<(), InputFailure> {

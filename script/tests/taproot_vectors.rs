@@ -229,3 +229,99 @@ mod against_rust_bitcoin {
         }
     }
 }
+
+mod spends {
+    use bitcoin::secp256k1::{Keypair, Message, Scalar, Secp256k1, SecretKey};
+    use primitives::{OutPoint, Sequence, TxIn, Txid, Witness};
+    use script::taproot::{ScriptPath, TAPSCRIPT_LEAF_VERSION};
+    use script::{verify_inputs, SpentOutputs, VerifyFlags};
+
+    use super::*;
+
+    fn key(n: u8) -> Keypair {
+        Keypair::from_secret_key(&Secp256k1::new(), &SecretKey::from_slice(&[n; 32]).unwrap())
+    }
+
+    fn spend_of(output: TxOut) -> (Transaction, Vec<TxOut>) {
+        let tx = Transaction {
+            version: 2,
+            input: vec![TxIn {
+                previous_output: OutPoint { txid: Txid::from_byte_array([3; 32]), vout: 0 },
+                script_sig: ScriptBuf::new(),
+                sequence: Sequence::MAX,
+                witness: Witness::new(),
+            }],
+            output: vec![TxOut {
+                value: Amount::from_sat(90_000),
+                script_pubkey: ScriptBuf::from_bytes(vec![0x51, 0x20].into_iter().chain([7; 32]).collect()),
+            }],
+            announcement: None,
+            lock_time: 0,
+        };
+        (tx, vec![output])
+    }
+
+    fn check(tx: &Transaction, spent: &[TxOut]) -> Result<(), String> {
+        let flags = VerifyFlags::consensus() | VerifyFlags::TAPROOT;
+        verify_inputs(&[SpentOutputs { tx, spent }], flags, None, 1).map_err(|f| f.error.name().to_string())
+    }
+
+    #[test]
+    fn key_path_and_a_two_of_three_checksigadd_leaf_spend_and_forgeries_fail() {
+        let secp = Secp256k1::new();
+        // Key path.
+        let internal = key(1);
+        let (output, _) = output_key(&secp, &internal.x_only_public_key().0, None).unwrap();
+        let prevout = TxOut {
+            value: Amount::from_sat(100_000),
+            script_pubkey: ScriptBuf::from_bytes([&[0x51, 0x20][..], &output.serialize()].concat()),
+        };
+        let (mut tx, spent) = spend_of(prevout);
+        let pre = TaprootPrecomputed::new(&tx, &spent);
+        let hash = signature_hash(&tx, 0, &spent, &pre, 0x00, None, None).unwrap();
+        let tweak = Scalar::from_be_bytes(tap_tweak(&internal.x_only_public_key().0, None)).unwrap();
+        let tweaked = internal.add_xonly_tweak(&secp, &tweak).unwrap();
+        let sig = secp.sign_schnorr_no_aux_rand(&Message::from_digest(hash), &tweaked).serialize().to_vec();
+        tx.input[0].witness = Witness::from_slice(&[sig.clone()]);
+        check(&tx, &spent).unwrap();
+        let mut bad = sig.clone();
+        bad[10] ^= 1;
+        tx.input[0].witness = Witness::from_slice(&[bad]);
+        assert_eq!(check(&tx, &spent), Err("SCHNORR_SIG".into()));
+        tx.input[0].witness = Witness::from_slice(&[[sig, vec![0x00]].concat()]);
+        assert_eq!(check(&tx, &spent), Err("SCHNORR_SIG_HASHTYPE".into()));
+
+        // Script path: leaf A `<k1> CHECKSIG`, leaf B a 2-of-3 with CHECKSIGADD.
+        let (k1, k2, k3) = (key(11), key(12), key(13));
+        let x = |k: &Keypair| k.x_only_public_key().0.serialize();
+        let leaf_a: Vec<u8> = [&[0x20][..], &x(&k1), &[0xac]].concat();
+        let leaf_b: Vec<u8> =
+            [&[0x20][..], &x(&k1), &[0xac, 0x20], &x(&k2), &[0xba, 0x20], &x(&k3), &[0xba, 0x52, 0x9c]].concat();
+        let (hash_a, hash_b) =
+            (tap_leaf_hash(TAPSCRIPT_LEAF_VERSION, &leaf_a), tap_leaf_hash(TAPSCRIPT_LEAF_VERSION, &leaf_b));
+        let root = tap_branch_hash(&hash_a, &hash_b);
+        let internal = key(2).x_only_public_key().0;
+        let (output, parity) = output_key(&secp, &internal, Some(&root)).unwrap();
+        let prevout = TxOut {
+            value: Amount::from_sat(100_000),
+            script_pubkey: ScriptBuf::from_bytes([&[0x51, 0x20][..], &output.serialize()].concat()),
+        };
+        let (mut tx, spent) = spend_of(prevout);
+        let pre = TaprootPrecomputed::new(&tx, &spent);
+        let path = ScriptPath { leaf_hash: hash_b, codesep_pos: 0xffff_ffff };
+        let hash = signature_hash(&tx, 0, &spent, &pre, 0x00, None, Some(&path)).unwrap();
+        let sign = |k: &Keypair| secp.sign_schnorr_no_aux_rand(&Message::from_digest(hash), k).serialize().to_vec();
+        let control: Vec<u8> =
+            [&[TAPSCRIPT_LEAF_VERSION | parity.to_u8()][..], &internal.serialize(), &hash_a].concat();
+        tx.input[0].witness = Witness::from_slice(&[sign(&k3), vec![], sign(&k1), leaf_b.clone(), control.clone()]);
+        check(&tx, &spent).unwrap();
+        // One signature is not two.
+        tx.input[0].witness = Witness::from_slice(&[vec![], vec![], sign(&k1), leaf_b.clone(), control.clone()]);
+        assert_eq!(check(&tx, &spent), Err("EVAL_FALSE".into()));
+        // A wrong path fails the commitment.
+        let mut wrong = control.clone();
+        wrong[40] ^= 1;
+        tx.input[0].witness = Witness::from_slice(&[sign(&k3), vec![], sign(&k1), leaf_b, wrong]);
+        assert_eq!(check(&tx, &spent), Err("WITNESS_PROGRAM_MISMATCH".into()));
+    }
+}
