@@ -53,7 +53,7 @@ impl Default for Policy {
     }
 }
 
-/// Core's `STANDARD_SCRIPT_VERIFY_FLAGS` (taproot's left out: not active).
+/// Core's `STANDARD_SCRIPT_VERIFY_FLAGS`.
 pub fn standard_script_flags() -> VerifyFlags {
     VerifyFlags::consensus()
         | VerifyFlags::STRICTENC
@@ -66,6 +66,9 @@ pub fn standard_script_flags() -> VerifyFlags {
         | VerifyFlags::DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM
         | VerifyFlags::WITNESS_PUBKEYTYPE
         | VerifyFlags::CONST_SCRIPTCODE
+        | VerifyFlags::DISCOURAGE_UPGRADABLE_TAPROOT_VERSION
+        | VerifyFlags::DISCOURAGE_OP_SUCCESS
+        | VerifyFlags::DISCOURAGE_UPGRADABLE_PUBKEYTYPE
 }
 
 impl Policy {

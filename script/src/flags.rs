@@ -48,7 +48,7 @@ impl VerifyFlags {
     }
 
     /// Zennet's consensus flags (DESIGN.md section 3): BIP16, 65, 66, 68/112/113,
-    /// 141/143/147 from genesis; taproot not active.
+    /// 141/143/147 and taproot (BIP340/341/342), all from genesis.
     pub fn consensus() -> VerifyFlags {
         Self::P2SH
             | Self::DERSIG
@@ -56,6 +56,7 @@ impl VerifyFlags {
             | Self::CHECKLOCKTIMEVERIFY
             | Self::CHECKSEQUENCEVERIFY
             | Self::WITNESS
+            | Self::TAPROOT
     }
 
     pub fn contains(self, other: VerifyFlags) -> bool {

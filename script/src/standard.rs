@@ -110,12 +110,15 @@ pub fn check_standard_output(script: &[u8]) -> Result<OutputType, &'static str> 
 }
 
 /// The witness version of an output whose program this node does not
-/// enforce (anything but v0 with a 20- or 32-byte program): such an output
+/// enforce (anything but v0 with a 20- or 32-byte program and v1 with a
+/// 32-byte one): such an output
 /// is anyone-can-spend, so its spends are refused by policy
 /// (DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM) and the wallet will not pay to it.
 pub fn unenforced_witness_version(script: &[u8]) -> Option<u8> {
     match witness_program(script) {
         Some((0, program)) if program.len() == 20 || program.len() == 32 => None,
+        // Taproot (BIP341), enforced from genesis.
+        Some((1, program)) if program.len() == 32 => None,
         Some((version, _)) => Some(version),
         None => None,
     }

@@ -282,7 +282,7 @@ mod spends {
         let tweak = Scalar::from_be_bytes(tap_tweak(&internal.x_only_public_key().0, None)).unwrap();
         let tweaked = internal.add_xonly_tweak(&secp, &tweak).unwrap();
         let sig = secp.sign_schnorr_no_aux_rand(&Message::from_digest(hash), &tweaked).serialize().to_vec();
-        tx.input[0].witness = Witness::from_slice(&[sig.clone()]);
+        tx.input[0].witness = Witness::from_slice(std::slice::from_ref(&sig));
         check(&tx, &spent).unwrap();
         let mut bad = sig.clone();
         bad[10] ^= 1;

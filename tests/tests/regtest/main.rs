@@ -21,6 +21,7 @@ mod reorg_mempool;
 mod rpc_security;
 mod scripts;
 mod secrets;
+mod taproot;
 mod template;
 mod wallet;
 mod wallet_limits;
