@@ -79,6 +79,7 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "getbestblockhash", category: "Blockchain", args: &[], summary: "Returns the hash of the best (tip) block in the most-work fully-validated chain." },
     MethodSpec { name: "getblock", category: "Blockchain", args: &[req("blockhash", Str), opt("verbosity", Json)], summary: "Returns a block: hex (0), an object with txids (1, default) or with decoded transactions (2)." },
     MethodSpec { name: "getblockchaininfo", category: "Blockchain", args: &[], summary: "Returns an object containing various state info regarding blockchain processing." },
+    MethodSpec { name: "getdeploymentinfo", category: "Blockchain", args: &[opt("blockhash", Str)], summary: "Returns an object containing various state info regarding deployments of consensus changes (all buried: active from genesis)." },
     MethodSpec { name: "getblockcount", category: "Blockchain", args: &[], summary: "Returns the height of the most-work fully-validated chain." },
     MethodSpec { name: "getblockhash", category: "Blockchain", args: &[req("height", Json)], summary: "Returns hash of block in best-block-chain at height provided." },
     MethodSpec { name: "getblockheader", category: "Blockchain", args: &[req("blockhash", Str), opt("verbose", Json)], summary: "Returns the block header as an object (verbose=true) or as hex (verbose=false)." },

@@ -56,6 +56,8 @@ fn key_path_and_script_path_spends_relay_and_bad_signatures_do_not() {
     let b = Node::start(&[]);
     b.connect_to(&a);
     a.mine(102);
+    let deployments = a.rpc("getdeploymentinfo", json!([]));
+    assert_eq!(deployments["deployments"]["taproot"], json!({"type": "buried", "active": true, "height": 0}));
 
     // Three outputs: key-only taproot, a two-leaf tree, and witness v2.
     let internal = key(1);

@@ -129,3 +129,32 @@ pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
         "warnings": [],
     }))
 }
+
+/// The soft forks Zennet carries, all active from genesis (DESIGN.md §3):
+/// Core shows such rules as "buried" deployments.
+const DEPLOYMENTS: [&str; 6] = ["bip34", "bip66", "bip65", "csv", "segwit", "taproot"];
+
+/// `getdeploymentinfo ( "blockhash" )`, as Core: the state of every
+/// deployment at the block (the tip by default).
+pub async fn getdeploymentinfo(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let requested: Option<primitives::BlockHash> = match args.get(0) {
+        Some(_) => Some(parse_block_hash(args, 0, "blockhash")?),
+        None => None,
+    };
+    let found = ctx
+        .chain
+        .call(move |node| {
+            let entry = match requested {
+                Some(hash) => node.chain.entry(&hash).cloned(),
+                None => Some(node.chain.tip().clone()),
+            };
+            entry.map(|e| (e.hash, e.height))
+        })
+        .await?;
+    let (hash, height) = found.ok_or_else(|| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found"))?;
+    let deployments: Map<String, Value> = DEPLOYMENTS
+        .iter()
+        .map(|name| (name.to_string(), json!({"type": "buried", "active": true, "height": 0})))
+        .collect();
+    Ok(json!({"hash": hash.to_string(), "height": height, "deployments": deployments}))
+}

@@ -150,6 +150,7 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "getbestblockhash" => blockchain::getbestblockhash(ctx).await,
         "getblock" => blockchain::getblock(ctx, &args).await,
         "getblockchaininfo" => blockchain::getblockchaininfo(ctx).await,
+        "getdeploymentinfo" => blockchain::getdeploymentinfo(ctx, &args).await,
         "getblockcount" => blockchain::getblockcount(ctx).await,
         "getblockhash" => blockchain::getblockhash(ctx, &args).await,
         "getblockheader" => blockchain::getblockheader(ctx, &args).await,
