@@ -90,8 +90,6 @@ pub enum ScriptError {
     SigFindAndDelete,
     #[error("Script number overflowed or is non-minimally encoded")]
     ScriptNum,
-    #[error("Taproot is not active on this chain")]
-    TaprootInactive,
     #[error("Invalid Schnorr signature size")]
     SchnorrSigSize,
     #[error("Invalid Schnorr signature hash type")]
@@ -167,7 +165,6 @@ impl ScriptError {
             OpCodeSeparator => "OP_CODESEPARATOR",
             SigFindAndDelete => "SIG_FINDANDDELETE",
             ScriptNum => "SCRIPTNUM",
-            TaprootInactive => "TAPROOT_INACTIVE",
             SchnorrSigSize => "SCHNORR_SIG_SIZE",
             SchnorrSigHashtype => "SCHNORR_SIG_HASHTYPE",
             SchnorrSig => "SCHNORR_SIG",

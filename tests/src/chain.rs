@@ -33,7 +33,13 @@ pub fn p2wpkh_script() -> Vec<u8> {
 /// address less a fee (0.01 ZEN, or 1% of small amounts); with
 /// `corrupt_signature`, the signature is invalid.
 pub fn spend(outpoint: OutPoint, amount: u64, corrupt_signature: bool) -> Transaction {
-    let tx = Transaction {
+    let tx = unsigned_spend(outpoint, amount - (amount / 100).min(1_000_000));
+    sign(tx, amount, corrupt_signature)
+}
+
+/// One input (`outpoint`, no witness yet), one output of `value` to REGTEST_ADDRESS.
+pub fn unsigned_spend(outpoint: OutPoint, value: u64) -> Transaction {
+    Transaction {
         version: 2,
         input: vec![TxIn {
             previous_output: outpoint,
@@ -41,14 +47,10 @@ pub fn spend(outpoint: OutPoint, amount: u64, corrupt_signature: bool) -> Transa
             sequence: Sequence::MAX,
             witness: Witness::new(),
         }],
-        output: vec![TxOut {
-            value: Amount::from_sat(amount - (amount / 100).min(1_000_000)),
-            script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()),
-        }],
+        output: vec![TxOut { value: Amount::from_sat(value), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) }],
         announcement: None,
         lock_time: 0,
-    };
-    sign(tx, amount, corrupt_signature)
+    }
 }
 
 /// Signs input 0 of `tx` again (after its outputs changed).

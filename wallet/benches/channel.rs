@@ -9,36 +9,18 @@ use std::time::Instant;
 use bitcoin::hashes::Hash;
 use bitcoin::secp256k1::{Message, PublicKey, Secp256k1, SecretKey};
 use primitives::{OutPoint, Txid};
-use wallet::channel::{channel_id, ChannelRecord, ChannelRole, ChannelState};
+use wallet::channel::{ChannelRecord, ChannelRole, ChannelState, ChannelTerms};
 
 fn record(role: ChannelRole, payer: &PublicKey, payee: &PublicKey) -> ChannelRecord {
-    let funding = OutPoint { txid: Txid::from_byte_array([7; 32]), vout: 0 };
-    ChannelRecord {
-        id: hex::encode(channel_id(&funding)),
-        role,
-        payer_pubkey: payer.to_string(),
-        payee_pubkey: payee.to_string(),
-        funding_txid: funding.txid.to_string(),
-        funding_vout: 0,
+    let terms = ChannelTerms {
+        funding: OutPoint { txid: Txid::from_byte_array([7; 32]), vout: 0 },
         capacity: 100_000_000,
         expiry: 1_000_000,
         fee_reserve: 2_000,
-        task_id: None,
-        state: ChannelState::Open,
-        sequence: 0,
-        paid: 0,
-        acked_sequence: 0,
-        acked_paid: 0,
-        payer_sig: None,
-        refund_hex: None,
-        funding_hex: None,
-        funding_height: Some(1),
-        close_txid: None,
-        refund_txid: None,
-        cpfp_txid: None,
-        close_broadcast_height: None,
-        closed_paid: None,
-    }
+        payer: *payer,
+        payee: *payee,
+    };
+    ChannelRecord { state: ChannelState::Open, funding_height: Some(1), ..ChannelRecord::new(role, &terms, None) }
 }
 
 fn main() {

@@ -75,7 +75,6 @@ pub struct Snapshot {
     pub transactions: Vec<Value>,
     pub unspent: Value,
     pub page: Value,
-    pub polled_at: Option<Instant>,
     /// The log of a node this GUI started.
     pub started_node: Option<std::path::PathBuf>,
 }
@@ -93,7 +92,6 @@ impl Default for Snapshot {
             transactions: Vec::new(),
             unspent: Value::Null,
             page: Value::Null,
-            polled_at: None,
             started_node: None,
         }
     }
@@ -120,6 +118,7 @@ impl Backend {
                 repaint: Box::new(repaint),
                 watch: Watch::Wallet,
                 child: None,
+                listed_at: None,
             }
             .run(command_rx)
         });
@@ -160,6 +159,9 @@ struct Worker {
     repaint: Box<dyn Fn() + Send>,
     watch: Watch,
     child: Option<std::process::Child>,
+    /// What the transaction list was fetched at (wallet, tip, transaction
+    /// count, balances): the whole list is fetched again only when it moves.
+    listed_at: Option<Value>,
 }
 
 fn rpc_error(e: ClientError, settings: &ConnectSettings) -> (i32, String) {
@@ -300,12 +302,15 @@ impl Worker {
         if let Some(w) = wallet.as_deref() {
             info = self.call(Some(w), "getwalletinfo", json!([]), POLL_TIMEOUT).unwrap_or(Value::Null);
             balances = self.call(Some(w), "getbalances", json!([]), POLL_TIMEOUT).unwrap_or(Value::Null);
-            transactions = self
-                .call(Some(w), "listtransactions", json!(["*", 100_000, 0, true]), CALL_TIMEOUT)
-                .ok()
-                .and_then(|v| v.as_array().cloned())
-                .unwrap_or_default();
-            transactions.reverse();
+            let key = json!([w, chain["blocks"], info["txcount"], balances]);
+            if self.listed_at.as_ref() == Some(&key) {
+                transactions = self.state.lock().map(|s| s.transactions.clone()).unwrap_or_default();
+            } else {
+                let listed = self.call(Some(w), "listtransactions", json!(["*", 100_000, 0, true]), CALL_TIMEOUT);
+                transactions = listed.ok().and_then(|v| v.as_array().cloned()).unwrap_or_default();
+                transactions.reverse();
+                self.listed_at = Some(key);
+            }
             unspent = self.call(Some(w), "listunspent", json!([0]), POLL_TIMEOUT).unwrap_or(Value::Null);
         }
         let page = self.poll_page(wallet.as_deref());
@@ -320,7 +325,6 @@ impl Worker {
             s.transactions = transactions;
             s.unspent = unspent;
             s.page = page;
-            s.polled_at = Some(Instant::now());
         });
     }
 

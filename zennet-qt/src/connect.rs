@@ -87,14 +87,16 @@ impl ConnectSettings {
     /// A client for the node, or for one of its wallets.
     pub fn client(&self, wallet: Option<&str>, timeout: Duration) -> Result<RpcClient, String> {
         let url = match wallet {
-            Some(name) => format!("http://{}:{}/wallet/{}", self.host, self.port, encode(name)),
+            Some(name) => format!("http://{}:{}/wallet/{}", self.host, self.port, percent_encode(name)),
             None => format!("http://{}:{}/", self.host, self.port),
         };
         Ok(RpcClient::new(url, self.credentials()?, timeout))
     }
 }
 
-fn encode(name: &str) -> String {
+/// Percent-encoding of everything but RFC 3986's unreserved characters
+/// (wallet names in URLs, `zennet:` URI parameters).
+pub fn percent_encode(name: &str) -> String {
     name.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

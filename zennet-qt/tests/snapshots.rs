@@ -51,7 +51,6 @@ fn fixture() -> Snapshot {
         unspent: json!([{"txid": format!("{:064x}", 7), "vout": 0, "amount": 1.5, "label": "rent", "address": "zrt1qexampleaddress0007", "confirmations": 12}]),
         page: json!({"tasks": tasks, "identities": identities, "channels": channels, "mining": mining, "peers": peers,
             "mempool": {"size": 2}, "totals": {"totalbytesrecv": 48_213, "totalbytessent": 51_002}}),
-        polled_at: None,
         started_node: None,
     }
 }

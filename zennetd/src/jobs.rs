@@ -155,13 +155,6 @@ impl Jobs {
     pub fn get(&self, id: u64) -> Option<Arc<Job>> {
         self.jobs.lock().ok()?.get(&id).cloned()
     }
-
-    /// Asks every running job to stop (at shutdown).
-    pub fn abort_all(&self) {
-        if let Ok(jobs) = self.jobs.lock() {
-            jobs.values().for_each(|j| j.abort());
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,13 +7,13 @@
 use std::time::Duration;
 
 use bitcoin::secp256k1::{Keypair, Message, Scalar, Secp256k1, SecretKey, XOnlyPublicKey};
-use primitives::{Amount, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Witness};
+use primitives::{Amount, OutPoint, ScriptBuf, Transaction, TxOut, Witness};
 use script::taproot::{
     output_key, signature_hash, tap_branch_hash, tap_leaf_hash, tap_tweak, ScriptPath, TaprootPrecomputed,
     TAPSCRIPT_LEAF_VERSION,
 };
 use serde_json::{json, Value};
-use zennet_tests::chain::{block_on, coinbase_of, resign, spend};
+use zennet_tests::chain::{block_on, coinbase_of, resign, spend, unsigned_spend};
 use zennet_tests::{sync_tips, Node};
 
 const SYNC: Duration = Duration::from_secs(120);
@@ -28,21 +28,7 @@ fn v1(key: &XOnlyPublicKey) -> ScriptBuf {
 
 /// A transaction spending `outpoint` (holding `prevout`) to REGTEST_ADDRESS less a fee.
 fn spending(outpoint: OutPoint, prevout: &TxOut) -> Transaction {
-    Transaction {
-        version: 2,
-        input: vec![TxIn {
-            previous_output: outpoint,
-            script_sig: ScriptBuf::new(),
-            sequence: Sequence::MAX,
-            witness: Witness::new(),
-        }],
-        output: vec![TxOut {
-            value: Amount::from_sat(prevout.value.to_sat() - 10_000),
-            script_pubkey: ScriptBuf::from_bytes(zennet_tests::chain::p2wpkh_script()),
-        }],
-        announcement: None,
-        lock_time: 0,
-    }
+    unsigned_spend(outpoint, prevout.value.to_sat() - 10_000)
 }
 
 fn accept(node: &Node, tx: &Transaction) -> Value {

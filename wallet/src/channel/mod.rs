@@ -139,6 +139,36 @@ fn key(text: &str) -> Result<PublicKey, WalletError> {
 }
 
 impl ChannelRecord {
+    /// A new channel of `role` on `terms`: nothing paid, waiting for its funding.
+    pub fn new(role: ChannelRole, terms: &ChannelTerms, task_id: Option<[u8; 32]>) -> ChannelRecord {
+        ChannelRecord {
+            id: hex::encode(channel_id(&terms.funding)),
+            role,
+            payer_pubkey: terms.payer.to_string(),
+            payee_pubkey: terms.payee.to_string(),
+            funding_txid: terms.funding.txid.to_string(),
+            funding_vout: terms.funding.vout,
+            capacity: terms.capacity,
+            expiry: terms.expiry,
+            fee_reserve: terms.fee_reserve,
+            task_id: task_id.map(hex::encode),
+            state: ChannelState::Opening,
+            sequence: 0,
+            paid: 0,
+            acked_sequence: 0,
+            acked_paid: 0,
+            payer_sig: None,
+            refund_hex: None,
+            funding_hex: None,
+            funding_height: None,
+            close_txid: None,
+            refund_txid: None,
+            cpfp_txid: None,
+            close_broadcast_height: None,
+            closed_paid: None,
+        }
+    }
+
     pub fn terms(&self) -> Result<ChannelTerms, WalletError> {
         Ok(ChannelTerms {
             funding: self.funding()?,

@@ -24,33 +24,7 @@ fn terms() -> ChannelTerms {
 }
 
 fn record(role: ChannelRole) -> ChannelRecord {
-    let t = terms();
-    ChannelRecord {
-        id: hex::encode(channel_id(&t.funding)),
-        role,
-        payer_pubkey: t.payer.to_string(),
-        payee_pubkey: t.payee.to_string(),
-        funding_txid: t.funding.txid.to_string(),
-        funding_vout: t.funding.vout,
-        capacity: t.capacity,
-        expiry: t.expiry,
-        fee_reserve: t.fee_reserve,
-        task_id: None,
-        state: ChannelState::Open,
-        sequence: 0,
-        paid: 0,
-        acked_sequence: 0,
-        acked_paid: 0,
-        payer_sig: None,
-        refund_hex: None,
-        funding_hex: None,
-        funding_height: Some(10),
-        close_txid: None,
-        refund_txid: None,
-        cpfp_txid: None,
-        close_broadcast_height: None,
-        closed_paid: None,
-    }
+    ChannelRecord { state: ChannelState::Open, funding_height: Some(10), ..ChannelRecord::new(role, &terms(), None) }
 }
 
 /// Whether `tx` spends the funding output under Core's standard flags.

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{field, Outcome};
 use crate::amount;
 use crate::app::Ctx;
+use crate::connect::percent_encode;
 
 #[derive(Clone)]
 pub struct Request {
@@ -25,18 +26,6 @@ pub struct State {
     pub requests: Vec<Request>,
 }
 
-fn percent(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// `zennet:<address>?amount=…&label=…&message=…`, empty parts left out.
 pub fn uri(address: &str, zats: Option<u64>, label: &str, message: &str) -> String {
     let mut parts = Vec::new();
@@ -47,10 +36,10 @@ pub fn uri(address: &str, zats: Option<u64>, label: &str, message: &str) -> Stri
         ));
     }
     if !label.is_empty() {
-        parts.push(format!("label={}", percent(label)));
+        parts.push(format!("label={}", percent_encode(label)));
     }
     if !message.is_empty() {
-        parts.push(format!("message={}", percent(message)));
+        parts.push(format!("message={}", percent_encode(message)));
     }
     if parts.is_empty() {
         format!("zennet:{address}")

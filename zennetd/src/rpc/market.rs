@@ -352,16 +352,21 @@ fn channels_by_payee(ctx: &RpcContext, endpoint: Option<&str>, id: &[u8; 32]) ->
         .collect()
 }
 
+/// A task of the market index or the mempool, by id (or its announcement's txid).
+pub async fn find_task(ctx: &RpcContext, id: [u8; 32]) -> Result<Option<TaskView>, RpcError> {
+    Ok(ctx.chain.call(move |node| node.market.task_view(&id, node.chain.tip().height, &pending(node))).await?)
+}
+
+/// [`find_task`] for a wallet acting on the task: an unknown one is -8.
+pub async fn known_task(ctx: &RpcContext, id: [u8; 32]) -> Result<TaskView, RpcError> {
+    find_task(ctx, id).await?.ok_or_else(|| {
+        RpcError::invalid_parameter(format!("Unknown task {}: not in the market index or the mempool", hex::encode(id)))
+    })
+}
+
 pub async fn gettask(ctx: &RpcContext, args: &Args, endpoint: Option<&str>) -> RpcResult {
     let id = parse_id(args.str(0, "task_id")?, "task_id")?;
-    let view = ctx
-        .chain
-        .call(move |node| {
-            let pending = pending(node);
-            node.market.task_view(&id, node.chain.tip().height, &pending)
-        })
-        .await?;
-    let view = view.ok_or_else(|| {
+    let view = find_task(ctx, id).await?.ok_or_else(|| {
         RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "No such task in the market index or the mempool")
     })?;
     let mut value = task_view_json(&view, ctx.network, true);

@@ -264,13 +264,4 @@ impl MarketIndex {
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
-
-    pub fn pruned_bytes(&self) -> u64 {
-        self.pruned_bytes
-    }
-
-    /// The block the index reflects.
-    pub fn marker(&self) -> Option<(BlockHash, u32)> {
-        self.marker
-    }
 }

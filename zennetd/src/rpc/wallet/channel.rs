@@ -23,7 +23,7 @@ use crate::channels::{self, Funding};
 use crate::clock;
 use crate::node_state::market::AcceptanceState;
 use crate::rpc::json::amount;
-use crate::rpc::market::{parse_id, pending};
+use crate::rpc::market::{known_task, parse_id};
 
 /// Core's codes for channel refusals: a malformed blob is a decoding error
 /// (-22), an unknown channel -5 (as an unknown transaction), the rest -8.
@@ -85,12 +85,7 @@ fn parse_pubkey(text: &str) -> Result<PublicKey, RpcError> {
 /// The payee key of a task's acceptance: the one named, which must belong
 /// to an acceptance, or the only active acceptance's.
 async fn payee_of_task(call: &Call<'_>, task: [u8; 32], named: Option<PublicKey>) -> Result<PublicKey, RpcError> {
-    let view = call
-        .ctx
-        .chain
-        .call(move |node| node.market.task_view(&task, node.chain.tip().height, &pending(node)))
-        .await?
-        .ok_or_else(|| RpcError::invalid_parameter(format!("Unknown task {}", hex::encode(task))))?;
+    let view = known_task(call.ctx, task).await?;
     let publisher = view.task.as_ref().map(|t| t.publisher);
     let mine = publisher
         .is_some_and(|p| call.wallet().map(|w| w.identities().iter().any(|i| i.identity == p)).unwrap_or(false));
@@ -167,30 +162,9 @@ pub async fn channelopen(call: &Call<'_>) -> Result<Value, RpcError> {
             let terms = ChannelTerms { funding: outpoint, capacity, expiry, fee_reserve, payer, payee };
             let refund = terms.signed_refund(fee_reserve, &payer_key);
             let record = ChannelRecord {
-                id: hex::encode(channel_id(&outpoint)),
-                role: ChannelRole::Payer,
-                payer_pubkey: payer.to_string(),
-                payee_pubkey: payee.to_string(),
-                funding_txid: outpoint.txid.to_string(),
-                funding_vout: outpoint.vout,
-                capacity,
-                expiry,
-                fee_reserve,
-                task_id: task.map(hex::encode),
-                state: ChannelState::Opening,
-                sequence: 0,
-                paid: 0,
-                acked_sequence: 0,
-                acked_paid: 0,
-                payer_sig: None,
                 refund_hex: Some(hex::encode(refund.serialize())),
                 funding_hex: Some(hex::encode(funding.tx.serialize())),
-                funding_height: None,
-                close_txid: None,
-                refund_txid: None,
-                cpfp_txid: None,
-                close_broadcast_height: None,
-                closed_paid: None,
+                ..ChannelRecord::new(ChannelRole::Payer, &terms, task)
             };
             check_mempool_accepts(&chain, &funding.tx)?;
             // The refund is on disk before the funding can leave the wallet.
@@ -318,32 +292,7 @@ pub async fn channelaccept(call: &Call<'_>) -> Result<Value, RpcError> {
         if w.channel(&id).is_ok() {
             return Err(RpcError::invalid_parameter(format!("Channel {id} is already known")));
         }
-        let record = ChannelRecord {
-            id: id.clone(),
-            role: ChannelRole::Payee,
-            payer_pubkey: open.payer.to_string(),
-            payee_pubkey: open.payee.to_string(),
-            funding_txid: open.funding.txid.to_string(),
-            funding_vout: open.funding.vout,
-            capacity: open.capacity,
-            expiry: open.expiry,
-            fee_reserve: open.fee_reserve,
-            task_id: open.task_id.map(hex::encode),
-            state: ChannelState::Opening,
-            sequence: 0,
-            paid: 0,
-            acked_sequence: 0,
-            acked_paid: 0,
-            payer_sig: None,
-            refund_hex: None,
-            funding_hex: None,
-            funding_height: None,
-            close_txid: None,
-            refund_txid: None,
-            cpfp_txid: None,
-            close_broadcast_height: None,
-            closed_paid: None,
-        };
+        let record = ChannelRecord::new(ChannelRole::Payee, &terms, open.task_id);
         w.save_channel(record.clone()).map_err(werr)?;
         Ok(channel_json(&record, tip))
     })

@@ -21,7 +21,7 @@ use super::task_args::{check_body_size, parse_offer, parse_pow, parse_task};
 use super::{werr, Call};
 use crate::jobs::{JobState, Jobs};
 use crate::node_state::market::TaskState;
-use crate::rpc::market::{identity_facts, identity_json, parse_id, parse_identity, parse_role, pending, role_name};
+use crate::rpc::market::{identity_facts, identity_json, known_task, parse_id, parse_identity, parse_role, role_name};
 use crate::wallets::{lock, Wallets};
 
 /// Blocks an announcement waits for inclusion by default (a day).
@@ -347,17 +347,7 @@ pub async fn accepttask(call: &Call<'_>) -> Result<Value, RpcError> {
     let (expiry, wait) = (options.expiry()?, options.wait()?);
     let threads = threads_arg(options.get("threads").and_then(Value::as_i64))?;
     let (params, _) = chain_facts(call).await?;
-    let view = call
-        .ctx
-        .chain
-        .call(move |node| node.market.task_view(&id, node.chain.tip().height, &pending(node)))
-        .await?
-        .ok_or_else(|| {
-            RpcError::invalid_parameter(format!(
-                "Unknown task {}: not in the market index or the mempool",
-                hex::encode(id)
-            ))
-        })?;
+    let view = known_task(call.ctx, id).await?;
     let refuse = |why: String| Err(RpcError::invalid_parameter(format!("Task {} {why}", hex::encode(id))));
     match view.state {
         TaskState::Pending | TaskState::Open => {}
@@ -419,17 +409,7 @@ pub async fn canceltask(call: &Call<'_>) -> Result<Value, RpcError> {
     let node_pubkey = call.args.opt_str(1)?.map(|text| parse_id(text, "node_pubkey")).transpose()?;
     let options = Options::parse(call.args.get(2), &["expiry", "fee_rate"])?;
     let expiry = options.expiry()?;
-    let view = call
-        .ctx
-        .chain
-        .call(move |node| node.market.task_view(&id, node.chain.tip().height, &pending(node)))
-        .await?
-        .ok_or_else(|| {
-            RpcError::invalid_parameter(format!(
-                "Unknown task {}: not in the market index or the mempool",
-                hex::encode(id)
-            ))
-        })?;
+    let view = known_task(call.ctx, id).await?;
     let Some(task) = view.task.filter(|_| view.state != TaskState::Expired) else {
         return Err(RpcError::invalid_parameter(format!("Task {} has expired", hex::encode(id))));
     };
