@@ -14,7 +14,7 @@ use script::{verify_inputs, SpentOutputs, VerifyFlags};
 
 use crate::error::MempoolError;
 use crate::market::{check_announcement_policy, referenced_task, TaskInfo};
-use crate::policy::{standard_script_flags, Policy};
+use crate::policy::{check_witness_standard, standard_script_flags, Policy};
 
 #[derive(Debug, Clone)]
 pub struct MempoolEntry {
@@ -261,6 +261,7 @@ impl Mempool {
         }
         let fee = value_in - value_out;
         let vsize = tx.vsize();
+        check_witness_standard(&tx, &spent)?;
         let sigop_cost = transaction_sigop_cost(&tx, &spent, standard_script_flags());
         if sigop_cost > self.policy.max_standard_sigops_cost {
             return Err(MempoolError::TooManySigops { cost: sigop_cost });

@@ -119,7 +119,7 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "getaddressinfo", category: "Wallet", args: &[req("address", Str)], summary: "Return information about the given address." },
     MethodSpec { name: "getbalance", category: "Wallet", args: &[opt("dummy", Str), opt("minconf", Json), opt("include_watchonly", Json), opt("avoid_reuse", Json)], summary: "Returns the total available balance." },
     MethodSpec { name: "getbalances", category: "Wallet", args: &[], summary: "Returns an object with all balances in ZEN (trusted, untrusted_pending, immature)." },
-    MethodSpec { name: "getnewaddress", category: "Wallet", args: &[opt("label", Str), opt("address_type", Str)], summary: "Returns a new bech32 (P2WPKH) address for receiving payments." },
+    MethodSpec { name: "getnewaddress", category: "Wallet", args: &[opt("label", Str), opt("address_type", Str)], summary: "Returns a new address for receiving payments: address_type bech32 (P2WPKH) or bech32m (taproot); default -addresstype." },
     MethodSpec { name: "getrawchangeaddress", category: "Wallet", args: &[opt("address_type", Str)], summary: "Returns a new address for receiving change." },
     MethodSpec { name: "getreceivedbyaddress", category: "Wallet", args: &[req("address", Str), opt("minconf", Json), opt("include_immature_coinbase", Json)], summary: "Returns the total amount received by the given address in transactions with at least minconf confirmations." },
     MethodSpec { name: "gettransaction", category: "Wallet", args: &[req("txid", Str), opt("include_watchonly", Json), opt("verbose", Json)], summary: "Get detailed information about in-wallet transaction <txid>." },

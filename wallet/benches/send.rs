@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use primitives::{Amount, Block, BlockHash, CompactTarget, Header, HeaderVersion, Network, OutPoint, ScriptBuf};
 use primitives::{Sequence, Transaction, TxIn, TxMerkleNode, TxOut, Txid, Witness};
 use wallet::crypt::KdfParams;
-use wallet::keys::Chain;
+use wallet::keys::{Chain, OutputType};
 use wallet::{CreateOptions, MemoryWalletStore, Recipient, SendOptions, Wallet};
 
 const UTXOS: usize = 10_000;
@@ -23,8 +23,9 @@ fn funded_wallet() -> Wallet {
     };
     let (mut w, _) =
         Wallet::create("bench", Network::Regtest, 100, Box::new(MemoryWalletStore::default()), opts).unwrap();
-    let scripts: Vec<ScriptBuf> =
-        (0..1000).map(|_| w.new_address(Chain::Receive, None).unwrap().script_pubkey().clone()).collect();
+    let scripts: Vec<ScriptBuf> = (0..1000)
+        .map(|_| w.new_address(OutputType::Bech32, Chain::Receive, None).unwrap().script_pubkey().clone())
+        .collect();
     let txs: Vec<Transaction> = (0..UTXOS / 1000)
         .map(|t| Transaction {
             version: 2,

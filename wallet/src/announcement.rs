@@ -10,7 +10,7 @@ use consensus::target::BigUint;
 use primitives::market::{Identity, MarketBody, Role, SignedBody};
 use primitives::{Announcement, AnnouncementBody, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Witness};
 
-use crate::sign::{sign_p2wpkh, InputKey, SignError};
+use crate::sign::{sign_inputs, InputKey, SignError};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BuildError {
@@ -84,7 +84,7 @@ pub fn sign_body(body: MarketBody, key: &Keypair, first_input: OutPoint) -> Sign
         lock_time: 0,
     };
     let message = Message::from_digest(body_signature_message(&body, &probe));
-    let signature = Secp256k1::signing_only().sign_schnorr_no_aux_rand(&message, key).serialize();
+    let signature = Secp256k1::new().sign_schnorr_no_aux_rand(&message, key).serialize();
     SignedBody { body, signature }
 }
 
@@ -107,7 +107,7 @@ pub fn build_announcement(
     if funding.is_empty() {
         return Err(BuildError::NoInputs);
     }
-    let secp = Secp256k1::signing_only();
+    let secp = Secp256k1::new();
     let mut tx = Transaction {
         version: 2,
         input: funding
@@ -136,7 +136,7 @@ pub fn build_announcement(
             key: f.key,
         })
         .collect();
-    sign_p2wpkh(&secp, &mut tx, &inputs).map_err(|e| match e {
+    sign_inputs(&secp, &mut tx, &inputs).map_err(|e| match e {
         SignError::NotP2wpkh(i) | SignError::MissingKey(i) => BuildError::NotP2wpkh(i),
     })?;
     Ok(tx)

@@ -1,15 +1,16 @@
 //! Output descriptors as far as the wallet uses them: the BIP380 checksum,
-//! the wallet's own `wpkh(...)` descriptors, and the watch-only forms
-//! `importdescriptors` accepts (`addr(...)`, `wpkh(<pubkey>)`,
-//! `wpkh(<xpub>/.../*)`).
+//! the wallet's own `wpkh(...)` and `tr(...)` descriptors, the watch-only
+//! forms `importdescriptors` accepts (`addr(...)`, `rawtr(<x-only>)`,
+//! `wpkh(<key>)`, `tr(<key>)` with a key, an x-only key for `tr`, or
+//! `<xpub>/.../*`), and Core's descriptor inference for `desc` fields.
 
 use std::str::FromStr;
 
 use bitcoin::bip32::{ChildNumber, Xpub};
-use bitcoin::secp256k1::{PublicKey, Secp256k1};
+use bitcoin::secp256k1::{PublicKey, Secp256k1, XOnlyPublicKey};
 use primitives::{Address, Network, ScriptBuf};
 
-use crate::keys::p2wpkh_script;
+use crate::keys::{p2tr_script, p2tr_script_of_xonly, p2wpkh_script};
 
 const INPUT_CHARSET: &str =
     "0123456789()[],'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";
@@ -96,14 +97,77 @@ pub fn split_checksum(descriptor: &str, require: bool) -> Result<&str, Descripto
     }
 }
 
+/// Core's `InferDescriptor` with no keys known, for the `desc` of a
+/// `scriptPubKey` object: `pk()`, bare `multi()`, `rawtr()` for a valid
+/// taproot output key, `addr()` for every other script with an address,
+/// `raw()` for the rest; with its checksum.
+pub fn infer(script: &[u8], network: Network) -> String {
+    use script::standard::{classify, OutputType};
+    let valid_key = |k: &[u8]| PublicKey::from_slice(k).is_ok();
+    let body = match classify(script) {
+        OutputType::PubKey if valid_key(&script[1..script.len() - 1]) => {
+            format!("pk({})", hex::encode(&script[1..script.len() - 1]))
+        }
+        OutputType::WitnessV1Taproot if bitcoin::secp256k1::XOnlyPublicKey::from_slice(&script[2..]).is_ok() => {
+            format!("rawtr({})", hex::encode(&script[2..]))
+        }
+        OutputType::Multisig { required, .. } => match multisig_keys(script) {
+            Some(keys) if keys.iter().all(|k| valid_key(k)) => {
+                let keys: Vec<String> = keys.iter().map(hex::encode).collect();
+                format!("multi({required},{})", keys.join(","))
+            }
+            _ => format!("raw({})", hex::encode(script)),
+        },
+        _ => match Address::from_script(&ScriptBuf::from_bytes(script.to_vec()), network) {
+            Ok(address) => format!("addr({address})"),
+            Err(_) => format!("raw({})", hex::encode(script)),
+        },
+    };
+    // Every character above is in the descriptor charset.
+    with_checksum(&body).unwrap_or(body)
+}
+
+/// The keys of a bare multisig script `OP_m <keys> OP_n OP_CHECKMULTISIG`.
+fn multisig_keys(script: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut keys = Vec::new();
+    let mut pc = 1;
+    while pc < script.len().saturating_sub(2) {
+        let len = usize::from(*script.get(pc)?);
+        let key = script.get(pc + 1..pc + 1 + len)?;
+        keys.push(key);
+        pc += 1 + len;
+    }
+    Some(keys)
+}
+
 /// Longest base58 text of an extended key (82 bytes with the checksum).
 const MAX_EXTENDED_KEY_CHARS: usize = 112;
 
-/// A watch-only descriptor: one script, or a range of P2WPKH children of an xpub.
+/// What a key of a descriptor pays to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyScript {
+    /// `wpkh(KEY)`: P2WPKH.
+    Wpkh,
+    /// `tr(KEY)`: BIP86 taproot, key path only.
+    Tr,
+}
+
+impl KeyScript {
+    fn script(self, key: &PublicKey) -> Result<ScriptBuf, DescriptorError> {
+        match self {
+            KeyScript::Wpkh => Ok(p2wpkh_script(key)),
+            KeyScript::Tr => {
+                p2tr_script(&Secp256k1::verification_only(), key).map_err(|e| DescriptorError::Invalid(e.to_string()))
+            }
+        }
+    }
+}
+
+/// A watch-only descriptor: one script, or a range of children of an xpub.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchDescriptor {
     Single(ScriptBuf),
-    Ranged { xpub: Xpub, path: Vec<ChildNumber>, origin: String },
+    Ranged { xpub: Xpub, path: Vec<ChildNumber>, origin: String, kind: KeyScript },
 }
 
 impl WatchDescriptor {
@@ -115,13 +179,13 @@ impl WatchDescriptor {
     pub fn script_at(&self, index: u32) -> Result<ScriptBuf, DescriptorError> {
         match self {
             WatchDescriptor::Single(script) => Ok(script.clone()),
-            WatchDescriptor::Ranged { xpub, path, .. } => {
+            WatchDescriptor::Ranged { xpub, path, kind, .. } => {
                 let mut full = path.clone();
                 full.push(ChildNumber::from_normal_idx(index).map_err(|e| DescriptorError::Invalid(e.to_string()))?);
                 let child = xpub
                     .derive_pub(&Secp256k1::verification_only(), &full)
                     .map_err(|e| DescriptorError::Invalid(e.to_string()))?;
-                Ok(p2wpkh_script(&child.public_key))
+                kind.script(&child.public_key)
             }
         }
     }
@@ -134,8 +198,27 @@ pub fn parse_watch(body: &str, network: Network) -> Result<WatchDescriptor, Desc
             .map_err(|_| DescriptorError::Invalid(format!("Address {inner} is not valid")))?;
         return Ok(WatchDescriptor::Single(address.script_pubkey().clone()));
     }
-    let Some(inner) = body.strip_prefix("wpkh(").and_then(|s| s.strip_suffix(')')) else {
-        return Err(DescriptorError::Unsupported(format!("'{body}' is not supported: use addr(...) or wpkh(...)")));
+    let xonly = |text: &str| -> Result<XOnlyPublicKey, DescriptorError> {
+        hex::decode(text)
+            .ok()
+            .and_then(|bytes| XOnlyPublicKey::from_slice(&bytes).ok())
+            .ok_or_else(|| DescriptorError::Invalid(format!("key '{text}' is not valid")))
+    };
+    if let Some(inner) = body.strip_prefix("rawtr(").and_then(|s| s.strip_suffix(')')) {
+        let key = xonly(inner)?;
+        return Ok(WatchDescriptor::Single(ScriptBuf::from_bytes([&[0x51, 0x20][..], &key.serialize()].concat())));
+    }
+    let (kind, inner) = if let Some(inner) = body.strip_prefix("wpkh(").and_then(|s| s.strip_suffix(')')) {
+        (KeyScript::Wpkh, inner)
+    } else if let Some(inner) = body.strip_prefix("tr(").and_then(|s| s.strip_suffix(')')) {
+        if inner.contains(',') {
+            return Err(DescriptorError::Unsupported("tr() with a script tree is not supported".into()));
+        }
+        (KeyScript::Tr, inner)
+    } else {
+        return Err(DescriptorError::Unsupported(format!(
+            "'{body}' is not supported: use addr(...), wpkh(...), tr(...) or rawtr(...)"
+        )));
     };
     let (origin, key) = match inner.strip_prefix('[') {
         Some(rest) => {
@@ -146,11 +229,16 @@ pub fn parse_watch(body: &str, network: Network) -> Result<WatchDescriptor, Desc
         }
         None => (String::new(), inner),
     };
+    if kind == KeyScript::Tr && key.len() == 64 {
+        let script = p2tr_script_of_xonly(&Secp256k1::verification_only(), &xonly(key)?)
+            .map_err(|e| DescriptorError::Invalid(e.to_string()))?;
+        return Ok(WatchDescriptor::Single(script));
+    }
     if key.len() == 66 && !key.contains('/') {
         let bytes = hex::decode(key).map_err(|_| DescriptorError::Invalid(format!("key '{key}' is not valid")))?;
         let pubkey =
             PublicKey::from_slice(&bytes).map_err(|_| DescriptorError::Invalid(format!("key '{key}' is not valid")))?;
-        return Ok(WatchDescriptor::Single(p2wpkh_script(&pubkey)));
+        return Ok(WatchDescriptor::Single(kind.script(&pubkey)?));
     }
     let mut parts = key.split('/');
     let xpub_text = parts.next().unwrap_or_default();
@@ -172,9 +260,9 @@ pub fn parse_watch(body: &str, network: Network) -> Result<WatchDescriptor, Desc
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(WatchDescriptor::Ranged { xpub, path, origin })
+            Ok(WatchDescriptor::Ranged { xpub, path, origin, kind })
         }
-        None => Ok(WatchDescriptor::Single(p2wpkh_script(&xpub.public_key))),
+        None => Ok(WatchDescriptor::Single(kind.script(&xpub.public_key)?)),
         Some(_) => Err(DescriptorError::Unsupported("only ranged (/*) or bare xpub keys are supported".into())),
     }
 }
@@ -207,5 +295,43 @@ mod tests {
         assert_eq!(parse_watch(&format!("wpkh({g})"), Network::Regtest).unwrap().script_at(0).unwrap(), script);
         assert!(parse_watch("pkh(02aa)", Network::Regtest).is_err());
         assert!(parse_watch("addr(zn1qw508d6qejxtdg4y5r3zarvary0c5xw7kkn4xxx)", Network::Regtest).is_err());
+    }
+
+    /// BIP86's first receive key, as `tr(xpub/0/*)`, `tr(<x-only>)` and `rawtr(<output key>)`.
+    #[test]
+    fn taproot_watch_forms() {
+        let xpub = "xpub6BgBgsespWvERF3LHQu6CnqdvfEvtMcQjYrcRzx53QJjSxarj2afYWcLteoGVky7D3UKDP9QyrLprQ3VCECoY49yfdDEHGCtMMj92pReUsQ";
+        let expected = "5120a60869f0dbcf1dc659c9cecbaf8050135ea9e8cdc487053f1dc6880949dc684c";
+        let ranged = parse_watch(&format!("tr([73c5da0a/86h/0h/0h]{xpub}/0/*)"), Network::Main).unwrap();
+        assert_eq!(hex::encode(ranged.script_at(0).unwrap().as_bytes()), expected);
+        let internal = "cc8a4bc64d897bddc5fbc2f670f7a8ba0b386779106cf1223c6fc5d7cd6fc115";
+        let single = parse_watch(&format!("tr({internal})"), Network::Main).unwrap();
+        assert_eq!(hex::encode(single.script_at(0).unwrap().as_bytes()), expected);
+        let raw = parse_watch(&format!("rawtr({})", &expected[4..]), Network::Main).unwrap();
+        assert_eq!(hex::encode(raw.script_at(0).unwrap().as_bytes()), expected);
+        assert!(matches!(
+            parse_watch(&format!("tr({internal},pk({internal}))"), Network::Main),
+            Err(DescriptorError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn inferred_descriptors_as_core() {
+        let g = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+        let body = |script: &str| {
+            let d = infer(&hex::decode(script).unwrap(), Network::Regtest);
+            split_checksum(&d, true).unwrap().to_string()
+        };
+        assert_eq!(body(&format!("21{g}ac")), format!("pk({g})"));
+        assert_eq!(body(&format!("5120{}", &g[2..])), format!("rawtr({})", &g[2..]));
+        // An x coordinate with no point on the curve: not a key, only an address.
+        assert!(body(&format!("5120{}", "05".repeat(32))).starts_with("addr(zrt1p"));
+        assert_eq!(body(&format!("5121{g}51ae")), format!("multi(1,{g})"));
+        assert_eq!(
+            body("0014751e76e8199196d454941c45d1b3a323f1433bd6"),
+            "addr(zrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kn8ytsd)"
+        );
+        assert_eq!(body("6a0102"), "raw(6a0102)");
+        assert_eq!(body(""), "raw()");
     }
 }

@@ -30,6 +30,12 @@ pub enum WalletError {
     /// -4
     #[error("Error: This wallet has no available keys")]
     NoKeys,
+    /// -12, as Core when no descriptor of the type is active.
+    #[error("Error: No {0} addresses available.")]
+    NoAddressOfType(&'static str),
+    /// -3, `signmessage` with an address that is not a single key's.
+    #[error("Address does not refer to key")]
+    AddressNotKey,
     /// -6: every failure to build a transaction, as Core's CreateTransaction.
     #[error("{0}")]
     Create(String),

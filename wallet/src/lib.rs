@@ -8,6 +8,7 @@ pub mod channel;
 pub mod crypt;
 pub mod descriptor;
 pub mod error;
+pub mod hd;
 pub mod identity;
 pub mod keys;
 pub mod message;

@@ -23,7 +23,12 @@ pub struct HdRecord {
     pub fingerprint: String,
     pub coin: u32,
     pub account: u32,
+    /// The BIP84 (`wpkh()`) account xpub.
     pub xpub: String,
+    /// The BIP86 (`tr()`) account xpub; absent in wallets made before
+    /// taproot, which derive it when their phrase is next at hand.
+    #[serde(default)]
+    pub xpub_bech32m: Option<String>,
     pub secret: SecretRecord,
 }
 
@@ -45,8 +50,11 @@ pub struct Meta {
     pub hd: Option<HdRecord>,
     pub disable_private_keys: bool,
     pub blank: bool,
-    /// Next unused index of the receive and change chains.
+    /// Next unused index of the receive and change chains (bech32 account).
     pub next_index: [u32; 2],
+    /// The same for the bech32m (taproot) account.
+    #[serde(default)]
+    pub next_index_bech32m: [u32; 2],
     pub best_block: String,
     pub best_height: u32,
     /// `settxfee`, zats per kvB (0: estimate).

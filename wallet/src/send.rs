@@ -8,9 +8,8 @@ use rand::Rng;
 
 use crate::balance::Coin;
 use crate::error::WalletError;
-use crate::keys::{self, Chain};
 use crate::select::{fee_for, select, Candidate, SelectionParams};
-use crate::sign::{sign_p2wpkh, InputKey, P2WPKH_INPUT_VBYTES, P2WPKH_OUTPUT_VBYTES};
+use crate::sign::{input_vbytes, sign_inputs, InputKey};
 use crate::state::Wallet;
 
 #[derive(Debug, Clone)]
@@ -80,31 +79,35 @@ impl Wallet {
             .filter(|c| c.depth > 0 || self.unconfirmed_chain_len(&c.outpoint.txid) < policy.ancestor_limit)
             .collect();
         let pre_value: u64 = opts.preselected.iter().map(|(_, o)| o.value.to_sat()).sum();
-        let pre_vbytes = opts.preselected.len() as u64 * P2WPKH_INPUT_VBYTES;
+        let pre_vbytes: u64 = opts.preselected.iter().map(|(_, o)| input_vbytes(o.script_pubkey.as_bytes())).sum();
         let base_vbytes = TX_OVERHEAD_VBYTES + recipients.iter().map(|r| output_vbytes(&r.script)).sum::<u64>();
         // Preselected coins count as already paid for: the remaining target shrinks by their effective value.
         let pre_effective = pre_value.saturating_sub(fee_for(opts.fee_rate, pre_vbytes));
+        let change_script = self.peek_change_script(self.change_type_for(recipients.iter().map(|r| &r.script)))?;
+        let change_output_vbytes = output_vbytes(&change_script);
         let params = SelectionParams {
             target: target.saturating_sub(pre_effective),
             fee_rate: opts.fee_rate,
             base_vbytes: base_vbytes + pre_vbytes,
-            change_output_vbytes: P2WPKH_OUTPUT_VBYTES,
-            change_spend_vbytes: P2WPKH_INPUT_VBYTES,
+            change_output_vbytes,
+            change_spend_vbytes: input_vbytes(change_script.as_bytes()),
             min_change: 0,
             subtract_fee,
         };
-        let change_script = self.peek_change_script()?;
         let change_dust = policy.dust_threshold(&TxOut { value: Amount::ZERO, script_pubkey: change_script.clone() });
         let params = SelectionParams { min_change: change_dust, ..params };
         let candidates: Vec<Candidate> = coins
             .iter()
-            .map(|c| Candidate { value: c.output.value.to_sat(), input_vbytes: P2WPKH_INPUT_VBYTES })
+            .map(|c| Candidate {
+                value: c.output.value.to_sat(),
+                input_vbytes: input_vbytes(c.output.script_pubkey.as_bytes()),
+            })
             .collect();
         let (chosen, fee, change) = if params.target == 0 && !opts.preselected.is_empty() {
             // The preselected coins alone pay: work out change directly.
             let vbytes = base_vbytes + pre_vbytes;
             let fee_without = fee_for(opts.fee_rate, vbytes);
-            let fee_with = fee_for(opts.fee_rate, vbytes + P2WPKH_OUTPUT_VBYTES);
+            let fee_with = fee_for(opts.fee_rate, vbytes + change_output_vbytes);
             let extra = pre_value.checked_sub(target + fee_without).ok_or(WalletError::InsufficientFunds)?;
             match (pre_value - target).checked_sub(fee_with) {
                 Some(change) if change >= change_dust => (Vec::new(), fee_with, change),
@@ -172,17 +175,10 @@ impl Wallet {
                 key,
             })
             .collect();
-        sign_p2wpkh(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
+        sign_inputs(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
         let paid_in: u64 = spend.iter().map(|(_, o)| o.value.to_sat()).sum();
         let paid_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
         Ok(Built { fee: paid_in - paid_out, tx, change_pos })
-    }
-
-    /// The change script the next transaction would use (not yet marked used).
-    fn peek_change_script(&self) -> Result<ScriptBuf, WalletError> {
-        let account = self.account.as_ref().ok_or(WalletError::NoKeys)?;
-        let index = self.meta.next_index[Chain::Change.index() as usize];
-        Ok(keys::p2wpkh_script(&account.public_key(&self.secp, Chain::Change, index)?))
     }
 
     /// Keeps a transaction the wallet made, durably, before it is broadcast.

@@ -7,14 +7,14 @@ use std::str::FromStr;
 
 use bip39::Mnemonic;
 use bitcoin::bip32::{Fingerprint, Xpub};
-use bitcoin::secp256k1::{All, PublicKey, Secp256k1, SecretKey};
-use primitives::{Address, BlockHash, Network, OutPoint, ScriptBuf, Transaction, Txid};
+use bitcoin::secp256k1::{All, Secp256k1};
+use primitives::{BlockHash, Network, OutPoint, ScriptBuf, Transaction, Txid};
 use zeroize::Zeroizing;
 
 use crate::crypt::{self, KdfParams};
 use crate::descriptor::{self, WatchDescriptor};
 use crate::error::WalletError;
-use crate::keys::{self, AccountKeys, AccountSecret, Chain};
+use crate::keys::{self, AccountKeys, AccountSecret, Chain, OutputType};
 use crate::record::{BlockRef, HdRecord, Meta, SecretRecord, TxRecord, WatchRecord, LABEL_PREFIX, META_KEY, TX_PREFIX};
 use crate::store::{WalletStore, Write};
 
@@ -27,7 +27,7 @@ pub const MAX_WATCH_RANGE: u32 = 1_000_000;
 /// Where a script of the wallet comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
-    Hd { chain: Chain, index: u32 },
+    Hd { output_type: OutputType, chain: Chain, index: u32 },
     Watch { descriptor: usize, index: u32 },
 }
 
@@ -64,12 +64,16 @@ pub struct Wallet {
     pub(crate) network: Network,
     pub(crate) maturity: u32,
     pub(crate) meta: Meta,
-    pub(crate) account: Option<AccountKeys>,
+    /// The HD accounts, by [`OutputType::index`].
+    pub(crate) accounts: [Option<AccountKeys>; 2],
     pub(crate) secret: Option<AccountSecret>,
     pub(crate) unlocked_until: Option<i64>,
     pub(crate) scripts: HashMap<ScriptBuf, Origin>,
-    /// How many keys of each chain are in `scripts`.
-    pub(crate) derived: [u32; 2],
+    /// How many keys of each account's chains are in `scripts`.
+    pub(crate) derived: [[u32; 2]; 2],
+    /// `-addresstype` and `-changetype` (None: Core's choice by the outputs).
+    pub(crate) address_type: OutputType,
+    pub(crate) change_type: Option<OutputType>,
     pub(crate) watch: Vec<WatchDescriptor>,
     pub(crate) txs: HashMap<Txid, WalletTx>,
     pub(crate) spends: HashMap<OutPoint, Vec<Txid>>,
@@ -114,7 +118,7 @@ impl Wallet {
                     m
                 }
             };
-            let (account, secret) = keys::derive_account(keys::seed_of(&mnemonic).as_ref(), network, 0)?;
+            let ([account, tr_account], secret) = keys::derive_account(keys::seed_of(&mnemonic).as_ref(), network, 0)?;
             identity_secret = Some(secret);
             let phrase = Zeroizing::new(mnemonic.to_string());
             let secret = match &opts.passphrase {
@@ -126,6 +130,7 @@ impl Wallet {
                 coin: account.coin,
                 account: account.account,
                 xpub: account.xpub.to_string(),
+                xpub_bech32m: Some(tr_account.xpub.to_string()),
                 secret,
             })
         };
@@ -139,6 +144,7 @@ impl Wallet {
             disable_private_keys: opts.disable_private_keys,
             blank: opts.blank,
             next_index: [0, 0],
+            next_index_bech32m: [0, 0],
             best_block,
             best_height,
             pay_tx_fee: 0,
@@ -214,26 +220,31 @@ impl Wallet {
         txs: Vec<TxRecord>,
         labels: Vec<(ScriptBuf, String)>,
     ) -> Result<Wallet, WalletError> {
-        let account = match &meta.hd {
-            Some(hd) => Some(AccountKeys::new(
-                network,
-                Fingerprint::from_str(&hd.fingerprint).map_err(corrupt)?,
-                hd.coin,
-                hd.account,
-                Xpub::from_str(&hd.xpub).map_err(corrupt)?,
-            )?),
-            None => None,
-        };
+        let mut accounts = [None, None];
+        if let Some(hd) = &meta.hd {
+            let fingerprint = Fingerprint::from_str(&hd.fingerprint).map_err(corrupt)?;
+            for (output_type, xpub) in
+                [(OutputType::Bech32, Some(&hd.xpub)), (OutputType::Bech32m, hd.xpub_bech32m.as_ref())]
+            {
+                if let Some(xpub) = xpub {
+                    let xpub = Xpub::from_str(xpub).map_err(corrupt)?;
+                    accounts[output_type.index()] =
+                        Some(AccountKeys::new(network, fingerprint, hd.coin, hd.account, output_type, xpub)?);
+                }
+            }
+        }
         let mut wallet = Wallet {
             name: name.to_string(),
             network,
             maturity,
             meta,
-            account,
+            accounts,
             secret: None,
             unlocked_until: None,
             scripts: HashMap::new(),
-            derived: [0, 0],
+            derived: [[0, 0], [0, 0]],
+            address_type: OutputType::Bech32,
+            change_type: None,
             watch: Vec::new(),
             txs: HashMap::new(),
             spends: HashMap::new(),
@@ -248,7 +259,9 @@ impl Wallet {
         };
         if let Some(SecretRecord::Plain { mnemonic }) = wallet.meta.hd.as_ref().map(|h| &h.secret) {
             let m = keys::parse_mnemonic(mnemonic).map_err(corrupt)?;
-            wallet.secret = Some(keys::derive_account(keys::seed_of(&m).as_ref(), network, 0)?.1);
+            let (accounts, secret) = keys::derive_account(keys::seed_of(&m).as_ref(), network, 0)?;
+            wallet.secret = Some(secret);
+            wallet.adopt_missing_accounts(accounts)?;
         }
         for record in wallet.meta.watch.clone() {
             let body = descriptor::split_checksum(&record.descriptor, false).map_err(corrupt)?;
@@ -289,10 +302,6 @@ impl Wallet {
         self.meta.blank
     }
 
-    pub fn account(&self) -> Option<&AccountKeys> {
-        self.account.as_ref()
-    }
-
     pub fn pay_tx_fee(&self) -> u64 {
         self.meta.pay_tx_fee
     }
@@ -318,32 +327,6 @@ impl Wallet {
         self.scripts.contains_key(script)
     }
 
-    /// The next index [`new_address`](Self::new_address) hands out on `chain`.
-    pub fn next_index(&self, chain: Chain) -> u32 {
-        self.meta.next_index[chain.index() as usize]
-    }
-
-    /// Keys derived ahead of the next one handed out, per chain.
-    pub fn keypool_size(&self) -> [u32; 2] {
-        [0, 1].map(|c| self.derived[c].saturating_sub(self.meta.next_index[c]))
-    }
-
-    /// Derives HD scripts up to [`LOOKAHEAD`] past the next unused index of each chain.
-    pub(crate) fn top_up(&mut self) -> Result<(), WalletError> {
-        if let Some(account) = &self.account {
-            for chain in [Chain::Receive, Chain::Change] {
-                let end = self.meta.next_index[chain.index() as usize] + LOOKAHEAD;
-                let have = &mut self.derived[chain.index() as usize];
-                for index in *have..end {
-                    let script = keys::p2wpkh_script(&account.public_key(&self.secp, chain, index)?);
-                    self.scripts.insert(script, Origin::Hd { chain, index });
-                }
-                *have = (*have).max(end);
-            }
-        }
-        Ok(())
-    }
-
     /// Adds the scripts of every watched descriptor (at load and import only).
     fn add_watch_scripts(&mut self) -> Result<(), WalletError> {
         for (i, (descriptor, record)) in self.watch.iter().zip(&self.meta.watch).enumerate() {
@@ -354,35 +337,6 @@ impl Wallet {
             }
         }
         Ok(())
-    }
-
-    /// Marks keys up to `index` of `chain` as used (seen on chain or handed out).
-    pub(crate) fn mark_used(&mut self, chain: Chain, index: u32) -> Result<bool, WalletError> {
-        let next = &mut self.meta.next_index[chain.index() as usize];
-        if index < *next {
-            return Ok(false);
-        }
-        *next = index + 1;
-        self.top_up()?;
-        Ok(true)
-    }
-
-    /// The next unused address of `chain` (getnewaddress / getrawchangeaddress).
-    pub fn new_address(&mut self, chain: Chain, label: Option<&str>) -> Result<Address, WalletError> {
-        if self.meta.disable_private_keys {
-            return Err(WalletError::PrivateKeysDisabled);
-        }
-        let account = self.account.as_ref().ok_or(WalletError::NoKeys)?;
-        let index = self.meta.next_index[chain.index() as usize];
-        let script = keys::p2wpkh_script(&account.public_key(&self.secp, chain, index)?);
-        self.mark_used(chain, index)?;
-        let mut writes = Vec::new();
-        if let Some(label) = label {
-            self.labels.insert(script.clone(), label.to_string());
-            writes.push(label_write(&script, Some(label)));
-        }
-        self.commit(writes)?;
-        Address::from_script(&script, self.network).map_err(|e| WalletError::Other(e.to_string()))
     }
 
     pub fn label(&self, script: &ScriptBuf) -> Option<&str> {
@@ -442,8 +396,11 @@ impl Wallet {
         let phrase = crypt::open(passphrase.as_bytes(), self.sealed_phrase()?)?;
         let text = std::str::from_utf8(&phrase).map_err(corrupt)?;
         let m = keys::parse_mnemonic(text).map_err(corrupt)?;
-        self.secret = Some(keys::derive_account(keys::seed_of(&m).as_ref(), self.network, 0)?.1);
+        let (accounts, secret) = keys::derive_account(keys::seed_of(&m).as_ref(), self.network, 0)?;
+        self.secret = Some(secret);
         self.unlocked_until = Some(until);
+        self.adopt_missing_accounts(accounts)?;
+        self.top_up()?;
         if self.top_up_identity_keys()? {
             let meta = self.meta.clone();
             self.commit_meta(meta)?;
@@ -505,34 +462,7 @@ impl Wallet {
         if self.meta.disable_private_keys {
             return Err(WalletError::PrivateKeysDisabled);
         }
-        self.secret.as_ref().ok_or(if self.account.is_some() { WalletError::Locked } else { WalletError::NoKeys })
-    }
-
-    /// The secret key of one of the wallet's HD scripts.
-    pub fn secret_key_for(&self, script: &ScriptBuf) -> Result<SecretKey, WalletError> {
-        match self.origin(script) {
-            Some(Origin::Hd { chain, index }) => Ok(self.account_secret()?.secret_key(&self.secp, chain, index)?),
-            Some(Origin::Watch { .. }) => Err(WalletError::PrivateKeysDisabled),
-            None => Err(WalletError::InvalidAddressOrKey("Private key for address is not known".into())),
-        }
-    }
-
-    pub fn public_key_for(&self, script: &ScriptBuf) -> Option<PublicKey> {
-        match (self.origin(script), &self.account) {
-            (Some(Origin::Hd { chain, index }), Some(account)) => account.public_key(&self.secp, chain, index).ok(),
-            _ => None,
-        }
-    }
-
-    /// `signmessage` with the key of one of the wallet's scripts.
-    pub fn sign_message(&self, script: &ScriptBuf, message: &str) -> Result<String, WalletError> {
-        let key = self.secret_key_for(script)?;
-        Ok(crate::message::sign_message(&self.secp, &key, message))
-    }
-
-    /// The account xprv text, for `listdescriptors true`.
-    pub fn account_xpriv(&self) -> Result<Zeroizing<String>, WalletError> {
-        Ok(self.account_secret()?.xpriv_string()?)
+        self.secret.as_ref().ok_or(if self.accounts[0].is_some() { WalletError::Locked } else { WalletError::NoKeys })
     }
 
     // --- watch-only ---
@@ -620,7 +550,7 @@ impl Wallet {
     }
 }
 
-fn label_write(script: &ScriptBuf, label: Option<&str>) -> Write {
+pub(crate) fn label_write(script: &ScriptBuf, label: Option<&str>) -> Write {
     (format!("{LABEL_PREFIX}{}", hex::encode(script.as_bytes())), label.map(|l| l.as_bytes().to_vec()))
 }
 

@@ -6,7 +6,7 @@ use primitives::{Amount, Block, BlockHash, Header, HeaderVersion, Network, OutPo
 use primitives::{CompactTarget, Transaction, TxIn, TxMerkleNode, TxOut, Witness, COIN};
 
 use crate::crypt::KdfParams;
-use crate::keys::{parse_mnemonic, Chain};
+use crate::keys::{parse_mnemonic, Chain, OutputType};
 use crate::{CreateOptions, MemoryWalletStore, Recipient, SendOptions, Wallet, WalletError};
 
 const FAST: KdfParams = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
@@ -110,7 +110,7 @@ fn mined_coins_mature_and_pay() {
     let store = MemoryWalletStore::default();
     let (mut w, phrase) = new_wallet(&store);
     assert_eq!(phrase.split(' ').count(), 24);
-    let addr = w.new_address(Chain::Receive, Some("mining")).unwrap();
+    let addr = w.new_address(OutputType::Bech32, Chain::Receive, Some("mining")).unwrap();
     let script = addr.script_pubkey().clone();
     mine(&mut w, 1, 1, &script);
     mine(&mut w, 2, 99, &other_script());
@@ -144,7 +144,7 @@ fn mined_coins_mature_and_pay() {
 fn reorg_moves_history_and_balance() {
     let store = MemoryWalletStore::default();
     let (mut w, _) = new_wallet(&store);
-    let script = w.new_address(Chain::Receive, None).unwrap().script_pubkey().clone();
+    let script = w.new_address(OutputType::Bech32, Chain::Receive, None).unwrap().script_pubkey().clone();
     mine(&mut w, 1, 101, &other_script());
     let payment = Transaction {
         version: 2,
@@ -177,7 +177,7 @@ fn reorg_moves_history_and_balance() {
 fn encryption_locks_signing_and_wrong_passphrase_changes_nothing() {
     let store = MemoryWalletStore::default();
     let (mut w, phrase) = new_wallet(&store);
-    let script = w.new_address(Chain::Receive, None).unwrap().script_pubkey().clone();
+    let script = w.new_address(OutputType::Bech32, Chain::Receive, None).unwrap().script_pubkey().clone();
     mine(&mut w, 1, 101, &script);
     w.encrypt("secret", FAST).unwrap();
     assert!(w.is_locked());
@@ -208,7 +208,7 @@ fn restore_from_phrase_finds_coins_beyond_the_first_keys() {
     let (mut original, phrase) = new_wallet(&store);
     let mut scripts = Vec::new();
     for _ in 0..30 {
-        scripts.push(original.new_address(Chain::Receive, None).unwrap().script_pubkey().clone());
+        scripts.push(original.new_address(OutputType::Bech32, Chain::Receive, None).unwrap().script_pubkey().clone());
     }
     let restored_store = MemoryWalletStore::default();
     let opts = CreateOptions { mnemonic: Some(parse_mnemonic(&phrase).unwrap()), ..options() };
@@ -219,15 +219,18 @@ fn restore_from_phrase_finds_coins_beyond_the_first_keys() {
     restored.block_connected(&b, hash, 1, 0).unwrap();
     assert_eq!(restored.balances(0).immature, 7 * COIN);
     // The next address handed out comes after the used one.
-    let next = restored.new_address(Chain::Receive, None).unwrap();
-    assert_eq!(restored.origin(next.script_pubkey()), Some(crate::Origin::Hd { chain: Chain::Receive, index: 30 }));
+    let next = restored.new_address(OutputType::Bech32, Chain::Receive, None).unwrap();
+    assert_eq!(
+        restored.origin(next.script_pubkey()),
+        Some(crate::Origin::Hd { output_type: OutputType::Bech32, chain: Chain::Receive, index: 30 })
+    );
 }
 
 #[test]
 fn failed_commit_reports_and_reload_loses_nothing_acknowledged() {
     let store = MemoryWalletStore::default();
     let (mut w, _) = new_wallet(&store);
-    let script = w.new_address(Chain::Receive, None).unwrap().script_pubkey().clone();
+    let script = w.new_address(OutputType::Bech32, Chain::Receive, None).unwrap().script_pubkey().clone();
     mine(&mut w, 1, 101, &script);
     store.fail.store(true, std::sync::atomic::Ordering::Relaxed);
     let pay = [Recipient { script: other_script(), amount: COIN, subtract_fee: false }];
@@ -237,4 +240,73 @@ fn failed_commit_reports_and_reload_loses_nothing_acknowledged() {
     let reloaded = Wallet::open("w", Network::Regtest, 100, Box::new(store.clone())).unwrap();
     assert!(reloaded.tx(&built.tx.txid()).is_none());
     assert_eq!(reloaded.balances(1).trusted, 50 * COIN);
+}
+
+/// BIP86 taproot: a wallet pays from a `tr()` coin by key path (a 64-byte
+/// witness, change to taproot when paying taproot as Core), and a wallet
+/// restored from the phrase finds coins on both accounts.
+#[test]
+fn taproot_coins_are_found_spent_and_restored() {
+    let store = MemoryWalletStore::default();
+    let (mut w, phrase) = new_wallet(&store);
+    let tr = w.new_address(OutputType::Bech32m, Chain::Receive, None).unwrap();
+    assert!(tr.to_string().starts_with("zrt1p"), "{tr}");
+    let wpkh = w.new_address(OutputType::Bech32, Chain::Receive, None).unwrap();
+    mine(&mut w, 1, 1, tr.script_pubkey());
+    mine(&mut w, 2, 102, wpkh.script_pubkey());
+    assert_eq!(w.balances(0).trusted, 3 * 50 * COIN);
+
+    // Paying a taproot address: change goes to the taproot account.
+    let pay = [Recipient { script: tr.script_pubkey().clone(), amount: 120 * COIN, subtract_fee: false }];
+    let built = w.create_transaction(&pay, &send_opts(), &mempool::Policy::default()).unwrap();
+    let change = &built.tx.output[built.change_pos.unwrap()].script_pubkey;
+    assert!(matches!(w.origin(change), Some(crate::Origin::Hd { output_type: OutputType::Bech32m, .. })));
+    let p2tr_inputs = built.tx.input.iter().filter(|i| i.witness.len() == 1).count();
+    assert!(p2tr_inputs >= 1, "the taproot coin is spent by key path");
+    // The fee covers the estimated size: signatures are exact for key-path inputs.
+    assert!(built.fee * 1000 >= 2_000 * built.tx.vsize(), "fee {} for {} vB", built.fee, built.tx.vsize());
+
+    // Paying P2WPKH: change is bech32 unless -changetype says otherwise.
+    let pay = [Recipient { script: other_script(), amount: COIN, subtract_fee: false }];
+    let built = w.create_transaction(&pay, &send_opts(), &mempool::Policy::default()).unwrap();
+    let change = &built.tx.output[built.change_pos.unwrap()].script_pubkey;
+    assert!(matches!(w.origin(change), Some(crate::Origin::Hd { output_type: OutputType::Bech32, .. })));
+    w.set_address_types(OutputType::Bech32, Some(OutputType::Bech32m));
+    let built = w.create_transaction(&pay, &send_opts(), &mempool::Policy::default()).unwrap();
+    let change = &built.tx.output[built.change_pos.unwrap()].script_pubkey;
+    assert!(matches!(w.origin(change), Some(crate::Origin::Hd { output_type: OutputType::Bech32m, .. })));
+
+    let opts = CreateOptions { mnemonic: Some(parse_mnemonic(&phrase).unwrap()), ..options() };
+    let (mut restored, _) =
+        Wallet::create("r", Network::Regtest, 100, Box::new(MemoryWalletStore::default()), opts).unwrap();
+    mine(&mut restored, 1, 1, tr.script_pubkey());
+    mine(&mut restored, 2, 1, wpkh.script_pubkey());
+    assert_eq!(restored.balances(0).immature, 2 * 50 * COIN);
+    let next = restored.new_address(OutputType::Bech32m, Chain::Receive, None).unwrap();
+    assert_eq!(
+        restored.origin(next.script_pubkey()),
+        Some(crate::Origin::Hd { output_type: OutputType::Bech32m, chain: Chain::Receive, index: 1 })
+    );
+}
+
+/// A wallet written before taproot (no `tr()` xpub in its record) gains the
+/// account when it is opened with its phrase at hand.
+#[test]
+fn pre_taproot_wallet_gains_the_tr_account() {
+    let store = MemoryWalletStore::default();
+    let (w, _) = new_wallet(&store);
+    let mut meta = w.meta.clone();
+    drop(w);
+    meta.hd.as_mut().unwrap().xpub_bech32m = None;
+    let mut s = store.clone();
+    crate::WalletStore::commit(
+        &mut s,
+        vec![(crate::record::META_KEY.into(), Some(serde_json::to_vec(&meta).unwrap()))],
+    )
+    .unwrap();
+    let mut w = Wallet::open("w", Network::Regtest, 100, Box::new(store.clone())).unwrap();
+    assert!(w.account(OutputType::Bech32m).is_some());
+    w.new_address(OutputType::Bech32m, Chain::Receive, None).unwrap();
+    let reopened = Wallet::open("w", Network::Regtest, 100, Box::new(store)).unwrap();
+    assert!(reopened.meta.hd.as_ref().unwrap().xpub_bech32m.is_some());
 }

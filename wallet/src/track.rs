@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use primitives::{Block, BlockHash, OutPoint, Transaction, Txid};
 
 use crate::error::WalletError;
-use crate::keys::Chain;
+use crate::keys::{Chain, OutputType};
 use crate::record::BlockRef;
 use crate::state::{Origin, Wallet, WalletTx};
 use crate::store::Write;
@@ -63,16 +63,16 @@ impl Wallet {
             }
         }
         // Keys seen on chain are used: hand out later ones and look further ahead.
-        let used: Vec<(Chain, u32)> = tx
+        let used: Vec<(OutputType, Chain, u32)> = tx
             .output
             .iter()
             .filter_map(|o| match self.origin(&o.script_pubkey) {
-                Some(Origin::Hd { chain, index }) => Some((chain, index)),
+                Some(Origin::Hd { output_type, chain, index }) => Some((output_type, chain, index)),
                 _ => None,
             })
             .collect();
-        for (chain, index) in used {
-            self.mark_used(chain, index)?;
+        for (output_type, chain, index) in used {
+            self.mark_used(output_type, chain, index)?;
         }
         Ok(self.tx_write(&txid))
     }

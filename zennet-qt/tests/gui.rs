@@ -107,12 +107,14 @@ fn a_user_creates_receives_mines_sends_bumps_exports_filters_restores_encrypts_a
     click(&mut h, "Confirm phrase");
     wait_label(&mut h, "Recovery phrase confirmed.");
 
-    // A receiving address and its URI.
+    // A taproot receiving address and its URI; the coins mined to it are
+    // spent by key path when the GUI sends below.
     click(&mut h, "Receive");
     type_into(&mut h, "Label", "mining");
+    click(&mut h, "Taproot (bech32m) address");
     click(&mut h, "New receiving address");
     wait_label(&mut h, "Copy URI");
-    let uri = find_text(&h, |l| l.starts_with("zennet:zrt1")).expect("the URI");
+    let uri = find_text(&h, |l| l.starts_with("zennet:zrt1p")).expect("the URI of a bech32m address");
     assert!(uri.ends_with("?label=mining"), "{uri}");
     let address = uri.trim_start_matches("zennet:").split('?').next().unwrap().to_string();
     let qr = format!("QR code of {uri}");

@@ -142,6 +142,12 @@ pub struct Cli {
     /// Feerate in ZEN/kvB the wallet uses when there is no fee estimate (default 0: refuse to guess).
     #[arg(long)]
     pub fallbackfee: Option<f64>,
+    /// What type of addresses to use: bech32 (P2WPKH) or bech32m (taproot) (default bech32).
+    #[arg(long)]
+    pub addresstype: Option<String>,
+    /// What type of change to use: bech32 or bech32m (default: taproot when paying a taproot address, else bech32).
+    #[arg(long)]
+    pub changetype: Option<String>,
     /// Blocks before a payment channel's expiry at which the payee closes it by itself (default 144; regtest 6).
     #[arg(long)]
     pub channelclosemargin: Option<u32>,
@@ -211,6 +217,8 @@ pub struct Config {
     /// zats per kvB.
     pub fallback_fee: u64,
     pub channel_close_margin: u32,
+    pub address_type: wallet::keys::OutputType,
+    pub change_type: Option<wallet::keys::OutputType>,
     pub listen: bool,
     pub bind: Vec<std::net::SocketAddr>,
     pub connect: Option<Vec<String>>,
@@ -348,6 +356,11 @@ impl Config {
             wallets: cli.wallet,
             disable_wallet: cli.disablewallet,
             sysperms: cli.sysperms,
+            address_type: match cli.addresstype.as_deref() {
+                Some(name) => output_type_option("address", name)?,
+                None => wallet::keys::OutputType::Bech32,
+            },
+            change_type: cli.changetype.as_deref().map(|name| output_type_option("change", name)).transpose()?,
             channel_close_margin: cli.channelclosemargin.unwrap_or(if network == Network::Regtest { 6 } else { 144 }),
             fallback_fee: match cli.fallbackfee {
                 Some(zen) if !(0.0..=1.0).contains(&zen) => {
@@ -367,6 +380,18 @@ impl Config {
             prune_announcements: cli.pruneannouncements.unwrap_or(1) != 0,
         })
     }
+}
+
+/// `-addresstype` / `-changetype`: Core's names; the two kinds Zennet wallets
+/// have no keys for are refused with the reason.
+fn output_type_option(what: &str, name: &str) -> Result<wallet::keys::OutputType, ConfigError> {
+    use wallet::keys::{OutputType, OutputTypeError};
+    OutputType::parse(name).map_err(|e| match e {
+        OutputTypeError::Unknown(_) => ConfigError::Invalid(format!("Unknown {what} type '{name}'")),
+        OutputTypeError::Unavailable(_) => ConfigError::Invalid(format!(
+            "-{what}type={name} is not available: Zennet wallets hold bech32 (P2WPKH) and bech32m (taproot) keys"
+        )),
+    })
 }
 
 fn network_of(cli: &Cli) -> Result<Network, String> {

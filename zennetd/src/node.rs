@@ -136,6 +136,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             kdf: wallet::crypt::KdfParams::DEFAULT,
             maturity: params.coinbase_maturity,
             policy: config.policy.clone(),
+            address_type: config.address_type,
+            change_type: config.change_type,
         };
         let wallets = Arc::new(Wallets::new(&config.datadir, config.network, settings, chain.clone()));
         for name in &config.wallets {

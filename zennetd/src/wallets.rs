@@ -11,6 +11,7 @@ use mempool::Policy;
 use primitives::{Network, Transaction};
 use tokio::sync::broadcast;
 use wallet::crypt::KdfParams;
+use wallet::keys::OutputType;
 use wallet::{CreateOptions, Wallet, WalletError};
 use zeroize::Zeroizing;
 
@@ -33,6 +34,9 @@ pub struct WalletSettings {
     pub kdf: KdfParams,
     pub maturity: u32,
     pub policy: Policy,
+    /// `-addresstype` and `-changetype`.
+    pub address_type: OutputType,
+    pub change_type: Option<OutputType>,
 }
 
 pub struct Wallets {
@@ -143,7 +147,8 @@ impl Wallets {
         Ok(())
     }
 
-    fn insert(&self, name: &str, wallet: Wallet) -> Result<SharedWallet, WalletServiceError> {
+    fn insert(&self, name: &str, mut wallet: Wallet) -> Result<SharedWallet, WalletServiceError> {
+        wallet.set_address_types(self.settings.address_type, self.settings.change_type);
         let mut loaded = self.loaded();
         if loaded.contains_key(name) {
             return Err(WalletServiceError::AlreadyLoaded(name.to_string()));

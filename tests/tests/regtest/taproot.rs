@@ -14,7 +14,7 @@ use script::taproot::{
 };
 use serde_json::{json, Value};
 use zennet_tests::chain::{block_on, coinbase_of, resign, spend, unsigned_spend};
-use zennet_tests::{sync_tips, Node};
+use zennet_tests::{rpc_error, sync_tips, Node};
 
 const SYNC: Duration = Duration::from_secs(120);
 
@@ -93,6 +93,13 @@ fn key_path_and_script_path_spends_relay_and_bad_signatures_do_not() {
     let block = block_on(&a, vec![key_spend.clone()]);
     let answer = a.rpc("submitblock", json!([hex::encode(block.serialize())]));
     assert!(answer.as_str().is_some_and(|r| r.contains("Invalid Schnorr signature")), "{answer}");
+    // A valid signature committing to an annex: consensus-valid, but an
+    // annex has no meaning yet, so policy refuses it as Core does.
+    let annex = vec![0x50, 0xaa];
+    let annexed = signature_hash(&key_spend, 0, &spent, &pre, 0x00, Some(&annex), None).unwrap();
+    let annexed_sig = secp.sign_schnorr_no_aux_rand(&Message::from_digest(annexed), &tweaked).serialize().to_vec();
+    key_spend.input[0].witness = Witness::from_slice(&[annexed_sig, annex]);
+    assert_eq!(accept(&a, &key_spend)["reject-reason"], "bad-witness-nonstandard");
     key_spend.input[0].witness = Witness::from_slice(&[sig]);
     assert_eq!(accept(&a, &key_spend)["allowed"], true);
     a.rpc("sendrawtransaction", json!([hex::encode(key_spend.serialize())]));
@@ -129,4 +136,104 @@ fn key_path_and_script_path_spends_relay_and_bad_signatures_do_not() {
         let txs = b.rpc("getblock", json!([hash, 1]))["tx"].clone();
         assert!(txs.as_array().unwrap().iter().any(|t| t == &json!(txid.to_string())), "{txid} mined and synced");
     }
+}
+
+/// The wallet's BIP86 account end to end: `getnewaddress "" "bech32m"`
+/// receives, the coin is spent by key path (a single 64-byte witness), the
+/// block is accepted by a second node over P2P; `-addresstype=bech32m` and
+/// `-changetype` act as Core's; `listdescriptors` shows `wpkh()` and `tr()`,
+/// and a wallet restored from the phrase finds coins on both.
+#[test]
+fn wallet_receives_and_spends_taproot_by_key_path() {
+    let a = Node::start(&["-changetype=bech32m"]);
+    let b = Node::start(&["-addresstype=bech32m"]);
+    b.connect_to(&a);
+    let created = a.rpc("createwallet", json!({"wallet_name": "w"}));
+    let phrase = created["mnemonic"].as_str().expect("a new wallet shows its phrase").to_string();
+    b.rpc("createwallet", json!(["w"]));
+
+    let tr = a.wallet_rpc("w", "getnewaddress", json!(["", "bech32m"])).as_str().unwrap().to_string();
+    assert!(tr.starts_with("zrt1p"), "{tr}");
+    let wpkh = a.wallet_rpc("w", "getnewaddress", json!({"label": "", "address_type": "bech32"}));
+    assert!(wpkh.as_str().unwrap().starts_with("zrt1q"));
+    let unknown = rpc_error(a.try_wallet_rpc("w", "getnewaddress", json!(["", "p2wpkh"])));
+    assert_eq!(unknown, (-5, "Unknown address type 'p2wpkh'".into()));
+    let legacy = rpc_error(a.try_wallet_rpc("w", "getnewaddress", json!(["", "legacy"])));
+    assert_eq!(legacy, (-12, "Error: No legacy addresses available.".into()));
+    // -addresstype on b; -changetype on a.
+    assert!(b.wallet_rpc("w", "getnewaddress", json!([])).as_str().unwrap().starts_with("zrt1p"));
+    assert!(a.wallet_rpc("w", "getrawchangeaddress", json!([])).as_str().unwrap().starts_with("zrt1p"));
+
+    let info = a.wallet_rpc("w", "getaddressinfo", json!([tr]));
+    assert_eq!(info["ismine"], json!(true));
+    assert_eq!(info["witness_version"], json!(1));
+    assert_eq!(info["isscript"], json!(true));
+    assert!(info.get("pubkey").is_none(), "Core shows no pubkey for taproot: {info}");
+    let desc = info["desc"].as_str().unwrap();
+    assert!(desc.starts_with("tr([") && desc.contains("/86h/1h/0h/0/0]"), "{desc}");
+    assert_eq!(info["hdkeypath"], json!("m/86h/1h/0h/0/0"));
+    assert!(info["parent_desc"].as_str().unwrap().starts_with("tr(["));
+    // Someone else's taproot output is a rawtr() to this wallet.
+    let foreign = b.wallet_rpc("w", "getaddressinfo", json!([tr]));
+    assert_eq!(foreign["ismine"], json!(false));
+    assert!(foreign["desc"].as_str().unwrap().starts_with("rawtr("), "{foreign}");
+
+    let descriptors = a.wallet_rpc("w", "listdescriptors", json!([]))["descriptors"].clone();
+    let texts: Vec<&str> = descriptors.as_array().unwrap().iter().map(|d| d["desc"].as_str().unwrap()).collect();
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    assert!(texts[0].starts_with("tr([") && texts[3].starts_with("wpkh(["), "sorted as Core: {texts:?}");
+    let private = a.wallet_rpc("w", "listdescriptors", json!({"private": true}))["descriptors"].clone();
+    assert!(private.as_array().unwrap().iter().all(|d| d["desc"].as_str().unwrap().contains("tprv")));
+
+    // Receive to the taproot address, then spend it by key path to b.
+    a.rpc("generatetoaddress", json!([1, tr]));
+    a.mine(100);
+    sync_tips(&[&a, &b], SYNC);
+    let unspent = a.wallet_rpc("w", "listunspent", json!([]));
+    assert_eq!(unspent.as_array().unwrap().len(), 1);
+    assert_eq!(unspent[0]["address"], json!(tr));
+    assert!(unspent[0]["scriptPubKey"].as_str().unwrap().starts_with("5120"));
+    let to = b.wallet_rpc("w", "getnewaddress", json!([])).as_str().unwrap().to_string();
+    let txid = a.wallet_rpc("w", "sendtoaddress", json!({"address": to, "amount": 1.5, "fee_rate": 2}));
+    let txid = txid.as_str().unwrap();
+    let raw = a.rpc("getrawtransaction", json!([txid, true]));
+    let witness = raw["vin"][0]["txinwitness"].as_array().unwrap();
+    assert_eq!(witness.len(), 1, "a key-path spend has one witness element: {raw}");
+    assert_eq!(witness[0].as_str().unwrap().len(), 128, "a 64-byte SIGHASH_DEFAULT signature");
+    // Paying a taproot address with -changetype=bech32m: change is taproot too.
+    let change: Vec<&Value> =
+        raw["vout"].as_array().unwrap().iter().filter(|o| o["scriptPubKey"]["address"] != json!(to)).collect();
+    assert_eq!(change.len(), 1);
+    assert_eq!(change[0]["scriptPubKey"]["type"], json!("witness_v1_taproot"));
+    assert!(change[0]["scriptPubKey"]["desc"].as_str().unwrap().starts_with("rawtr("));
+    // The fee covers the size the wallet estimated: 2 zat/vB.
+    let fee = a.wallet_rpc("w", "gettransaction", json!([txid]))["fee"].as_f64().unwrap();
+    let vsize = raw["vsize"].as_u64().unwrap();
+    assert!((-fee * 1e8).round() as u64 >= 2 * vsize, "fee {fee} for {vsize} vB");
+    b.wait_in_mempool(txid, SYNC);
+    a.mine(1);
+    sync_tips(&[&a, &b], SYNC);
+    assert_eq!(b.wallet_rpc("w", "gettransaction", json!([txid]))["confirmations"], json!(1));
+    let received = b.wallet_rpc("w", "getreceivedbyaddress", json!([to, 1]));
+    assert_eq!(received, json!(1.5));
+
+    // Restore from the phrase: both accounts' coins are found.
+    let wpkh = a.wallet_rpc("w", "getnewaddress", json!(["", "bech32"])).as_str().unwrap().to_string();
+    a.wallet_rpc("w", "sendtoaddress", json!([wpkh, 0.5]));
+    a.mine(1);
+    a.rpc("createwallet", json!({"wallet_name": "restored", "mnemonic": phrase}));
+    let mine = |w: &str| {
+        let mut scripts: Vec<String> = a
+            .wallet_rpc(w, "listunspent", json!([0]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["scriptPubKey"].as_str().unwrap()[..4].to_string())
+            .collect();
+        scripts.sort();
+        scripts
+    };
+    let restored = mine("restored");
+    assert_eq!(restored, mine("w"));
+    assert!(restored.contains(&"0014".to_string()) && restored.contains(&"5120".to_string()), "{restored:?}");
 }

@@ -388,7 +388,10 @@ impl Wallet {
             WalletError::Create(format!("The output ({} zats) cannot pay a fee of {fee} zats", output.value.to_sat()))
         })?;
         let key = self.secret_key_for(&output.script_pubkey)?;
-        let script = self.new_address(crate::keys::Chain::Change, None)?.script_pubkey().clone();
+        let script = self
+            .new_address(crate::keys::OutputType::Bech32, crate::keys::Chain::Change, None)?
+            .script_pubkey()
+            .clone();
         let mut tx = primitives::Transaction {
             version: 2,
             input: vec![primitives::TxIn {
@@ -406,7 +409,7 @@ impl Wallet {
             script_pubkey: output.script_pubkey.as_bytes(),
             key,
         }];
-        crate::sign::sign_p2wpkh(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
+        crate::sign::sign_inputs(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
         Ok(tx)
     }
 

@@ -113,7 +113,7 @@ fn bip84_vector_through_our_account_code() {
     let m =
         parse_mnemonic("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")
             .unwrap();
-    let (keys, secret) = derive_account_with_coin(seed_of(&m).as_ref(), Network::Main, 0, 0).unwrap();
+    let ([keys, _], secret) = derive_account_with_coin(seed_of(&m).as_ref(), Network::Main, 0, 0).unwrap();
     let first = keys.public_key(&secp, Chain::Receive, 0).unwrap();
     assert_eq!(hex::encode(first.serialize()), "0330d54fd0dd420a6e5f8d3624f5f3482cae350f79d5f0753bf5beef9c2d91af3c");
     let program = p2wpkh_script(&first);
@@ -122,7 +122,7 @@ fn bip84_vector_through_our_account_code() {
     let change = keys.public_key(&secp, Chain::Change, 0).unwrap();
     assert_eq!(hex::encode(&p2wpkh_script(&change).as_bytes()[2..]), "3e34985dca6fddc9fb369940e4c7d8e2873f529c");
     // Private and public derivations agree.
-    let sk = secret.secret_key(&secp, Chain::Receive, 0).unwrap();
+    let sk = secret.secret_key(&secp, OutputType::Bech32, Chain::Receive, 0).unwrap();
     assert_eq!(PublicKey::from_secret_key(&secp, &sk), first);
     assert_eq!(keys.origin(), "[73c5da0a/84h/0h/0h]");
 }
@@ -132,7 +132,7 @@ fn zennet_addresses_round_trip() {
     let secp = Secp256k1::new();
     let m = generate_mnemonic();
     for network in Network::ALL {
-        let (keys, _) = derive_account(seed_of(&m).as_ref(), network, 0).unwrap();
+        let ([keys, _], _) = derive_account(seed_of(&m).as_ref(), network, 0).unwrap();
         for i in 0..20 {
             let script = p2wpkh_script(&keys.public_key(&secp, Chain::Receive, i).unwrap());
             let text = primitives::Address::from_script(&script, network).unwrap().to_string();
@@ -140,4 +140,68 @@ fn zennet_addresses_round_trip() {
             assert_eq!(primitives::Address::parse(&text, network).unwrap().script_pubkey(), &script);
         }
     }
+}
+
+/// BIP86's vectors: the "abandon … about" phrase at m/86'/0'/0'
+/// (bips/bip-0086.mediawiki, "Test vectors"): internal keys, output keys,
+/// scriptPubKeys and addresses of the first two receive keys and the first
+/// change key, through the account code and the signing key's tweak.
+#[test]
+fn bip86_vectors_through_our_account_code() {
+    let secp = Secp256k1::new();
+    let m =
+        parse_mnemonic("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")
+            .unwrap();
+    let ([_, tr], secret) = derive_account_with_coin(seed_of(&m).as_ref(), Network::Main, 0, 0).unwrap();
+    assert_eq!(
+        tr.xpub.to_string(),
+        "xpub6BgBgsespWvERF3LHQu6CnqdvfEvtMcQjYrcRzx53QJjSxarj2afYWcLteoGVky7D3UKDP9QyrLprQ3VCECoY49yfdDEHGCtMMj92pReUsQ"
+    );
+    assert_eq!(tr.origin(), "[73c5da0a/86h/0h/0h]");
+    let cases = [
+        (
+            Chain::Receive,
+            0,
+            "cc8a4bc64d897bddc5fbc2f670f7a8ba0b386779106cf1223c6fc5d7cd6fc115",
+            "5120a60869f0dbcf1dc659c9cecbaf8050135ea9e8cdc487053f1dc6880949dc684c",
+            "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr",
+        ),
+        (
+            Chain::Receive,
+            1,
+            "83dfe85a3151d2517290da461fe2815591ef69f2b18a2ce63f01697a8b313145",
+            "5120a82f29944d65b86ae6b5e5cc75e294ead6c59391a1edc5e016e3498c67fc7bbb",
+            "bc1p4qhjn9zdvkux4e44uhx8tc55attvtyu358kutcqkudyccelu0was9fqzwh",
+        ),
+        (
+            Chain::Change,
+            0,
+            "399f1b2f4393f29a18c937859c5dd8a77350103157eb880f02e8c08214277cef",
+            "5120882d74e5d0572d5a816cef0041a96b6c1de832f6f9676d9605c44d5e9a97d3dc",
+            "bc1p3qkhfews2uk44qtvauqyr2ttdsw7svhkl9nkm9s9c3x4ax5h60wqwruhk7",
+        ),
+    ];
+    for (chain, index, internal, spk, address) in cases {
+        let key = tr.public_key(&secp, chain, index).unwrap();
+        assert_eq!(hex::encode(key.x_only_public_key().0.serialize()), internal);
+        let script = tr.script(&secp, chain, index).unwrap();
+        assert_eq!(hex::encode(script.as_bytes()), spk);
+        // Bitcoin's address of the same program, built by rust-bitcoin.
+        let program = bitcoin::WitnessProgram::new(bitcoin::WitnessVersion::V1, &script.as_bytes()[2..]).unwrap();
+        assert_eq!(bitcoin::Address::from_witness_program(program, bitcoin::KnownHrp::Mainnet).to_string(), address);
+        let sk = secret.secret_key(&secp, OutputType::Bech32m, chain, index).unwrap();
+        assert_eq!(PublicKey::from_secret_key(&secp, &sk), key);
+    }
+    assert_eq!(
+        tr.key_descriptor(&secp, Chain::Receive, 0).unwrap(),
+        "tr([73c5da0a/86h/0h/0h/0/0]cc8a4bc64d897bddc5fbc2f670f7a8ba0b386779106cf1223c6fc5d7cd6fc115)"
+    );
+}
+
+#[test]
+fn output_types_parse_as_core() {
+    assert_eq!(OutputType::parse("bech32m"), Ok(OutputType::Bech32m));
+    assert_eq!(OutputType::parse("bech32"), Ok(OutputType::Bech32));
+    assert_eq!(OutputType::parse("legacy").unwrap_err().to_string(), "Error: No legacy addresses available.");
+    assert_eq!(OutputType::parse("foo").unwrap_err().to_string(), "Unknown address type 'foo'");
 }

@@ -21,6 +21,8 @@ pub struct State {
     label: String,
     amount: String,
     message: String,
+    /// A bech32m (taproot) address instead of bech32, as Core's receive tab offers.
+    taproot: bool,
     pending: Option<u64>,
     outcome: Outcome,
     pub requests: Vec<Request>,
@@ -93,9 +95,11 @@ pub fn show(ui: &mut egui::Ui, cx: &mut Ctx<'_>, state: &mut State) {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
     }
+    ui.checkbox(&mut state.taproot, "Taproot (bech32m) address");
     if ui.button("New receiving address").clicked() {
         let label = state.label.clone();
-        state.pending = Some(cx.wallet_call("getnewaddress", json!([label])));
+        let address_type = if state.taproot { "bech32m" } else { "bech32" };
+        state.pending = Some(cx.wallet_call("getnewaddress", json!([label, address_type])));
     }
     state.outcome.show(ui);
     if let Some(request) = state.requests.first().cloned() {

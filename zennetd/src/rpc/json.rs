@@ -121,6 +121,7 @@ pub fn block_json(facts: &HeaderFacts, block: &Block, verbosity: u8, network: Ne
 pub fn script_pubkey_json(script: &primitives::ScriptBuf, network: Network) -> Value {
     let mut spk = Map::new();
     spk.insert("asm".into(), json!(script_to_asm(script, false)));
+    spk.insert("desc".into(), json!(wallet::descriptor::infer(script.as_bytes(), network)));
     spk.insert("hex".into(), json!(hex::encode(script.as_bytes())));
     if let Ok(address) = Address::from_script(script, network) {
         spk.insert("address".into(), json!(address.to_string()));

@@ -122,10 +122,11 @@ pub fn decodescript(ctx: &RpcContext, args: &Args) -> RpcResult {
     let kind = script_type(&script);
     let mut obj = Map::new();
     obj.insert("asm".into(), json!(script_to_asm(&script, false)));
-    obj.insert("type".into(), json!(kind));
+    obj.insert("desc".into(), json!(wallet::descriptor::infer(script.as_bytes(), ctx.network)));
     if let Ok(address) = Address::from_script(&script, ctx.network) {
         obj.insert("address".into(), json!(address.to_string()));
     }
+    obj.insert("type".into(), json!(kind));
     // Core offers wrappings only for scripts that are not already wrappers or programs.
     let wrappable = !matches!(
         kind,
@@ -140,6 +141,7 @@ pub fn decodescript(ctx: &RpcContext, args: &Args) -> RpcResult {
             ScriptBuf::from_bytes([&[0x00, 32][..], sha256::Hash::hash(script.as_bytes()).as_byte_array()].concat());
         let mut segwit = Map::new();
         segwit.insert("asm".into(), json!(script_to_asm(&p2wsh, false)));
+        segwit.insert("desc".into(), json!(wallet::descriptor::infer(p2wsh.as_bytes(), ctx.network)));
         segwit.insert("hex".into(), json!(hex::encode(p2wsh.as_bytes())));
         segwit.insert("type".into(), json!(script_type(&p2wsh)));
         if let Ok(address) = Address::from_script(&p2wsh, ctx.network) {

@@ -91,7 +91,8 @@ pub fn announce(
             script_pubkey: ScriptBuf::from_bytes([&[0u8, 20][..], &[0u8; 20][..]].concat()),
         });
         let fee = plan.fee_rate.saturating_mul(vsize).div_ceil(1000).max(p2wpkh_dust);
-        let script = w.new_address(Chain::Change, None).map_err(werr)?.script_pubkey().clone();
+        let script =
+            w.new_address(wallet::keys::OutputType::Bech32, Chain::Change, None).map_err(werr)?.script_pubkey().clone();
         let recipient = Recipient { script: script.clone(), amount: fee, subtract_fee: false };
         let opts = SendOptions { fee_rate: plan.fee_rate, replaceable: false, preselected: vec![], exclude: vec![] };
         let funding = w.create_transaction(&[recipient], &opts, policy).map_err(werr)?;

@@ -144,7 +144,11 @@ pub async fn channelopen(call: &Call<'_>) -> Result<Value, RpcError> {
     let chain = call.ctx.chain.clone();
     let (record, funding) = call
         .blocking(move |w| {
-            let payer_script = w.new_address(Chain::Receive, Some("channel")).map_err(werr)?.script_pubkey().clone();
+            let payer_script = w
+                .new_address(wallet::keys::OutputType::Bech32, Chain::Receive, Some("channel"))
+                .map_err(werr)?
+                .script_pubkey()
+                .clone();
             let payer =
                 w.public_key_for(&payer_script).ok_or_else(|| RpcError::internal("no key for a new address"))?;
             let payer_key = w.secret_key_for(&payer_script).map_err(werr)?;

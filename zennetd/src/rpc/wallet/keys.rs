@@ -4,21 +4,23 @@ use primitives::{Address, ScriptBuf};
 use rpc::{codes, Args, RpcError};
 use serde_json::{json, Value};
 use wallet::descriptor;
-use wallet::keys::Chain;
+use wallet::keys::{Chain, OutputType, OutputTypeError};
 use wallet::Origin;
 
 use super::{parse_address, werr, Call};
 use crate::clock;
+use crate::rpc::asm::script_type;
 use crate::rpc::{RpcContext, RpcResult};
 
-fn check_address_type(arg: Option<&str>) -> Result<(), RpcError> {
-    match arg {
-        None | Some("bech32") => Ok(()),
-        Some(other) => Err(RpcError::new(
-            codes::INVALID_ADDRESS_OR_KEY,
-            format!("Unknown address type '{other}' (Zennet wallets hand out bech32 P2WPKH addresses)"),
-        )),
-    }
+/// An `address_type` argument, by Core's names and with Core's errors.
+fn address_type_arg(arg: Option<&str>) -> Result<Option<OutputType>, RpcError> {
+    arg.map(|name| {
+        OutputType::parse(name).map_err(|e| match e {
+            OutputTypeError::Unknown(_) => RpcError::new(codes::INVALID_ADDRESS_OR_KEY, e.to_string()),
+            OutputTypeError::Unavailable(_) => RpcError::new(codes::WALLET_KEYPOOL_RAN_OUT, e.to_string()),
+        })
+    })
+    .transpose()
 }
 
 pub fn getnewaddress(call: &Call<'_>) -> RpcResult {
@@ -26,14 +28,18 @@ pub fn getnewaddress(call: &Call<'_>) -> RpcResult {
     if label == "*" {
         return Err(RpcError::new(codes::WALLET_INVALID_LABEL_NAME, "Invalid label name"));
     }
-    check_address_type(call.args.opt_str(1)?)?;
-    let address = call.wallet()?.new_address(Chain::Receive, Some(label)).map_err(werr)?;
+    let requested = address_type_arg(call.args.opt_str(1)?)?;
+    let mut w = call.wallet()?;
+    let output_type = requested.unwrap_or_else(|| w.default_address_type());
+    let address = w.new_address(output_type, Chain::Receive, Some(label)).map_err(werr)?;
     Ok(Value::String(address.to_string()))
 }
 
 pub fn getrawchangeaddress(call: &Call<'_>) -> RpcResult {
-    check_address_type(call.args.opt_str(0)?)?;
-    let address = call.wallet()?.new_address(Chain::Change, None).map_err(werr)?;
+    let requested = address_type_arg(call.args.opt_str(0)?)?;
+    let mut w = call.wallet()?;
+    let output_type = requested.unwrap_or_else(|| w.change_type_for([]));
+    let address = w.new_address(output_type, Chain::Change, None).map_err(werr)?;
     Ok(Value::String(address.to_string()))
 }
 
@@ -46,6 +52,17 @@ fn address_fields(address: &Address) -> Value {
         "isscript": script.len() == 23 && script[0] == 0xa9,
         "iswitness": script.first().is_some_and(|&op| op == 0 || (0x51..=0x60).contains(&op)) && script.len() >= 4 && script[1] as usize == script.len() - 2,
     });
+    // As Core's DescribeAddressVisitor: P2WSH and taproot are scripts; an
+    // unknown witness program says nothing either way.
+    match script_type(address.script_pubkey()) {
+        "witness_v0_scripthash" | "witness_v1_taproot" => v["isscript"] = json!(true),
+        "witness_unknown" => {
+            if let Value::Object(o) = &mut v {
+                o.remove("isscript");
+            }
+        }
+        _ => {}
+    }
     if v["iswitness"] == json!(true) {
         v["witness_version"] = json!(if script[0] == 0 { 0 } else { script[0] - 0x50 });
         v["witness_program"] = json!(hex::encode(&script[2..]));
@@ -66,31 +83,29 @@ pub fn getaddressinfo(call: &Call<'_>) -> RpcResult {
     });
     let fields = address_fields(&address);
     if let Some(pubkey) = w.public_key_for(script) {
-        if let (Some(Origin::Hd { chain, index }), Some(account)) = (origin, w.account()) {
-            let origin_text = format!(
-                "[{}/84h/{}h/{}h/{}/{}]",
-                account.master_fingerprint,
-                account.coin,
-                account.account,
-                chain.index(),
-                index
-            );
-            info["desc"] =
-                json!(descriptor::with_checksum(&format!("wpkh({origin_text}{pubkey})")).unwrap_or_default());
+        if let Some((Origin::Hd { output_type, chain, index }, Some(account))) =
+            origin.map(|o| (o, if let Origin::Hd { output_type, .. } = o { w.account(output_type) } else { None }))
+        {
+            let key_desc = account.key_descriptor(&secp(), chain, index).unwrap_or_default();
+            info["desc"] = json!(descriptor::with_checksum(&key_desc).unwrap_or_default());
             info["parent_desc"] = json!(hd_descriptor(account, chain, None));
             info["iswatchonly"] = json!(false);
             info["isscript"] = fields["isscript"].clone();
             info["iswitness"] = json!(true);
-            info["witness_version"] = json!(0);
+            info["witness_version"] = fields["witness_version"].clone();
             info["witness_program"] = fields["witness_program"].clone();
-            info["pubkey"] = json!(pubkey.to_string());
-            info["iscompressed"] = json!(true);
+            // Core shows the key of a P2WPKH address; a taproot address's is in `desc`.
+            if output_type == OutputType::Bech32 {
+                info["pubkey"] = json!(pubkey.to_string());
+                info["iscompressed"] = json!(true);
+            }
             info["ischange"] = json!(chain == Chain::Change);
             info["timestamp"] = json!(w.birth_time());
             info["hdkeypath"] = json!(account.path_of(chain, index));
             info["hdmasterfingerprint"] = json!(account.master_fingerprint.to_string());
         }
     } else {
+        info["desc"] = json!(descriptor::infer(script.as_bytes(), call.ctx.network));
         info["iswatchonly"] = json!(false);
         for key in ["isscript", "iswitness", "witness_version", "witness_program"] {
             if !fields[key].is_null() {
@@ -109,10 +124,16 @@ pub fn getaddressinfo(call: &Call<'_>) -> RpcResult {
     Ok(info)
 }
 
-/// `wpkh([fp/84h/c'h/a'h]xpub/<chain>/*)#checksum`, or with the xprv when given.
+/// `wpkh([fp/84h/c'h/a'h]xpub/<chain>/*)#checksum` (or `tr(...)` for the
+/// taproot account), with the xprv when given.
 fn hd_descriptor(account: &wallet::keys::AccountKeys, chain: Chain, xpriv: Option<&str>) -> String {
     let key = xpriv.map(str::to_string).unwrap_or_else(|| account.xpub.to_string());
-    descriptor::with_checksum(&format!("wpkh({}{key}/{}/*)", account.origin(), chain.index())).unwrap_or_default()
+    let function = account.output_type.descriptor_function();
+    descriptor::with_checksum(&format!("{function}({}{key}/{}/*)", account.origin(), chain.index())).unwrap_or_default()
+}
+
+fn secp() -> bitcoin::secp256k1::Secp256k1<bitcoin::secp256k1::All> {
+    bitcoin::secp256k1::Secp256k1::new()
 }
 
 pub fn listdescriptors(call: &Call<'_>) -> RpcResult {
@@ -121,18 +142,17 @@ pub fn listdescriptors(call: &Call<'_>) -> RpcResult {
     if private && !w.private_keys_enabled() {
         return Err(RpcError::new(codes::WALLET_ERROR, "Can't get descriptor string."));
     }
-    let xpriv = if private { Some(w.account_xpriv().map_err(werr)?) } else { None };
     let mut list = Vec::new();
-    if let Some(account) = w.account() {
+    for account in w.accounts() {
+        let xpriv = if private { Some(w.account_xpriv(account.output_type).map_err(werr)?) } else { None };
         for chain in [Chain::Receive, Chain::Change] {
-            let next = w.keypool_size(); // lookahead sizes
-            let used = w.next_index(chain);
+            let used = w.next_index(account.output_type, chain);
             list.push(json!({
                 "desc": hd_descriptor(account, chain, xpriv.as_deref().map(|s| s.as_str())),
                 "timestamp": w.birth_time(),
                 "active": true,
                 "internal": chain == Chain::Change,
-                "range": [0, used + next[chain.index() as usize] - 1],
+                "range": [0, used + wallet::state::LOOKAHEAD - 1],
                 "next": used,
                 "next_index": used,
             }));
@@ -145,6 +165,8 @@ pub fn listdescriptors(call: &Call<'_>) -> RpcResult {
         }
         list.push(entry);
     }
+    // Core lists descriptors sorted by their text.
+    list.sort_by(|a, b| a["desc"].as_str().cmp(&b["desc"].as_str()));
     Ok(json!({ "wallet_name": call.name, "descriptors": list }))
 }
 

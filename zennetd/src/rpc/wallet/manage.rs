@@ -126,8 +126,8 @@ pub async fn getwalletinfo(call: &Call<'_>) -> RpcResult {
         "unconfirmed_balance": amount(b.untrusted_pending),
         "immature_balance": amount(b.immature),
         "txcount": w.txs().count(),
-        "keypoolsize": if w.account().is_some() { pool[0] } else { 0 },
-        "keypoolsize_hd_internal": if w.account().is_some() { pool[1] } else { 0 },
+        "keypoolsize": if w.accounts().next().is_some() { pool[0] } else { 0 },
+        "keypoolsize_hd_internal": if w.accounts().next().is_some() { pool[1] } else { 0 },
     });
     if let Some(until) = w.unlocked_until() {
         info["unlocked_until"] = json!(until);

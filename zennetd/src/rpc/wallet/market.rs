@@ -381,7 +381,9 @@ pub async fn accepttask(call: &Call<'_>) -> Result<Value, RpcError> {
     let label = format!("payee of task {}", hex::encode(id));
     let payee_pubkey = call
         .blocking(move |w| {
-            let address = w.new_address(wallet::keys::Chain::Receive, Some(&label)).map_err(werr)?;
+            let address = w
+                .new_address(wallet::keys::OutputType::Bech32, wallet::keys::Chain::Receive, Some(&label))
+                .map_err(werr)?;
             w.public_key_for(address.script_pubkey())
                 .map(|k| k.serialize())
                 .ok_or_else(|| RpcError::new(codes::WALLET_ERROR, "The wallet has no key for its new address"))
