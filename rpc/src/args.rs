@@ -55,6 +55,11 @@ impl Args {
         self.values.len()
     }
 
+    /// Every argument in positional order (absent ones `Null`), as `echo` returns them.
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }

@@ -159,7 +159,18 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "getnodeaddresses", category: "Network", args: &[opt("count", Str), opt("network", Str)], summary: "Return known addresses, after filtering for quality and recency (count 0: all)." },
     MethodSpec { name: "setnetworkactive", category: "Network", args: &[req("state", Str)], summary: "Disable/enable all p2p network activity." },
     MethodSpec { name: "help", category: "Control", args: &[opt("command", Str)], summary: "List all commands, or get help for a specified command." },
-    MethodSpec { name: "stop", category: "Control", args: &[], summary: "Request a graceful shutdown of Zennet server." },
+    MethodSpec { name: "stop", category: "Control", args: &[opt("wait", Json)], summary: "Request a graceful shutdown of Zennet server." },
+    MethodSpec { name: "echo", category: "Hidden", args: &[opt("arg0", Str), opt("arg1", Str), opt("arg2", Str), opt("arg3", Str), opt("arg4", Str), opt("arg5", Str), opt("arg6", Str), opt("arg7", Str), opt("arg8", Str), opt("arg9", Str)], summary: "Simply echo back the input arguments. This command is for testing." },
+    MethodSpec { name: "echojson", category: "Hidden", args: &[opt("arg0", Json), opt("arg1", Json), opt("arg2", Json), opt("arg3", Json), opt("arg4", Json), opt("arg5", Json), opt("arg6", Json), opt("arg7", Json), opt("arg8", Json), opt("arg9", Json)], summary: "Simply echo back the input arguments, parsed as JSON by the client. This command is for testing." },
+    MethodSpec { name: "getrpcinfo", category: "Control", args: &[], summary: "Returns details of the RPC server." },
+    MethodSpec { name: "logging", category: "Control", args: &[opt("include", Json), opt("exclude", Json)], summary: "Gets and sets the logging configuration: with arguments, turns debug categories on (include) and off (exclude); returns every category and whether it is on." },
+    MethodSpec { name: "syncwithvalidationinterfacequeue", category: "Hidden", args: &[], summary: "Waits for the validation interface queue to catch up on everything that was there when we entered this function." },
+    MethodSpec { name: "waitfornewblock", category: "Hidden", args: &[opt("timeout", Json)], summary: "Waits for any new block and returns useful info about it (timeout in milliseconds, 0: no limit)." },
+    MethodSpec { name: "waitforblock", category: "Hidden", args: &[req("blockhash", Str), opt("timeout", Json)], summary: "Waits for a specific new block and returns useful info about it (timeout in milliseconds, 0: no limit)." },
+    MethodSpec { name: "waitforblockheight", category: "Hidden", args: &[req("height", Json), opt("timeout", Json)], summary: "Waits for (at least) block height and returns the height and hash of the current tip (timeout in milliseconds, 0: no limit)." },
+    MethodSpec { name: "savemempool", category: "Blockchain", args: &[], summary: "Dumps the mempool to disk." },
+    MethodSpec { name: "getchaintxstats", category: "Blockchain", args: &[opt("nblocks", Json), opt("blockhash", Str)], summary: "Compute statistics about the total number and rate of transactions in the chain." },
+    MethodSpec { name: "getindexinfo", category: "Util", args: &[opt("index_name", Str)], summary: "Returns the status of one or all available indices currently running in the node." },
     MethodSpec { name: "uptime", category: "Control", args: &[], summary: "Returns the total uptime of the server in seconds." },
     MethodSpec { name: "channelopen", category: "Channels", args: &[req("payee_pubkey", Str), req("amount", Json), req("expiry_blocks", Json), opt("task_id", Str), opt("fee_rate", Json)], summary: "Opens a payment channel paying payee_pubkey (or, with task_id and \"\", the task's acceptance): funds it, keeps the signed refund first, returns the open blob for the payee." },
     MethodSpec { name: "channelpay", category: "Channels", args: &[req("channel_id", Str), req("amount", Json)], summary: "Pays amount more over a channel; returns the pay blob for the payee." },
@@ -203,6 +214,22 @@ pub fn help_overview() -> String {
         out.push(String::new());
     }
     out.join("\n").trim_end().to_string()
+}
+
+/// Core's `help dump_all_command_conversions`: `[method, index, name]` for
+/// every parameter the CLI parses as JSON.
+pub fn command_conversions() -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = METHODS
+        .iter()
+        .flat_map(|m| {
+            m.args
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.kind == Json)
+                .map(move |(i, a)| serde_json::json!([m.name, i, a.name]))
+        })
+        .collect();
+    serde_json::Value::Array(rows)
 }
 
 /// Core's `help <command>`.

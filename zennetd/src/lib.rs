@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod fatal;
 pub mod jobs;
+pub mod logging;
 pub mod miner;
 pub mod net;
 pub mod node;

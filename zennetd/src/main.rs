@@ -28,17 +28,11 @@ fn main() -> ExitCode {
         // peers.dat, mempool.dat) is owner-only.
         rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sled=warn".into())
-                // The RPC library's debug output holds request bodies, passphrases
-                // included: never below warnings, whatever RUST_LOG asks.
-                .add_directive("jsonrpsee=warn".parse().expect("a valid directive")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    if let Err(e) = std::fs::create_dir_all(&config.datadir) {
+        eprintln!("Error: cannot create {}: {e}", config.datadir.display());
+        return ExitCode::FAILURE;
+    }
+    zennetd::logging::init(Some(&config.datadir.join("debug.log")), true);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

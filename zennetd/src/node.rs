@@ -164,6 +164,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         mining_address: config.mineraddress.clone(),
         wallets: wallets.clone(),
         net: Some(net.clone()),
+        calls: Default::default(),
+        datadir: config.datadir.clone(),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let rpc_runtime = RpcRuntime::new(config.rpc_threads)?;
@@ -177,6 +179,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     info!("RPC server listening on {bound}");
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    // SIGHUP reopens debug.log (logrotate), as Core.
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while sighup.recv().await.is_some() {
+            crate::logging::reopen();
+        }
+    });
     tokio::select! {
         _ = shutdown_rx.wait_for(|stop| *stop) => info!("Shutdown requested over RPC"),
         _ = tokio::signal::ctrl_c() => info!("Interrupted"),
@@ -199,7 +208,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await?;
     if config.persist_mempool {
         let snapshot = chain.call(|node| node.mempool.snapshot()).await?;
-        save_mempool(&mempool_file, &snapshot);
+        let _ = save_mempool(&mempool_file, &snapshot);
     }
     // Wallets hold chain handles: they go first, so the chainstate thread can end.
     if let Some(task) = follower {
@@ -343,13 +352,19 @@ fn load_mempool(state: &mut NodeState, path: &Path) {
     }
 }
 
-/// Written to a temporary file and renamed, so a crash never leaves half a file.
-fn save_mempool(path: &Path, entries: &[(primitives::Transaction, i64)]) {
+/// Written to a temporary file, synced and renamed, so a crash never leaves
+/// half a file.
+pub(crate) fn save_mempool(path: &Path, entries: &[(primitives::Transaction, i64)]) -> std::io::Result<()> {
     let tmp = path.with_extension("dat.new");
-    let result = std::fs::write(&tmp, crate::node_state::mempool::persist::encode(entries))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    match result {
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        std::io::Write::write_all(&mut file, &crate::node_state::mempool::persist::encode(entries))?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    match &result {
         Ok(()) => info!("Saved {} mempool transactions", entries.len()),
         Err(e) => tracing::warn!("Could not save {}: {e}", path.display()),
     }
+    result
 }

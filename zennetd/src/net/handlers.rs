@@ -21,6 +21,7 @@ impl Manager {
     pub(super) async fn on_message(&mut self, id: PeerId, message: NetMessage) {
         let Some(peer) = self.peers.get_mut(&id) else { return };
         let ready = peer.is_ready();
+        tracing::debug!("received: {} peer={id}", message.command());
         match message {
             NetMessage::Version(version) => self.on_version(id, version),
             NetMessage::Verack => self.on_verack(id).await,

@@ -43,6 +43,9 @@ pub struct NodeState {
     pub market: MarketIndex,
     signature_cache: Arc<SignatureCache>,
     notifications: notify::Notifier,
+    /// Weight and transaction count of the last block assembled
+    /// (`getmininginfo`'s `currentblockweight` and `currentblocktx`).
+    pub last_template: Option<(u64, usize)>,
 }
 
 impl NodeState {
@@ -59,7 +62,14 @@ impl NodeState {
         chain.take_events();
         let market = MarketIndex::open(&mut chain, prune_bodies)?;
         let notifications = notify::Notifier::new(chain.tip().hash);
-        Ok(NodeState { chain, mempool: MempoolState::new(policy), market, signature_cache, notifications })
+        Ok(NodeState {
+            chain,
+            mempool: MempoolState::new(policy),
+            market,
+            signature_cache,
+            notifications,
+            last_template: None,
+        })
     }
 
     /// Blocks connected and disconnected, and tip changes, from now on.

@@ -21,6 +21,9 @@ impl NodeState {
         loop {
             let (txs, fees) = mempool::select::select_transactions(self.mempool.pool());
             let Some((txid, why)) = self.first_unminable(&txs) else {
+                // As Core: the weight counts the 4,000 reserved for the coinbase.
+                let weight = 4_000 + txs.iter().map(|t| t.weight()).sum::<u64>();
+                self.last_template = Some((weight, txs.len()));
                 return (txs, fees);
             };
             tracing::error!("block assembly: mempool transaction {txid} {why}; evicting it and its descendants");

@@ -217,16 +217,11 @@ pub async fn getmempoolentry(ctx: &RpcContext, args: &Args) -> RpcResult {
 }
 
 pub async fn getmempoolinfo(ctx: &RpcContext) -> RpcResult {
-    let (size, bytes, fees, min_relay) = ctx
+    let (size, bytes, fees, policy) = ctx
         .chain
         .call(|node| {
             let pool = node.mempool.pool();
-            (
-                pool.len(),
-                pool.total_vsize(),
-                pool.entries().map(|e| e.fee).sum::<u64>(),
-                pool.policy().min_relay_feerate,
-            )
+            (pool.len(), pool.total_vsize(), pool.entries().map(|e| e.fee).sum::<u64>(), pool.policy().clone())
         })
         .await?;
     Ok(json!({
@@ -235,10 +230,29 @@ pub async fn getmempoolinfo(ctx: &RpcContext) -> RpcResult {
         "bytes": bytes,
         "usage": bytes * 3,
         "total_fee": amount(fees),
-        "mempoolminfee": amount(min_relay),
-        "minrelaytxfee": amount(min_relay),
+        "maxmempool": policy.max_mempool_vbytes,
+        "mempoolminfee": amount(policy.min_relay_feerate),
+        "minrelaytxfee": amount(policy.min_relay_feerate),
+        // BIP125 rule 4's increment: this pool uses the relay feerate.
+        "incrementalrelayfee": amount(policy.min_relay_feerate),
+        // Local transactions are announced to peers as they enter the pool.
+        "unbroadcastcount": 0,
         "fullrbf": true,
+        "permitbaremultisig": true,
+        "maxdatacarriersize": script::standard::MAX_OP_RETURN_RELAY,
     }))
+}
+
+/// `savemempool`: writes `mempool.dat` now (as at shutdown).
+pub async fn savemempool(ctx: &RpcContext) -> RpcResult {
+    let snapshot = ctx.chain.call(|node| node.mempool.snapshot()).await?;
+    let path = ctx.datadir.join("mempool.dat");
+    let target = path.clone();
+    tokio::task::spawn_blocking(move || crate::node::save_mempool(&target, &snapshot))
+        .await
+        .map_err(|e| RpcError::internal(e.to_string()))?
+        .map_err(|_| RpcError::misc("Unable to dump mempool to disk"))?;
+    Ok(json!({ "filename": path.display().to_string() }))
 }
 
 async fn related(ctx: &RpcContext, args: &Args, descendants: bool) -> RpcResult {

@@ -35,7 +35,7 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
         PowAlgo::ALL.iter().map(|a| (a.name().to_string(), json!(local[*a as usize]))).collect();
     let generating = local.iter().any(|r| *r > 0.0);
     // Per algorithm: next bits and network hash rate; then the totals.
-    let (height, per_algo, default_bits, network_rate, chain_name) = ctx
+    let (height, per_algo, default_bits, network_rate, chain_name, pooled, last_template) = ctx
         .chain
         .call(move |node| {
             let chain = &node.chain;
@@ -44,19 +44,27 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
                 .map(|a| (*a, chain.next_bits(*a), network_hash_ps(chain, HASHPS_WINDOW, None, Some(*a))))
                 .collect();
             let total = network_hash_ps(chain, HASHPS_WINDOW, None, None);
-            (chain.tip().height, per_algo, chain.next_bits(DEFAULT_ALGO), total, chain.params().network.chain_name())
+            (
+                chain.tip().height,
+                per_algo,
+                chain.next_bits(DEFAULT_ALGO),
+                total,
+                chain.params().network.chain_name(),
+                node.mempool.pool().len(),
+                node.last_template,
+            )
         })
         .await?;
     let difficulties: Map<String, Value> =
         per_algo.iter().map(|(a, bits, _)| (a.name().to_string(), json!(difficulty(*bits)))).collect();
     let hashrates: Map<String, Value> =
         per_algo.iter().map(|(a, _, rate)| (a.name().to_string(), json!(rate))).collect();
-    Ok(json!({
+    let mut info = json!({
         "blocks": height,
         "difficulty": difficulty(default_bits),
         "networkhashps": network_rate,
         "hashrates": hashrates,
-        "pooledtx": 0,
+        "pooledtx": pooled,
         "chain": chain_name,
         "generate": generating,
         "hashespersec": local.iter().sum::<f64>(),
@@ -65,7 +73,13 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
         "pow_algo_id": DEFAULT_ALGO.id(),
         "difficulties": difficulties,
         "warnings": [],
-    }))
+    });
+    // As Core: only once a block has been assembled.
+    if let Some((weight, txs)) = last_template {
+        info["currentblockweight"] = json!(weight);
+        info["currentblocktx"] = json!(txs);
+    }
+    Ok(info)
 }
 
 /// BIP22: null when the block is connected, else "duplicate",

@@ -2,6 +2,7 @@
 
 mod asm;
 mod blockchain;
+mod chainstats;
 mod chaintips;
 mod control;
 pub mod json;
@@ -12,6 +13,7 @@ mod net;
 mod rawtx;
 mod template;
 mod utxo;
+mod waits;
 mod wallet;
 
 use std::net::SocketAddr;
@@ -52,6 +54,41 @@ pub struct RpcContext {
     pub wallets: Option<std::sync::Arc<crate::wallets::Wallets>>,
     /// The peer manager (None where a caller runs without networking).
     pub net: Option<crate::net::NetHandle>,
+    /// Calls being answered (`getrpcinfo`).
+    pub calls: CallTracker,
+    /// The network datadir (`debug.log`, `mempool.dat`).
+    pub datadir: std::path::PathBuf,
+}
+
+/// The calls in flight, each from its start until its answer is ready.
+#[derive(Default)]
+pub struct CallTracker {
+    next: std::sync::atomic::AtomicU64,
+    active: std::sync::Mutex<std::collections::BTreeMap<u64, (&'static str, Instant)>>,
+}
+
+/// Removes its call from the tracker when dropped (answered, failed or cancelled).
+pub struct CallGuard<'a> {
+    tracker: &'a CallTracker,
+    id: u64,
+}
+
+impl CallTracker {
+    pub fn start(&self, method: &'static str) -> CallGuard<'_> {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.active.lock().unwrap_or_else(|p| p.into_inner()).insert(id, (method, Instant::now()));
+        CallGuard { tracker: self, id }
+    }
+
+    pub fn active(&self) -> Vec<(&'static str, Instant)> {
+        self.active.lock().unwrap_or_else(|p| p.into_inner()).values().copied().collect()
+    }
+}
+
+impl Drop for CallGuard<'_> {
+    fn drop(&mut self) {
+        self.tracker.active.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+    }
 }
 
 impl From<ChainStopped> for RpcError {
@@ -91,6 +128,7 @@ pub async fn start(
                 None => None,
             };
             let args = Args::from_params(spec, raw)?;
+            let _call = ctx.calls.start(name);
             let endpoint = extensions.get::<rpc::http::WalletEndpoint>().and_then(|e| e.0.clone());
             let result = if wallet::is_wallet_method(name) {
                 wallet::dispatch(name, args, &ctx, endpoint.as_deref()).await
@@ -204,8 +242,19 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "getidentityinfo" => market::getidentityinfo(ctx, &args).await,
         "getmarketinfo" => market::getmarketinfo(ctx).await,
         "help" => control::help(&args),
-        "stop" => control::stop(ctx),
+        "stop" => control::stop(ctx, &args).await,
         "uptime" => control::uptime(ctx),
+        "echo" => control::echo(&args),
+        "echojson" => control::echo(&args),
+        "getrpcinfo" => control::getrpcinfo(ctx),
+        "logging" => control::logging(&args),
+        "syncwithvalidationinterfacequeue" => control::syncwithvalidationinterfacequeue(ctx).await,
+        "waitfornewblock" => waits::waitfornewblock(ctx, &args).await,
+        "waitforblock" => waits::waitforblock(ctx, &args).await,
+        "waitforblockheight" => waits::waitforblockheight(ctx, &args).await,
+        "savemempool" => mempool::savemempool(ctx).await,
+        "getchaintxstats" => chainstats::getchaintxstats(ctx, &args).await,
+        "getindexinfo" => chainstats::getindexinfo(ctx, &args).await,
 });
 
 /// Core's `ParseHashV`: a 64-digit hex hash in display order.

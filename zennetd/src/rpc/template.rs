@@ -170,7 +170,8 @@ pub fn network_hash_ps(
             .filter(|e| PowAlgo::from_version(e.header.version.to_consensus()) == Some(algo))
             .filter_map(|e| consensus::target::from_compact(e.header.bits.to_consensus()))
             .map(|t| consensus::target::work_for_target(&t).to_string().parse::<f64>().unwrap_or(0.0))
-            .sum(),
+            // A fold from +0.0: an empty float `sum` is -0.0, which prints as such.
+            .fold(0.0, |total, work| total + work),
     };
     hashes / span as f64
 }

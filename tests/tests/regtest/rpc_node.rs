@@ -1,0 +1,153 @@
+//! Core's node RPCs that tools call (issue: the RPC surface integrators
+//! reach for): each positionally and by name, with Core's fields and one
+//! error case with Core's code.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use zennet_tests::{rpc_error, wait_for, Node, REGTEST_ADDRESS};
+
+#[test]
+fn echo_rpcinfo_logging_and_sync() {
+    let node = Node::start(&[]);
+    assert_eq!(node.rpc("echo", json!(["a", "b"])), json!(["a", "b"]));
+    assert_eq!(node.rpc("echo", json!({"arg0": "a", "arg2": "c"})), json!(["a", null, "c"]));
+    assert_eq!(node.rpc("echojson", json!([{"x": 1}, [2]])), json!([{"x": 1}, [2]]));
+    let (code, _) = rpc_error(node.try_rpc("echo", json!({"arg9": "throw"})));
+    assert_eq!(code, -1);
+
+    let info = node.rpc("getrpcinfo", json!([]));
+    let active = info["active_commands"].as_array().unwrap();
+    assert_eq!(active.len(), 1, "{info}");
+    assert_eq!(active[0]["method"], "getrpcinfo");
+    assert!(active[0]["duration"].is_u64());
+    let logpath = info["logpath"].as_str().unwrap();
+    assert!(logpath.ends_with("regtest/debug.log"), "{logpath}");
+    let log = std::fs::read_to_string(logpath).expect("debug.log is written");
+    assert!(log.contains("RPC server listening"), "{log}");
+
+    // logging: net on at run time, shown in the state and in the log.
+    assert!(!log.contains("received: version"), "net debug messages are off by default");
+    let states = node.rpc("logging", json!([["net"]]));
+    assert_eq!(states["net"], true);
+    assert_eq!(states["mempool"], false);
+    let peer = Node::start(&[]);
+    peer.connect_to(&node);
+    wait_for("a net debug line in debug.log", Duration::from_secs(30), || {
+        std::fs::read_to_string(logpath).ok()?.contains("received: version").then_some(())
+    });
+    let states = node.rpc("logging", json!({"include": ["all"], "exclude": ["net"]}));
+    assert_eq!(states["net"], false);
+    assert_eq!(states["mempool"], true);
+    let (code, message) = rpc_error(node.try_rpc("logging", json!([["nosuchcategory"]])));
+    assert_eq!((code, message.as_str()), (-8, "unknown logging category nosuchcategory"));
+    node.rpc("logging", json!([[], ["all"]]));
+
+    assert_eq!(node.rpc("syncwithvalidationinterfacequeue", json!([])), Value::Null);
+    assert!(node.rpc("uptime", json!([])).is_u64());
+}
+
+#[test]
+fn waits_return_when_the_tip_gets_there() {
+    let node = Node::start(&[]);
+    // Already there: at once.
+    let tip = node.rpc("waitforblockheight", json!([0, 1000]));
+    assert_eq!(tip["height"], 0);
+    // Timed out: the tip as it is.
+    let tip = node.rpc("waitfornewblock", json!({"timeout": 50}));
+    assert_eq!(tip["height"], 0);
+    let (code, _) = rpc_error(node.try_rpc("waitforblock", json!(["00", 10])));
+    assert_eq!(code, -8);
+    // Woken by a block mined by another client.
+    let client = node.client().unwrap();
+    let waiter =
+        std::thread::spawn(move || client.call("waitforblockheight", json!({"height": 3, "timeout": 60_000})).unwrap());
+    let client = node.client().unwrap();
+    let waiter_new = std::thread::spawn(move || client.call("waitfornewblock", json!([60_000])).unwrap());
+    // Both are waiting (getrpcinfo shows them) before the blocks come.
+    wait_for("both waits in getrpcinfo", Duration::from_secs(30), || {
+        (node.rpc("getrpcinfo", json!([]))["active_commands"].as_array()?.len() == 3).then_some(())
+    });
+    node.rpc("generatetoaddress", json!([3, REGTEST_ADDRESS]));
+    let reached = waiter.join().unwrap();
+    assert_eq!(reached["height"], 3);
+    assert_eq!(reached["hash"], json!(node.tip()));
+    assert!(waiter_new.join().unwrap()["height"].as_u64().unwrap() >= 1);
+    let tip = node.tip();
+    assert_eq!(node.rpc("waitforblock", json!({"blockhash": tip, "timeout": 1000}))["hash"], json!(tip));
+}
+
+#[test]
+fn mempool_and_mining_info_savemempool_chain_stats_and_indexes() {
+    let node = Node::start(&["-txindex"]);
+    node.rpc("createwallet", json!(["w"]));
+    let address = node.wallet_rpc("w", "getnewaddress", json!([]));
+    node.rpc("generatetoaddress", json!([101, address]));
+    let txid =
+        node.wallet_rpc("w", "sendtoaddress", json!([REGTEST_ADDRESS, 1, "", "", false, true, null, "unset", null, 3]));
+
+    let info = node.rpc("getmempoolinfo", json!([]));
+    for field in [
+        "loaded",
+        "size",
+        "bytes",
+        "usage",
+        "total_fee",
+        "maxmempool",
+        "mempoolminfee",
+        "minrelaytxfee",
+        "incrementalrelayfee",
+        "unbroadcastcount",
+        "fullrbf",
+        "permitbaremultisig",
+        "maxdatacarriersize",
+    ] {
+        assert!(info.get(field).is_some(), "getmempoolinfo.{field}: {info}");
+    }
+    assert_eq!(info["size"], 1);
+    assert_eq!(info["maxmempool"], 300_000_000);
+
+    let mining = node.rpc("getmininginfo", json!([]));
+    assert_eq!(mining["pooledtx"], 1);
+    // The last block assembled was generatetoaddress's last, before the payment.
+    assert_eq!((mining["currentblockweight"].clone(), mining["currentblocktx"].clone()), (json!(4000), json!(0)));
+    node.rpc("getblocktemplate", json!([{"rules": ["segwit"]}]));
+    let mining = node.rpc("getmininginfo", json!([]));
+    assert_eq!(mining["currentblocktx"], 1);
+    assert!(mining["currentblockweight"].as_u64().unwrap() > 4_000, "{mining}");
+
+    let saved = node.rpc("savemempool", json!([]));
+    let file = saved["filename"].as_str().unwrap();
+    assert!(file.ends_with("regtest/mempool.dat") && std::path::Path::new(file).exists(), "{saved}");
+
+    node.mine(1);
+    let stats = node.rpc("getchaintxstats", json!([]));
+    assert_eq!(stats["txcount"], 104, "103 coinbases (genesis included) and one payment: {stats}");
+    assert_eq!(stats["window_final_block_height"], 102);
+    assert_eq!(stats["window_block_count"], 101);
+    assert_eq!(stats["window_tx_count"], 102);
+    let tip = node.tip();
+    let by_name = node.rpc("getchaintxstats", json!({"nblocks": 1, "blockhash": tip}));
+    assert_eq!(by_name["window_tx_count"], 2);
+    let (code, message) = rpc_error(node.try_rpc("getchaintxstats", json!([500])));
+    assert_eq!((code, message.as_str()), (-8, "Invalid block count: should be between 0 and the block's height - 1"));
+
+    let indexes = node.rpc("getindexinfo", json!([]));
+    assert_eq!(indexes, json!({"txindex": {"synced": true, "best_block_height": 102}}));
+    assert_eq!(node.rpc("getindexinfo", json!({"index_name": "coinstatsindex"})), json!({}));
+    let _ = txid;
+}
+
+#[test]
+fn help_dump_all_command_conversions_and_stop_wait() {
+    let mut node = Node::start(&[]);
+    let conversions = node.rpc("help", json!(["dump_all_command_conversions"]));
+    let rows = conversions.as_array().unwrap();
+    assert!(rows.contains(&json!(["generatetoaddress", 0, "nblocks"])), "{conversions}");
+    assert!(rows.contains(&json!(["echojson", 9, "arg9"])));
+    assert!(!rows.iter().any(|r| r[0] == "getnewaddress"), "no JSON arguments there");
+    let started = std::time::Instant::now();
+    assert_eq!(node.rpc("stop", json!({"wait": 300})), json!("Zennet server stopping"));
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    node.wait_for_exit(Duration::from_secs(60));
+}
