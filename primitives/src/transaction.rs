@@ -39,6 +39,31 @@ enum BodyForm {
 }
 
 impl Transaction {
+    /// The same transaction as rust-bitcoin's type (for PSBT and
+    /// descriptors); `None` for an announcement, which has no such form.
+    pub fn to_bitcoin(&self) -> Option<bitcoin::Transaction> {
+        if self.announcement.is_some() {
+            return None;
+        }
+        Some(bitcoin::Transaction {
+            version: bitcoin::transaction::Version(self.version),
+            lock_time: bitcoin::absolute::LockTime::from_consensus(self.lock_time),
+            input: self.input.clone(),
+            output: self.output.clone(),
+        })
+    }
+
+    /// A rust-bitcoin transaction as ours (never an announcement).
+    pub fn from_bitcoin(tx: bitcoin::Transaction) -> Transaction {
+        Transaction {
+            version: tx.version.0,
+            input: tx.input,
+            output: tx.output,
+            announcement: None,
+            lock_time: tx.lock_time.to_consensus_u32(),
+        }
+    }
+
     /// Decodes exactly one transaction from `bytes`, refusing trailing data.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut reader = Reader::new(bytes);

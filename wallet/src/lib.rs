@@ -12,6 +12,7 @@ pub mod hd;
 pub mod identity;
 pub mod keys;
 pub mod message;
+pub mod psbt;
 pub mod record;
 pub mod select;
 pub mod send;

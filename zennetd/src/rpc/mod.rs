@@ -5,11 +5,14 @@ mod blockchain;
 mod chainstats;
 mod chaintips;
 mod control;
+mod descriptors;
 pub mod json;
 mod market;
 mod mempool;
 mod mining;
 mod net;
+mod psbt;
+mod rawbuild;
 mod rawtx;
 mod template;
 mod utxo;
@@ -255,6 +258,21 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "savemempool" => mempool::savemempool(ctx).await,
         "getchaintxstats" => chainstats::getchaintxstats(ctx, &args).await,
         "getindexinfo" => chainstats::getindexinfo(ctx, &args).await,
+        "createrawtransaction" => rawbuild::createrawtransaction(ctx, &args),
+        "signrawtransactionwithkey" => rawbuild::signrawtransactionwithkey(ctx, &args).await,
+        "combinerawtransaction" => rawbuild::combinerawtransaction(ctx, &args).await,
+        "createpsbt" => psbt::createpsbt(ctx, &args),
+        "converttopsbt" => psbt::converttopsbt(ctx, &args),
+        "decodepsbt" => psbt::decodepsbt(ctx, &args),
+        "combinepsbt" => psbt::combinepsbt(ctx, &args),
+        "finalizepsbt" => psbt::finalizepsbt(ctx, &args),
+        "joinpsbts" => psbt::joinpsbts(ctx, &args),
+        "analyzepsbt" => psbt::analyzepsbt(ctx, &args),
+        "utxoupdatepsbt" => psbt::utxoupdatepsbt(ctx, &args).await,
+        "descriptorprocesspsbt" => psbt::descriptorprocesspsbt(ctx, &args).await,
+        "getdescriptorinfo" => descriptors::getdescriptorinfo(ctx, &args),
+        "deriveaddresses" => descriptors::deriveaddresses(ctx, &args),
+        "createmultisig" => descriptors::createmultisig(ctx, &args),
 });
 
 /// Core's `ParseHashV`: a 64-digit hex hash in display order.
