@@ -72,6 +72,19 @@ impl Transaction {
         Ok(tx)
     }
 
+    /// Decodes exactly one transaction in the legacy form (no segwit marker),
+    /// the reading Core also tries for a transaction with no inputs, whose
+    /// empty input count looks like the marker.
+    pub fn from_bytes_no_witness(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let version = r.i32("version")?;
+        let input = decode_inputs(&mut r)?;
+        let output = decode_outputs(&mut r)?;
+        let lock_time = r.u32("lock_time")?;
+        r.finish()?;
+        Ok(Transaction { version, input, output, announcement: None, lock_time })
+    }
+
     /// Decodes one transaction from the reader's position.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let version = r.i32("version")?;

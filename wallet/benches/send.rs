@@ -61,7 +61,7 @@ fn funded_wallet() -> Wallet {
 fn bench_send(c: &mut Criterion) {
     let mut w = funded_wallet();
     let policy = mempool::Policy::default();
-    let opts = SendOptions { fee_rate: 2_000, replaceable: true, preselected: vec![], exclude: vec![] };
+    let opts = SendOptions::at_rate(2_000);
     let pay = [Recipient {
         script: ScriptBuf::from_bytes([&[0u8, 20][..], &[7u8; 20]].concat()),
         amount: 123_456_789,

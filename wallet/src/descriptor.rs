@@ -163,16 +163,42 @@ impl KeyScript {
     }
 }
 
-/// A watch-only descriptor: one script, or a range of children of an xpub.
+/// A watch-only descriptor: one script, a range of children of an xpub,
+/// or any other script descriptor miniscript reads (`wsh(multi(…))`,
+/// `sh(wpkh(…))`, `pkh(…)`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchDescriptor {
     Single(ScriptBuf),
     Ranged { xpub: Xpub, path: Vec<ChildNumber>, origin: String, kind: KeyScript },
+    Script(Box<miniscript::Descriptor<miniscript::DescriptorPublicKey>>),
 }
 
 impl WatchDescriptor {
     pub fn is_range(&self) -> bool {
-        matches!(self, WatchDescriptor::Ranged { .. })
+        match self {
+            WatchDescriptor::Ranged { .. } => true,
+            WatchDescriptor::Script(d) => d.has_wildcard(),
+            WatchDescriptor::Single(_) => false,
+        }
+    }
+
+    /// Virtual bytes of a signed input spending one of its scripts, where
+    /// the descriptor says (miniscript's largest satisfaction).
+    pub fn input_vbytes(&self) -> Option<u64> {
+        match self {
+            WatchDescriptor::Script(d) => d.max_weight_to_satisfy().ok().map(|w| 41 + w.to_wu().div_ceil(4)),
+            WatchDescriptor::Ranged { kind: KeyScript::Wpkh, .. } => Some(68),
+            WatchDescriptor::Ranged { kind: KeyScript::Tr, .. } => Some(58),
+            WatchDescriptor::Single(_) => None,
+        }
+    }
+
+    /// The definite descriptor at `index`, for PSBT updates (script descriptors only).
+    pub fn definite_at(&self, index: u32) -> Option<miniscript::Descriptor<miniscript::DefiniteDescriptorKey>> {
+        match self {
+            WatchDescriptor::Script(d) => d.at_derivation_index(index).ok(),
+            _ => None,
+        }
     }
 
     /// The script at `index` (the only script of a single descriptor).
@@ -187,8 +213,20 @@ impl WatchDescriptor {
                     .map_err(|e| DescriptorError::Invalid(e.to_string()))?;
                 kind.script(&child.public_key)
             }
+            WatchDescriptor::Script(d) => d
+                .at_derivation_index(index)
+                .map(|definite| definite.script_pubkey())
+                .map_err(|e| DescriptorError::Invalid(e.to_string())),
         }
     }
+}
+
+/// Any other script descriptor, by miniscript; public keys only.
+fn parse_script_descriptor(body: &str) -> Result<WatchDescriptor, DescriptorError> {
+    use std::str::FromStr;
+    let descriptor = miniscript::Descriptor::<miniscript::DescriptorPublicKey>::from_str(body)
+        .map_err(|e| DescriptorError::Unsupported(format!("'{body}' is not supported: {e}")))?;
+    Ok(WatchDescriptor::Script(Box::new(descriptor)))
 }
 
 /// Parses the watch-only forms; `body` has no checksum.
@@ -216,9 +254,7 @@ pub fn parse_watch(body: &str, network: Network) -> Result<WatchDescriptor, Desc
         }
         (KeyScript::Tr, inner)
     } else {
-        return Err(DescriptorError::Unsupported(format!(
-            "'{body}' is not supported: use addr(...), wpkh(...), tr(...) or rawtr(...)"
-        )));
+        return parse_script_descriptor(body);
     };
     let (origin, key) = match inner.strip_prefix('[') {
         Some(rest) => {

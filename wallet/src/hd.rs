@@ -16,6 +16,11 @@ impl Wallet {
         self.accounts[output_type.index()].as_ref()
     }
 
+    /// Ok when the wallet could sign now: it has keys and is not locked.
+    pub fn ensure_can_sign(&self) -> Result<(), WalletError> {
+        self.account_secret().map(|_| ())
+    }
+
     /// The HD accounts the wallet has.
     pub fn accounts(&self) -> impl Iterator<Item = &AccountKeys> {
         self.accounts.iter().flatten()

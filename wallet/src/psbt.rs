@@ -320,3 +320,71 @@ pub fn next_role(inputs: &[InputAnalysis]) -> Role {
 pub fn witness_script_id(script: &ScriptBuf) -> String {
     hex::encode(sha256::Hash::hash(script.as_bytes()).as_byte_array())
 }
+
+impl crate::Wallet {
+    /// Core's wallet updater: for each input, the output it spends when the
+    /// wallet has it, and for the wallet's own scripts (inputs and outputs)
+    /// the key origins (`bip32derivs`) and the scripts a signer needs.
+    pub fn update_psbt(&self, psbt: &mut Psbt, bip32derivs: bool) {
+        use crate::state::Origin;
+        for index in 0..psbt.inputs.len() {
+            let outpoint = psbt.unsigned_tx.input[index].previous_output;
+            let input = &mut psbt.inputs[index];
+            if input.witness_utxo.is_none() && input.non_witness_utxo.is_none() {
+                input.witness_utxo = self.output(&outpoint).cloned();
+            }
+            let Some(spent) = spent_output(psbt, index) else { continue };
+            match self.origin(&spent.script_pubkey) {
+                Some(Origin::Hd { output_type, chain, index: key_index }) if bip32derivs => {
+                    if let Some(account) = self.account(output_type) {
+                        let _ = add_hd_origin(&mut psbt.inputs[index], account, chain, key_index, &self.secp);
+                    }
+                }
+                Some(Origin::Watch { descriptor, index: key_index }) => {
+                    if let Some(definite) = self.watch.get(descriptor).and_then(|d| d.definite_at(key_index)) {
+                        let _ = psbt.update_input_with_descriptor(index, &definite);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for index in 0..psbt.outputs.len() {
+            let script = psbt.unsigned_tx.output[index].script_pubkey.clone();
+            match self.origin(&script) {
+                Some(Origin::Hd { output_type, chain, index: key_index }) if bip32derivs => {
+                    let Some(account) = self.account(output_type) else { continue };
+                    let mut as_input = bitcoin::psbt::Input::default();
+                    if add_hd_origin(&mut as_input, account, chain, key_index, &self.secp).is_ok() {
+                        let output = &mut psbt.outputs[index];
+                        output.bip32_derivation.extend(as_input.bip32_derivation);
+                        output.tap_internal_key = output.tap_internal_key.or(as_input.tap_internal_key);
+                        output.tap_key_origins.extend(as_input.tap_key_origins);
+                    }
+                }
+                Some(Origin::Watch { descriptor, index: key_index }) => {
+                    if let Some(definite) = self.watch.get(descriptor).and_then(|d| d.definite_at(key_index)) {
+                        let _ = psbt.update_output_with_descriptor(index, &definite);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Signs every input the wallet's HD keys can sign (`sighash` applied to
+    /// every input when given). The wallet must be unlocked.
+    pub fn sign_psbt(
+        &self,
+        psbt: &mut Psbt,
+        sighash: Option<bitcoin::psbt::PsbtSighashType>,
+    ) -> Result<Vec<(usize, String)>, crate::WalletError> {
+        let secret = self.account_secret()?;
+        if let Some(sighash) = sighash {
+            for input in &mut psbt.inputs {
+                input.sighash_type = Some(sighash);
+            }
+        }
+        let source = HdKeySource { accounts: self.accounts().collect(), secret };
+        Ok(sign_with_hd(psbt, &source, &self.secp))
+    }
+}

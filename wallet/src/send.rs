@@ -25,10 +25,47 @@ pub struct SendOptions {
     pub fee_rate: u64,
     /// Signal BIP125 replaceability (Core's default).
     pub replaceable: bool,
-    /// Coins that must be spent (bumpfee keeps the original inputs).
+    /// Coins that must be spent (bumpfee keeps the original inputs;
+    /// fundrawtransaction the given ones).
     pub preselected: Vec<(OutPoint, TxOut)>,
     /// Outputs that may not be spent (those of the transaction being replaced).
     pub exclude: Vec<OutPoint>,
+    /// `changeAddress`: change to this script instead of a new change key.
+    pub change_script: Option<ScriptBuf>,
+    /// `changePosition`: where the change output goes (else at random).
+    pub change_position: Option<usize>,
+    /// The lock time (else the tip's height, against fee sniping, as Core).
+    pub lock_time: Option<u32>,
+    /// `add_inputs`: whether coins beyond the preselected ones may be added.
+    pub add_inputs: bool,
+    /// Coins of watch-only descriptors may be spent (`includeWatching`).
+    pub include_watching: bool,
+}
+
+impl SendOptions {
+    /// A payment at `fee_rate` with Core's defaults for everything else.
+    pub fn at_rate(fee_rate: u64) -> SendOptions {
+        SendOptions {
+            fee_rate,
+            replaceable: true,
+            preselected: Vec::new(),
+            exclude: Vec::new(),
+            change_script: None,
+            change_position: None,
+            lock_time: None,
+            add_inputs: true,
+            include_watching: false,
+        }
+    }
+}
+
+/// A funded transaction not yet signed, with the outputs its inputs spend.
+#[derive(Debug, Clone)]
+pub struct Funded {
+    pub tx: Transaction,
+    pub spent: Vec<TxOut>,
+    pub fee: u64,
+    pub change_pos: Option<usize>,
 }
 
 /// A signed transaction ready to commit.
@@ -56,41 +93,88 @@ impl Wallet {
         opts: &SendOptions,
         policy: &Policy,
     ) -> Result<Built, WalletError> {
+        // Signing needs the keys: check before doing any work.
+        self.account_secret()?;
+        let funded = self.fund_transaction(recipients, opts, policy)?;
+        let keys: Vec<SecretKey> =
+            funded.spent.iter().map(|out| self.secret_key_for(&out.script_pubkey)).collect::<Result<_, _>>()?;
+        let inputs: Vec<InputKey<'_>> = funded
+            .spent
+            .iter()
+            .zip(keys)
+            .map(|(out, key)| InputKey { value: out.value.to_sat(), script_pubkey: out.script_pubkey.as_bytes(), key })
+            .collect();
+        let mut tx = funded.tx.clone();
+        sign_inputs(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
+        Ok(Built { fee: funded.fee, tx, change_pos: funded.change_pos })
+    }
+
+    /// Virtual bytes of an input spending `script` once signed: by the
+    /// wallet's own kinds, or the largest satisfaction of a watched descriptor.
+    fn spend_vbytes(&self, script: &ScriptBuf) -> u64 {
+        match self.origin(script) {
+            Some(crate::state::Origin::Watch { descriptor, .. }) => self
+                .watch
+                .get(descriptor)
+                .and_then(|d| d.input_vbytes())
+                .unwrap_or_else(|| input_vbytes(script.as_bytes())),
+            _ => input_vbytes(script.as_bytes()),
+        }
+    }
+
+    /// Selects coins, adds change and sets sequences and lock time, without
+    /// signing (`fundrawtransaction`, `walletcreatefundedpsbt`, and
+    /// [`create_transaction`](Self::create_transaction) before it signs).
+    pub fn fund_transaction(
+        &mut self,
+        recipients: &[Recipient],
+        opts: &SendOptions,
+        policy: &Policy,
+    ) -> Result<Funded, WalletError> {
         if recipients.is_empty() {
             return Err(WalletError::Create("Transaction must have at least one recipient".into()));
         }
         let target: u64 = recipients.iter().map(|r| r.amount).sum();
         for r in recipients {
             let out = TxOut { value: Amount::from_sat(r.amount), script_pubkey: r.script.clone() };
-            if r.amount == 0 || (!r.subtract_fee && r.amount < policy.dust_threshold(&out)) {
+            // OP_RETURN data outputs may carry nothing.
+            let data = r.script.is_op_return();
+            if (r.amount == 0 && !data) || (!data && !r.subtract_fee && r.amount < policy.dust_threshold(&out)) {
                 return Err(WalletError::Create("Transaction amount too small".into()));
             }
         }
         let subtract_fee = recipients.iter().any(|r| r.subtract_fee);
-        // Signing needs the keys: check before doing any work.
-        self.account_secret()?;
 
         // As Core with -walletrejectlongchains: a coin whose unconfirmed
         // chain is already at the mempool's ancestor limit is not eligible.
-        let coins: Vec<Coin> = self
-            .available_coins(0, false)
+        let watch_only = !self.private_keys_enabled();
+        let coins: Vec<Coin> = if opts.add_inputs { self.available_coins(0, false) } else { Vec::new() }
             .into_iter()
             .filter(|c| !opts.exclude.contains(&c.outpoint) && !opts.preselected.iter().any(|(o, _)| *o == c.outpoint))
             .filter(|c| c.depth > 0 || self.unconfirmed_chain_len(&c.outpoint.txid) < policy.ancestor_limit)
+            // Coins of watched descriptors only when asked for (always in a watch-only wallet).
+            .filter(|c| {
+                watch_only
+                    || opts.include_watching
+                    || !matches!(self.origin(&c.output.script_pubkey), Some(crate::state::Origin::Watch { .. }))
+            })
             .collect();
         let pre_value: u64 = opts.preselected.iter().map(|(_, o)| o.value.to_sat()).sum();
-        let pre_vbytes: u64 = opts.preselected.iter().map(|(_, o)| input_vbytes(o.script_pubkey.as_bytes())).sum();
+        let pre_vbytes: u64 = opts.preselected.iter().map(|(_, o)| self.spend_vbytes(&o.script_pubkey)).sum();
         let base_vbytes = TX_OVERHEAD_VBYTES + recipients.iter().map(|r| output_vbytes(&r.script)).sum::<u64>();
         // Preselected coins count as already paid for: the remaining target shrinks by their effective value.
         let pre_effective = pre_value.saturating_sub(fee_for(opts.fee_rate, pre_vbytes));
-        let change_script = self.peek_change_script(self.change_type_for(recipients.iter().map(|r| &r.script)))?;
+        let change_script = match &opts.change_script {
+            Some(script) => script.clone(),
+            None => self.peek_change_script(self.change_type_for(recipients.iter().map(|r| &r.script)))?,
+        };
         let change_output_vbytes = output_vbytes(&change_script);
         let params = SelectionParams {
             target: target.saturating_sub(pre_effective),
             fee_rate: opts.fee_rate,
             base_vbytes: base_vbytes + pre_vbytes,
             change_output_vbytes,
-            change_spend_vbytes: input_vbytes(change_script.as_bytes()),
+            change_spend_vbytes: self.spend_vbytes(&change_script),
             min_change: 0,
             subtract_fee,
         };
@@ -100,7 +184,7 @@ impl Wallet {
             .iter()
             .map(|c| Candidate {
                 value: c.output.value.to_sat(),
-                input_vbytes: input_vbytes(c.output.script_pubkey.as_bytes()),
+                input_vbytes: self.spend_vbytes(&c.output.script_pubkey),
             })
             .collect();
         let (chosen, fee, change) = if params.target == 0 && !opts.preselected.is_empty() {
@@ -142,13 +226,17 @@ impl Wallet {
                 outputs[i].value = Amount::from_sat(value);
             }
         }
-        let change_pos = (change > 0).then(|| rand::thread_rng().gen_range(0..=outputs.len()));
+        if let Some(pos) = opts.change_position.filter(|p| *p > outputs.len()) {
+            return Err(WalletError::InvalidParameter(format!("changePosition out of bounds: {pos}")));
+        }
+        let change_pos = (change > 0)
+            .then(|| opts.change_position.unwrap_or_else(|| rand::thread_rng().gen_range(0..=outputs.len())));
         if let Some(pos) = change_pos {
             outputs.insert(pos, TxOut { value: Amount::from_sat(change), script_pubkey: change_script });
         }
         let sequence =
             if opts.replaceable { Sequence::ENABLE_RBF_NO_LOCKTIME } else { Sequence::ENABLE_LOCKTIME_NO_RBF };
-        let mut tx = Transaction {
+        let tx = Transaction {
             version: 2,
             input: spend
                 .iter()
@@ -162,23 +250,11 @@ impl Wallet {
             output: outputs,
             announcement: None,
             // Anti fee sniping, as Core: only valid from the next block on.
-            lock_time: self.tip_height(),
+            lock_time: opts.lock_time.unwrap_or_else(|| self.tip_height()),
         };
-        let keys: Vec<SecretKey> =
-            spend.iter().map(|(_, out)| self.secret_key_for(&out.script_pubkey)).collect::<Result<_, _>>()?;
-        let inputs: Vec<InputKey<'_>> = spend
-            .iter()
-            .zip(keys)
-            .map(|((_, out), key)| InputKey {
-                value: out.value.to_sat(),
-                script_pubkey: out.script_pubkey.as_bytes(),
-                key,
-            })
-            .collect();
-        sign_inputs(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
         let paid_in: u64 = spend.iter().map(|(_, o)| o.value.to_sat()).sum();
         let paid_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
-        Ok(Built { fee: paid_in - paid_out, tx, change_pos })
+        Ok(Funded { fee: paid_in - paid_out, spent: spend.into_iter().map(|(_, o)| o).collect(), tx, change_pos })
     }
 
     /// Keeps a transaction the wallet made, durably, before it is broadcast.
@@ -275,7 +351,7 @@ impl Wallet {
             })
             .collect::<Result<_, WalletError>>()?;
         let exclude = (0..wtx.tx.output.len() as u32).map(|vout| OutPoint { txid: *txid, vout }).collect();
-        let opts = SendOptions { fee_rate: rate, replaceable: true, preselected, exclude };
+        let opts = SendOptions { preselected, exclude, ..SendOptions::at_rate(rate) };
         let built = self.create_transaction(&recipients, &opts, policy)?;
         // BIP125 rule 4: the replacement pays for its own relay on top of the old fee.
         let needed = old_fee + fee_for(incremental, built.tx.vsize());

@@ -102,7 +102,7 @@ fn mine(w: &mut Wallet, start: u32, count: u32, script: &ScriptBuf) {
 }
 
 fn send_opts() -> SendOptions {
-    SendOptions { fee_rate: 2_000, replaceable: true, preselected: vec![], exclude: vec![] }
+    SendOptions::at_rate(2_000)
 }
 
 #[test]

@@ -24,7 +24,10 @@ pub(super) fn decode_tx(hex_text: &str) -> Result<Transaction, RpcError> {
         ));
     }
     let bytes = hex::decode(hex_text).map_err(|_| decode_failed())?;
+    // As Core's DecodeHexTx: the extended form first, then the legacy one
+    // (a transaction without inputs reads as a marker in the first).
     Transaction::from_bytes(&bytes)
+        .or_else(|e| Transaction::from_bytes_no_witness(&bytes).map_err(|_| e))
         .map_err(|e| RpcError::new(codes::DESERIALIZATION_ERROR, format!("TX decode failed: {e}")))
 }
 

@@ -153,7 +153,7 @@ pub fn createrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
 
 /// The outputs the inputs of `tx` spend: from `prevtxs` first, then the
 /// mempool, then the UTXO set; `None` where none knows it.
-async fn spent_outputs(
+pub(crate) async fn spent_outputs(
     ctx: &RpcContext,
     tx: &Transaction,
     prevtxs: &[(OutPoint, TxOut)],

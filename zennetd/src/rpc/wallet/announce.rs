@@ -94,7 +94,7 @@ pub fn announce(
         let script =
             w.new_address(wallet::keys::OutputType::Bech32, Chain::Change, None).map_err(werr)?.script_pubkey().clone();
         let recipient = Recipient { script: script.clone(), amount: fee, subtract_fee: false };
-        let opts = SendOptions { fee_rate: plan.fee_rate, replaceable: false, preselected: vec![], exclude: vec![] };
+        let opts = SendOptions { replaceable: false, ..SendOptions::at_rate(plan.fee_rate) };
         let funding = w.create_transaction(&[recipient], &opts, policy).map_err(werr)?;
         let vout = funding
             .tx

@@ -154,7 +154,7 @@ pub async fn channelopen(call: &Call<'_>) -> Result<Value, RpcError> {
             let payer_key = w.secret_key_for(&payer_script).map_err(werr)?;
             let script = wallet::channel::channel_script(&payer, &payee, expiry);
             let recipient = Recipient { script: p2wsh(&script), amount: capacity, subtract_fee: false };
-            let opts = SendOptions { fee_rate: rate, replaceable: false, preselected: vec![], exclude: vec![] };
+            let opts = SendOptions { replaceable: false, ..SendOptions::at_rate(rate) };
             let funding = w.create_transaction(&[recipient], &opts, &policy).map_err(werr)?;
             let vout = funding
                 .tx

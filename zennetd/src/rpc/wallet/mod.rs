@@ -9,6 +9,7 @@ mod keys;
 mod manage;
 mod market;
 mod pay;
+mod psbt;
 mod task_args;
 
 pub use keys::{validateaddress, verifymessage};
@@ -82,6 +83,10 @@ super::dispatch_table!(CALL_METHODS, pub async fn dispatch_call(call: &Call<'_>)
         "lockunspent" => pay::lockunspent(call),
         "listlockunspent" => pay::listlockunspent(call),
         "abandontransaction" => pay::abandontransaction(call),
+        "fundrawtransaction" => psbt::fundrawtransaction(call).await,
+        "walletcreatefundedpsbt" => psbt::walletcreatefundedpsbt(call).await,
+        "walletprocesspsbt" => psbt::walletprocesspsbt(call).await,
+        "signrawtransactionwithwallet" => psbt::signrawtransactionwithwallet(call).await,
         "mineidentity" => market::mineidentity(call).await,
         "listidentities" => market::listidentities(call).await,
         "publishtask" => market::publishtask(call).await,

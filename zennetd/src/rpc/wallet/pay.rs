@@ -105,7 +105,7 @@ async fn send(
     let chain = call.ctx.chain.clone();
     let built = call
         .blocking(move |w| {
-            let opts = SendOptions { fee_rate, replaceable, preselected: Vec::new(), exclude: Vec::new() };
+            let opts = SendOptions { replaceable, ..SendOptions::at_rate(fee_rate) };
             let built = w.create_transaction(&recipients, &opts, &policy).map_err(werr)?;
             check_mempool_accepts(&chain, &built.tx)?;
             w.commit_transaction(&built, comment, comment_to, None, clock::now()).map_err(werr)?;
