@@ -44,6 +44,22 @@ pub fn sign_message<C: Signing>(secp: &Secp256k1<C>, key: &SecretKey, message: &
     base64::engine::general_purpose::STANDARD.encode(out)
 }
 
+/// Core's `signmessagewithprivkey`: the legacy headers (27 + recovery id,
+/// plus 4 for a compressed key), which verify for the key's P2PKH address
+/// and, compressed, for its P2WPKH address.
+pub fn sign_message_legacy<C: Signing>(
+    secp: &Secp256k1<C>,
+    key: &SecretKey,
+    compressed: bool,
+    message: &str,
+) -> String {
+    let sig = secp.sign_ecdsa_recoverable(&Message::from_digest(message_hash(message)), key);
+    let (id, bytes) = sig.serialize_compact();
+    let mut out = vec![27 + id.to_i32() as u8 + if compressed { 4 } else { 0 }];
+    out.extend_from_slice(&bytes);
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
 /// Whether `signature` signs `message` for `address`.
 pub fn verify_message(address: &str, signature: &str, message: &str, network: Network) -> Result<bool, MessageError> {
     let address = Address::parse(address, network).map_err(|_| MessageError::InvalidAddress)?;

@@ -21,6 +21,7 @@ mod reorg_mempool;
 mod rpc_node;
 mod rpc_psbt;
 mod rpc_security;
+mod rpc_wallet_misc;
 mod rpc_wallet_psbt;
 mod scripts;
 mod secrets;

@@ -102,6 +102,15 @@ pub fn deriveaddresses(ctx: &RpcContext, args: &Args) -> RpcResult {
     Ok(Value::Array(addresses))
 }
 
+/// `signmessagewithprivkey "privkey" "message"`.
+pub fn signmessagewithprivkey(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let key =
+        super::rawbuild::parse_wif(args.str(0, "privkey")?, ctx.network).map_err(|_| invalid("Invalid private key"))?;
+    let message = args.str(1, "message")?;
+    let secp = bitcoin::secp256k1::Secp256k1::signing_only();
+    Ok(json!(wallet::message::sign_message_legacy(&secp, &key.inner, key.compressed, message)))
+}
+
 /// `createmultisig nrequired ["key",...] ( "address_type" )`: bech32
 /// (P2WSH) by default here, `p2sh-segwit` and `legacy` as Core.
 pub fn createmultisig(ctx: &RpcContext, args: &Args) -> RpcResult {

@@ -109,7 +109,9 @@ pub async fn submitblock(ctx: &RpcContext, args: &Args) -> RpcResult {
 pub async fn submitheader(ctx: &RpcContext, args: &Args) -> RpcResult {
     let decode_failed = || RpcError::new(codes::DESERIALIZATION_ERROR, "Block header decode failed");
     let bytes = hex::decode(args.str(0, "hexdata")?).map_err(|_| decode_failed())?;
-    let header = primitives::block::header_from_bytes(&bytes).map_err(|_| decode_failed())?;
+    // As Core: the header is the first 80 bytes of what is given (a whole block will do).
+    let header_bytes = bytes.get(..80).ok_or_else(decode_failed)?;
+    let header = primitives::block::header_from_bytes(header_bytes).map_err(|_| decode_failed())?;
     let prev = header.prev_blockhash;
     match ctx.chain.call(move |node| node.chain.accept_header(header, clock::now())).await? {
         Ok(()) => Ok(Value::Null),
@@ -118,6 +120,25 @@ pub async fn submitheader(ctx: &RpcContext, args: &Args) -> RpcResult {
         }
         Err(e) => Err(RpcError::new(codes::VERIFY_ERROR, e.bip22_result())),
     }
+}
+
+/// A new receiving address of the only (or default) loaded wallet, for
+/// `setgenerate` without `-mineraddress`.
+fn wallet_mining_script(ctx: &RpcContext) -> Result<primitives::ScriptBuf, RpcError> {
+    let no_wallet = || {
+        RpcError::new(
+            codes::WALLET_ERROR,
+            "No mining address: load a wallet (it receives the blocks) or start zennetd with -mineraddress=<address>",
+        )
+    };
+    let wallets = ctx.wallets.as_ref().ok_or_else(no_wallet)?;
+    let (_, shared) = wallets.resolve(None).map_err(|_| no_wallet())?;
+    let mut wallet = crate::wallets::lock(&shared)?;
+    let output_type = wallet.default_address_type();
+    let address = wallet
+        .new_address(output_type, wallet::keys::Chain::Receive, Some("mining"))
+        .map_err(super::wallet::wallet_error)?;
+    Ok(address.script_pubkey().clone())
 }
 
 /// `setgenerate generate (genproclimit) (algo)`: starts or stops the built-in
@@ -142,12 +163,8 @@ pub async fn setgenerate(ctx: &RpcContext, args: &Args) -> RpcResult {
     };
     let script = match (&ctx.mining_address, generate && threads > 0) {
         (Some(address), _) => Some(address.script_pubkey().clone()),
-        (None, true) => {
-            return Err(RpcError::new(
-                codes::WALLET_ERROR,
-                "No mining address: start zennetd with -mineraddress=<address>",
-            ))
-        }
+        // As Myriadcoin's and old Core's: a new address of the wallet.
+        (None, true) => Some(wallet_mining_script(ctx)?),
         (None, false) => None,
     };
     let miner = ctx.miner.clone();

@@ -273,6 +273,7 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "getdescriptorinfo" => descriptors::getdescriptorinfo(ctx, &args),
         "deriveaddresses" => descriptors::deriveaddresses(ctx, &args),
         "createmultisig" => descriptors::createmultisig(ctx, &args),
+        "signmessagewithprivkey" => descriptors::signmessagewithprivkey(ctx, &args),
 });
 
 /// Core's `ParseHashV`: a 64-digit hex hash in display order.

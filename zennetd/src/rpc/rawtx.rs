@@ -137,8 +137,21 @@ pub fn decodescript(ctx: &RpcContext, args: &Args) -> RpcResult {
         if let Ok(address) = Address::from_script(&p2sh, ctx.network) {
             obj.insert("p2sh".into(), json!(address.to_string()));
         }
-        let p2wsh =
-            ScriptBuf::from_bytes([&[0x00, 32][..], sha256::Hash::hash(script.as_bytes()).as_byte_array()].concat());
+        // As Core: a key's script becomes P2WPKH of the key (P2PKH: of its
+        // hash); anything else P2WSH of the script; nothing with an
+        // uncompressed key, which segwit cannot check.
+        let bytes = script.as_bytes();
+        let p2wsh = match kind {
+            "pubkey" if bytes.len() == 35 => {
+                ScriptBuf::from_bytes([&[0x00, 20][..], hash160::Hash::hash(&bytes[1..34]).as_byte_array()].concat())
+            }
+            "pubkey" => return Ok(Value::Object(obj)),
+            "pubkeyhash" => ScriptBuf::from_bytes([&[0x00, 20][..], &bytes[3..23]].concat()),
+            "multisig" if has_uncompressed_key(bytes) => return Ok(Value::Object(obj)),
+            _ => {
+                ScriptBuf::from_bytes([&[0x00, 32][..], sha256::Hash::hash(script.as_bytes()).as_byte_array()].concat())
+            }
+        };
         let mut segwit = Map::new();
         segwit.insert("asm".into(), json!(script_to_asm(&p2wsh, false)));
         segwit.insert("desc".into(), json!(wallet::descriptor::infer(p2wsh.as_bytes(), ctx.network)));
@@ -153,6 +166,11 @@ pub fn decodescript(ctx: &RpcContext, args: &Args) -> RpcResult {
         obj.insert("segwit".into(), Value::Object(segwit));
     }
     Ok(Value::Object(obj))
+}
+
+/// Whether a multisig script holds a 65-byte (uncompressed) key.
+fn has_uncompressed_key(script: &[u8]) -> bool {
+    bitcoin::Script::from_bytes(script).instructions().flatten().any(|i| i.push_bytes().is_some_and(|p| p.len() == 65))
 }
 
 fn p2sh_of(script: &ScriptBuf) -> ScriptBuf {

@@ -6,6 +6,7 @@ mod announce;
 mod channel;
 mod history;
 mod keys;
+mod labels;
 mod manage;
 mod market;
 mod pay;
@@ -84,6 +85,12 @@ super::dispatch_table!(CALL_METHODS, pub async fn dispatch_call(call: &Call<'_>)
         "listlockunspent" => pay::listlockunspent(call),
         "abandontransaction" => pay::abandontransaction(call),
         "fundrawtransaction" => psbt::fundrawtransaction(call).await,
+        "setlabel" => labels::setlabel(call),
+        "dumpprivkey" => Err(RpcError::new(codes::WALLET_ERROR, "Only legacy wallets are supported by this command")),
+        "listlabels" => labels::listlabels(call),
+        "getaddressesbylabel" => labels::getaddressesbylabel(call),
+        "listreceivedbyaddress" => labels::listreceivedbyaddress(call),
+        "listreceivedbylabel" => labels::listreceivedbylabel(call),
         "walletcreatefundedpsbt" => psbt::walletcreatefundedpsbt(call).await,
         "walletprocesspsbt" => psbt::walletprocesspsbt(call).await,
         "signrawtransactionwithwallet" => psbt::signrawtransactionwithwallet(call).await,
@@ -241,7 +248,8 @@ impl From<WalletServiceError> for RpcError {
             WalletServiceError::Stopped(_) => return RpcError::from(crate::actor::ChainStopped),
             WalletServiceError::InvalidName(_) => codes::WALLET_ERROR,
             WalletServiceError::AlreadyLoaded(_) => codes::WALLET_ALREADY_LOADED,
-            WalletServiceError::AlreadyExists(_) => codes::WALLET_ALREADY_EXISTS,
+            // Core's createwallet answers -4 for a wallet that exists on disk.
+            WalletServiceError::AlreadyExists(_) => codes::WALLET_ERROR,
             WalletServiceError::NoSuchPath(_) | WalletServiceError::NotLoaded | WalletServiceError::NoneLoaded => {
                 codes::WALLET_NOT_FOUND
             }
