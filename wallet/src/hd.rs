@@ -199,6 +199,35 @@ impl Wallet {
         Ok(crate::message::sign_message(&self.secp, &key, message))
     }
 
+    /// The descriptor of one of the wallet's scripts, as Core's `desc`
+    /// fields show it (with its key origin; with the checksum), and the
+    /// descriptor it comes from.
+    pub fn descriptors_of(&self, script: &ScriptBuf) -> Option<(String, Option<String>)> {
+        let with_checksum = |body: String| crate::descriptor::with_checksum(&body).unwrap_or(body);
+        match self.origin(script)? {
+            Origin::Hd { output_type, chain, index } => {
+                let account = self.account(output_type)?;
+                let key = account.key_descriptor(&self.secp, chain, index).ok()?;
+                let parent = format!(
+                    "{}({}{}/{}/*)",
+                    output_type.descriptor_function(),
+                    account.origin(),
+                    account.xpub,
+                    chain.index()
+                );
+                Some((with_checksum(key), Some(with_checksum(parent))))
+            }
+            Origin::Watch { descriptor, index } => {
+                let parent = self.meta.watch.get(descriptor).map(|r| r.descriptor.clone());
+                let own = match self.watch.get(descriptor).and_then(|d| d.definite_at(index)) {
+                    Some(definite) => with_checksum(format!("{definite:#}")),
+                    None => crate::descriptor::infer(script.as_bytes(), self.network),
+                };
+                Some((own, parent))
+            }
+        }
+    }
+
     /// An account xprv text, for `listdescriptors true`.
     pub fn account_xpriv(&self, output_type: OutputType) -> Result<Zeroizing<String>, WalletError> {
         Ok(self.account_secret()?.xpriv_string(output_type)?)

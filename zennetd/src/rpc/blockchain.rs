@@ -65,16 +65,18 @@ pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
             .map_err(database)?;
         return Ok(json!(hex::encode(raw.ok_or_else(not_available)?)));
     }
-    let (facts, block) = ctx
+    let (facts, block, undo) = ctx
         .chain
         .call(move |node| {
             let entry = node.chain.entry(&hash)?;
-            Some((HeaderFacts::of(&node.chain, entry), node.chain.block(&hash)))
+            // Undo data (fees, prevouts) exists for blocks that were connected.
+            let undo = (verbosity >= 2 && entry.height > 0).then(|| node.chain.undo(&hash).ok()).flatten();
+            Some((HeaderFacts::of(&node.chain, entry), node.chain.block(&hash), undo))
         })
         .await?
         .ok_or_else(block_not_found)?;
     let block = block.map_err(database)?.ok_or_else(not_available)?;
-    Ok(block_json(&facts, &block, verbosity, ctx.network))
+    Ok(block_json(&facts, &block, verbosity, undo.as_deref(), ctx.network))
 }
 
 /// What `getblockchaininfo` reports, read on the chain's thread.

@@ -98,7 +98,13 @@ pub fn header_json(facts: &HeaderFacts) -> Value {
     header_fields(facts, Map::new(), Map::new())
 }
 
-pub fn block_json(facts: &HeaderFacts, block: &Block, verbosity: u8, network: Network) -> Value {
+pub fn block_json(
+    facts: &HeaderFacts,
+    block: &Block,
+    verbosity: u8,
+    undo: Option<&[(primitives::OutPoint, consensus::check::utxo::Coin)]>,
+    network: Network,
+) -> Value {
     let stripped: usize = 80
         + primitives::encode::compact_size_len(block.txdata.len() as u64)
         + block.txdata.iter().map(Transaction::base_size).sum::<usize>();
@@ -107,7 +113,19 @@ pub fn block_json(facts: &HeaderFacts, block: &Block, verbosity: u8, network: Ne
     head.insert("strippedsize".into(), json!(stripped));
     head.insert("weight".into(), json!(block.weight()));
     let txs: Vec<Value> = if verbosity >= 2 {
-        block.txdata.iter().map(|tx| tx_json(tx, network)).collect()
+        let spent = undo.map(|u| spent_by_block(block, u));
+        block
+            .txdata
+            .iter()
+            .enumerate()
+            .map(|(i, tx)| {
+                let mut json = tx_json(tx, network);
+                if let Some(spent) = &spent {
+                    add_spent_details(&mut json, tx, &spent[i], verbosity >= 3, network);
+                }
+                json
+            })
+            .collect()
     } else {
         block.txdata.iter().map(|tx| json!(tx.txid().to_string())).collect()
     };
@@ -191,10 +209,78 @@ pub fn tx_json(tx: &Transaction, network: Network) -> Value {
             a.insert("body".into(), json!(hex::encode(body)));
         }
         a.insert("nonce".into(), json!(ann.nonce));
+        let pow = consensus::check::announcement::tx_pow_hash(tx, ann.nonce);
+        a.insert("pow_hash".into(), json!(hex::encode(pow.iter().rev().copied().collect::<Vec<u8>>())));
         obj.insert("announcement".into(), Value::Object(a));
     }
     obj.insert("hex".into(), json!(hex::encode(tx.serialize())));
     Value::Object(obj)
+}
+
+/// Core's `TxToUniv` details from undo data: the transaction's `fee` (after
+/// `vout`) and, with `prevout`, each input's spent output (before its
+/// `sequence`). `spent[i]` is the coin input `i` spends; a coinbase gets none.
+pub fn add_spent_details(
+    json: &mut Value,
+    tx: &Transaction,
+    spent: &[consensus::check::utxo::Coin],
+    prevout: bool,
+    network: Network,
+) {
+    if tx.is_coinbase() || spent.len() != tx.input.len() {
+        return;
+    }
+    let Value::Object(obj) = json else { return };
+    if prevout {
+        if let Some(Value::Array(vin)) = obj.get_mut("vin") {
+            for (entry, coin) in vin.iter_mut().zip(spent) {
+                let Value::Object(i) = entry else { continue };
+                let sequence = i.remove("sequence");
+                i.insert(
+                    "prevout".into(),
+                    json!({
+                        "generated": coin.is_coinbase,
+                        "height": coin.height,
+                        "value": amount(coin.output.value.to_sat()),
+                        "scriptPubKey": script_pubkey_json(&coin.output.script_pubkey, network),
+                    }),
+                );
+                if let Some(sequence) = sequence {
+                    i.insert("sequence".into(), sequence);
+                }
+            }
+        }
+    }
+    let paid_in: u64 = spent.iter().map(|c| c.output.value.to_sat()).sum();
+    let paid_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
+    let announcement = obj.remove("announcement");
+    let hex = obj.remove("hex");
+    obj.insert("fee".into(), amount(paid_in.saturating_sub(paid_out)));
+    if let Some(a) = announcement {
+        obj.insert("announcement".into(), a);
+    }
+    if let Some(h) = hex {
+        obj.insert("hex".into(), h);
+    }
+}
+
+/// The coins a block's transactions spend, in the block's input order, from its undo data.
+pub fn spent_by_block(
+    block: &Block,
+    undo: &[(primitives::OutPoint, consensus::check::utxo::Coin)],
+) -> Vec<Vec<consensus::check::utxo::Coin>> {
+    let by_outpoint: std::collections::HashMap<&primitives::OutPoint, &consensus::check::utxo::Coin> =
+        undo.iter().map(|(o, c)| (o, c)).collect();
+    block
+        .txdata
+        .iter()
+        .map(|tx| {
+            if tx.is_coinbase() {
+                return Vec::new();
+            }
+            tx.input.iter().filter_map(|i| by_outpoint.get(&i.previous_output).map(|c| (*c).clone())).collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -258,6 +258,7 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "savemempool" => mempool::savemempool(ctx).await,
         "getchaintxstats" => chainstats::getchaintxstats(ctx, &args).await,
         "getindexinfo" => chainstats::getindexinfo(ctx, &args).await,
+        "getblockstats" => chainstats::getblockstats(ctx, &args).await,
         "createrawtransaction" => rawbuild::createrawtransaction(ctx, &args),
         "signrawtransactionwithkey" => rawbuild::signrawtransactionwithkey(ctx, &args).await,
         "combinerawtransaction" => rawbuild::combinerawtransaction(ctx, &args).await,

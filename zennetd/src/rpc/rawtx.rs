@@ -12,11 +12,13 @@ use super::{parse_block_hash, RpcContext, RpcResult};
 
 pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
     let txid = parse_txid(args, 0, "txid")?;
-    let verbose = match args.get(1) {
-        None => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => args.i64(1, "verbosity")? != 0,
+    // 0 hex, 1 decoded, 2 decoded with fee and prevouts (from undo data).
+    let verbosity = match args.get(1) {
+        None => 0,
+        Some(Value::Bool(b)) => i64::from(*b),
+        Some(_) => args.i64(1, "verbosity")?,
     };
+    let verbose = verbosity != 0;
     let given_block = args.get(2).map(|_| parse_block_hash(args, 2, "blockhash")).transpose()?;
     let network = ctx.network;
     let found = ctx
@@ -26,7 +28,7 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
             // As Core's GetTransaction: the mempool first, unless a block is named.
             if given_block.is_none() {
                 if let Some(entry) = node.mempool.pool().get(&txid) {
-                    return Ok(Found { tx: entry.tx.clone(), block: None });
+                    return Ok(Found { tx: entry.tx.clone(), block: None, spent: None });
                 }
             }
             let block_hash = match given_block {
@@ -54,19 +56,28 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
             };
             let block_hash = block_hash.ok_or_else(not_found)?;
             let block = node.chain.block(&block_hash).map_err(db)?.ok_or_else(not_found)?;
-            let tx = block.txdata.into_iter().find(|tx| tx.txid() == txid).ok_or_else(not_found)?;
+            let position = block.txdata.iter().position(|tx| tx.txid() == txid).ok_or_else(not_found)?;
+            let spent = (verbosity >= 2)
+                .then(|| node.chain.undo(&block_hash).ok())
+                .flatten()
+                .map(|undo| crate::rpc::json::spent_by_block(&block, &undo).swap_remove(position));
+            let tx = block.txdata.into_iter().nth(position).ok_or_else(not_found)?;
             let active = node.chain.is_active(&block_hash);
             let place = node.chain.entry(&block_hash).map(|entry| {
                 let confirmations = if active { node.chain.tip().height - entry.height + 1 } else { 0 };
                 (confirmations, entry.header.time)
             });
-            Ok(Found { tx, block: Some(Place { hash: block_hash, active, confirmations_and_time: place }) })
+            Ok(Found { tx, block: Some(Place { hash: block_hash, active, confirmations_and_time: place }), spent })
         })
         .await??;
     if !verbose {
         return Ok(json!(hex::encode(found.tx.serialize())));
     }
-    let mut obj = match tx_json(&found.tx, network) {
+    let mut json = tx_json(&found.tx, network);
+    if let Some(spent) = &found.spent {
+        crate::rpc::json::add_spent_details(&mut json, &found.tx, spent, true, network);
+    }
+    let mut obj = match json {
         Value::Object(o) => o,
         _ => Map::new(),
     };
@@ -88,6 +99,8 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
 struct Found {
     tx: primitives::Transaction,
     block: Option<Place>,
+    /// The coins its inputs spent, for verbosity 2.
+    spent: Option<Vec<consensus::check::utxo::Coin>>,
 }
 
 /// The block holding a transaction: whether it is active, and its

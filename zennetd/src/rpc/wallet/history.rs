@@ -115,6 +115,10 @@ pub fn listunspent(call: &Call<'_>) -> RpcResult {
             let spendable = w.private_keys_enabled() && w.public_key_for(&c.output.script_pubkey).is_some();
             v["spendable"] = json!(spendable);
             v["solvable"] = json!(true);
+            if let Some((desc, parent)) = w.descriptors_of(&c.output.script_pubkey) {
+                v["desc"] = json!(desc);
+                v["parent_descs"] = json!(parent.into_iter().collect::<Vec<_>>());
+            }
             v["safe"] = json!(c.safe);
             v
         })

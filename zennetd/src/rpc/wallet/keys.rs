@@ -86,9 +86,10 @@ pub fn getaddressinfo(call: &Call<'_>) -> RpcResult {
         if let Some((Origin::Hd { output_type, chain, index }, Some(account))) =
             origin.map(|o| (o, if let Origin::Hd { output_type, .. } = o { w.account(output_type) } else { None }))
         {
-            let key_desc = account.key_descriptor(&secp(), chain, index).unwrap_or_default();
-            info["desc"] = json!(descriptor::with_checksum(&key_desc).unwrap_or_default());
-            info["parent_desc"] = json!(hd_descriptor(account, chain, None));
+            if let Some((desc, parent)) = w.descriptors_of(script) {
+                info["desc"] = json!(desc);
+                info["parent_desc"] = json!(parent);
+            }
             info["iswatchonly"] = json!(false);
             info["isscript"] = fields["isscript"].clone();
             info["iswitness"] = json!(true);
@@ -112,8 +113,11 @@ pub fn getaddressinfo(call: &Call<'_>) -> RpcResult {
                 info[key] = fields[key].clone();
             }
         }
-        if let Some(Origin::Watch { descriptor, .. }) = origin {
-            info["parent_desc"] = json!(w.watch_records().get(descriptor).map(|r| r.descriptor.clone()));
+        if let Some(Origin::Watch { .. }) = origin {
+            if let Some((desc, parent)) = w.descriptors_of(script) {
+                info["desc"] = json!(desc);
+                info["parent_desc"] = json!(parent);
+            }
         }
         info["ischange"] = json!(false);
     }
@@ -130,10 +134,6 @@ fn hd_descriptor(account: &wallet::keys::AccountKeys, chain: Chain, xpriv: Optio
     let key = xpriv.map(str::to_string).unwrap_or_else(|| account.xpub.to_string());
     let function = account.output_type.descriptor_function();
     descriptor::with_checksum(&format!("{function}({}{key}/{}/*)", account.origin(), chain.index())).unwrap_or_default()
-}
-
-fn secp() -> bitcoin::secp256k1::Secp256k1<bitcoin::secp256k1::All> {
-    bitcoin::secp256k1::Secp256k1::new()
 }
 
 pub fn listdescriptors(call: &Call<'_>) -> RpcResult {
