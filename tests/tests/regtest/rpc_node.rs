@@ -151,3 +151,49 @@ fn help_dump_all_command_conversions_and_stop_wait() {
     assert!(started.elapsed() >= Duration::from_millis(300));
     node.wait_for_exit(Duration::from_secs(60));
 }
+
+#[test]
+fn generateblock_and_generatetodescriptor() {
+    let node = Node::start(&["-fallbackfee=0.0002"]);
+    node.rpc("createwallet", json!(["w"]));
+    let address = node.wallet_rpc("w", "getnewaddress", json!([])).as_str().unwrap().to_string();
+    let desc = node.wallet_rpc("w", "getaddressinfo", json!([address]))["desc"].as_str().unwrap().to_string();
+    let hashes = node.rpc("generatetodescriptor", json!([101, desc]));
+    assert_eq!(hashes.as_array().unwrap().len(), 101);
+    let named =
+        node.rpc("generatetodescriptor", json!({"num_blocks": 1, "descriptor": format!("addr({REGTEST_ADDRESS})")}));
+    assert_eq!(named.as_array().unwrap().len(), 1);
+    let ranged = node.wallet_rpc("w", "listdescriptors", json!([]))["descriptors"][0]["desc"].clone();
+    let (code, message) = rpc_error(node.try_rpc("generatetodescriptor", json!([1, ranged])));
+    assert_eq!(
+        (code, message.as_str()),
+        (-8, "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?")
+    );
+
+    // generateblock: exactly the transactions named, in order.
+    let a = node.wallet_rpc("w", "sendtoaddress", json!([REGTEST_ADDRESS, 1])).as_str().unwrap().to_string();
+    let b = node.wallet_rpc("w", "sendtoaddress", json!([REGTEST_ADDRESS, 2])).as_str().unwrap().to_string();
+    let raw_b = node.rpc("getrawtransaction", json!([b]));
+    let made = node.rpc("generateblock", json!([REGTEST_ADDRESS, [raw_b, a]]));
+    let block = node.rpc("getblock", json!([made["hash"], 1]));
+    assert_eq!(block["tx"].as_array().unwrap()[1..], [json!(b), json!(a)]);
+    assert_eq!(node.tip(), made["hash"].as_str().unwrap());
+    let held = node.rpc("generateblock", json!({"output": desc, "transactions": [], "submit": false}));
+    assert!(held["hex"].is_string());
+    assert_ne!(node.tip(), held["hash"].as_str().unwrap(), "not submitted");
+    let (code, _) = rpc_error(node.try_rpc("generateblock", json!([REGTEST_ADDRESS, ["00".repeat(32)]])));
+    assert_eq!(code, -5, "a txid not in the mempool");
+    let (code, _) = rpc_error(node.try_rpc("generateblock", json!(["nonsense", []])));
+    assert_eq!(code, -8);
+    // testmempoolaccept's fees as Core ≥ 25.
+    let raw = node.rpc("createrawtransaction", json!([[], [{REGTEST_ADDRESS: 1}]]));
+    let funded = node.wallet_rpc("w", "fundrawtransaction", json!([raw, {"fee_rate": 4}]));
+    let signed = node.wallet_rpc("w", "signrawtransactionwithwallet", json!([funded["hex"]]));
+    let verdict = node.rpc("testmempoolaccept", json!({"rawtxs": [signed["hex"]]}))[0].clone();
+    assert_eq!(verdict["allowed"], true, "{verdict}");
+    assert_eq!(verdict["fees"]["base"], funded["fee"]);
+    assert_eq!(verdict["fees"]["effective-includes"], json!([verdict["wtxid"]]));
+    let rate = verdict["fees"]["effective-feerate"].as_f64().unwrap();
+    assert!((0.00004..0.00005).contains(&rate), "4 sat/vB is 0.00004 ZEN/kvB: {rate}");
+    assert!(verdict["vsize"].as_u64().unwrap() > 100);
+}

@@ -127,7 +127,15 @@ pub async fn testmempoolaccept(ctx: &RpcContext, args: &Args) -> RpcResult {
                 Ok(fee) => {
                     r.insert("allowed".into(), json!(true));
                     r.insert("vsize".into(), json!(vsize));
-                    r.insert("fees".into(), json!({"base": amount(fee)}));
+                    // Core ≥ 25: the feerate the transaction is judged at, and whose fees count in it.
+                    r.insert(
+                        "fees".into(),
+                        json!({
+                            "base": amount(fee),
+                            "effective-feerate": amount(fee * 1000 / vsize.max(1)),
+                            "effective-includes": [wtxid.to_string()],
+                        }),
+                    );
                 }
                 Err(reason) => {
                     r.insert("allowed".into(), json!(false));

@@ -193,8 +193,45 @@ pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
     }
     let address = Address::parse(address_text, ctx.network)
         .map_err(|_| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Error: Invalid address"))?;
-    let script = address.script_pubkey().clone();
+    generate_to_script(ctx, nblocks, address.script_pubkey().clone(), tries, algo).await
+}
 
+/// `generatetodescriptor num_blocks "descriptor" ( maxtries algo )`.
+pub async fn generatetodescriptor(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let nblocks = args.i64(0, "num_blocks")?;
+    let script = descriptor_script(ctx, args.str(1, "descriptor")?)?;
+    let tries = args.opt_i64(2)?.unwrap_or(DEFAULT_MAX_TRIES);
+    let algo = parse_algo(args.opt_str(3)?)?;
+    if nblocks < 0 {
+        return Err(RpcError::invalid_parameter("nblocks must be non-negative"));
+    }
+    if tries < 0 {
+        return Err(RpcError::invalid_parameter("maxtries must be non-negative"));
+    }
+    generate_to_script(ctx, nblocks, script, tries, algo).await
+}
+
+/// The one script of an unranged descriptor (`addr(…)`, `raw(…)` or a script descriptor).
+fn descriptor_script(ctx: &RpcContext, text: &str) -> Result<primitives::ScriptBuf, RpcError> {
+    let invalid = |m: String| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, m);
+    let body = wallet::descriptor::split_checksum(text, false).map_err(|e| invalid(e.to_string()))?;
+    let watched = wallet::descriptor::parse_watch(body, ctx.network).map_err(|e| invalid(e.to_string()))?;
+    if watched.is_range() {
+        return Err(RpcError::invalid_parameter(
+            "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?",
+        ));
+    }
+    watched.script_at(0).map_err(|e| invalid(e.to_string()))
+}
+
+/// Mines `nblocks` paying `script`, each on the tip with the mempool's transactions.
+async fn generate_to_script(
+    ctx: &RpcContext,
+    nblocks: i64,
+    script: primitives::ScriptBuf,
+    tries: i64,
+    algo: PowAlgo,
+) -> RpcResult {
     let mut hashes = Vec::new();
     let mut remaining = tries as u64;
     for _ in 0..nblocks {
@@ -220,4 +257,92 @@ pub async fn generatetoaddress(ctx: &RpcContext, args: &Args) -> RpcResult {
         hashes.push(Value::from(hash.to_string()));
     }
     Ok(Value::Array(hashes))
+}
+
+/// `generateblock "output" ["rawtx/txid",...] ( submit )`: a block paying
+/// `output` (address or descriptor) with exactly these transactions, in
+/// this order: mempool txids or raw transactions.
+pub async fn generateblock(ctx: &RpcContext, args: &Args) -> RpcResult {
+    let output = args.str(0, "output")?;
+    let script = match Address::parse(output, ctx.network) {
+        Ok(address) => address.script_pubkey().clone(),
+        Err(_) => descriptor_script(ctx, output)
+            .map_err(|_| RpcError::invalid_parameter("Error: Invalid address or descriptor"))?,
+    };
+    let list =
+        args.get(1).and_then(Value::as_array).cloned().ok_or_else(|| RpcError::type_error("Expected type array"))?;
+    let submit = args.opt_bool(2)?.unwrap_or(true);
+    let algo = ctx.mining_algo;
+    let mut wanted: Vec<Result<primitives::Txid, primitives::Transaction>> = Vec::new();
+    for item in &list {
+        let text = item.as_str().ok_or_else(|| RpcError::wrong_type(item, "string"))?;
+        match text.parse::<primitives::Txid>() {
+            Ok(txid) if text.len() == 64 => wanted.push(Ok(txid)),
+            _ => wanted.push(Err(super::mempool::decode_tx(text).map_err(|_| {
+                RpcError::new(codes::DESERIALIZATION_ERROR, format!("Transaction decode failed for {text}"))
+            })?)),
+        }
+    }
+    let extra_nonce = ctx.extra_nonce.fetch_add(1, Ordering::Relaxed);
+    let mut block = ctx
+        .chain
+        .call(move |node| -> Result<primitives::Block, RpcError> {
+            let mut txs = Vec::with_capacity(wanted.len());
+            for w in wanted {
+                match w {
+                    Ok(txid) => txs.push(node.mempool.pool().get(&txid).map(|e| e.tx.clone()).ok_or_else(|| {
+                        RpcError::new(codes::INVALID_ADDRESS_OR_KEY, format!("Transaction {txid} not in mempool."))
+                    })?),
+                    Err(tx) => txs.push(tx),
+                }
+            }
+            // Fees: inputs from the UTXO set or from transactions before them here.
+            let mut fees = 0u64;
+            for (i, tx) in txs.iter().enumerate() {
+                let mut paid_in = 0u64;
+                for input in &tx.input {
+                    let o = input.previous_output;
+                    let earlier = txs[..i]
+                        .iter()
+                        .find(|t| t.txid() == o.txid)
+                        .and_then(|t| t.output.get(o.vout as usize).cloned());
+                    let out =
+                        earlier.or_else(|| node.chain.coin(&o).ok().flatten().map(|c| c.output)).ok_or_else(|| {
+                            RpcError::new(
+                                codes::VERIFY_ERROR,
+                                "TestBlockValidity failed: bad-txns-inputs-missingorspent",
+                            )
+                        })?;
+                    paid_in += out.value.to_sat();
+                }
+                let paid_out: u64 = tx.output.iter().map(|o| o.value.to_sat()).sum();
+                fees += paid_in.saturating_sub(paid_out);
+            }
+            let tip = node.chain.tip().hash;
+            node.chain
+                .block_template_on(&tip, algo, &script, clock::now(), extra_nonce, txs, fees)
+                .ok_or_else(|| RpcError::internal("the tip is not indexed"))
+        })
+        .await??;
+    let mut tries = u64::MAX;
+    let (solved, block) = tokio::task::spawn_blocking(move || (miner::solve(&mut block, algo, &mut tries), block))
+        .await
+        .map_err(|e| RpcError::internal(e.to_string()))?;
+    if !solved {
+        return Err(RpcError::misc("Failed to make block."));
+    }
+    let checked = block.clone();
+    ctx.chain
+        .call(move |node| node.chain.test_block_validity(&checked, clock::now()))
+        .await?
+        .map_err(|e| RpcError::new(codes::VERIFY_ERROR, format!("TestBlockValidity failed: {e}")))?;
+    let hash = block.block_hash();
+    if !submit {
+        return Ok(json!({ "hash": hash.to_string(), "hex": hex::encode(block.serialize()) }));
+    }
+    ctx.chain
+        .call(move |node| node.submit_block(block, clock::now()))
+        .await?
+        .map_err(|e| RpcError::internal(format!("ProcessNewBlock, block not accepted: {} ({e})", e.bip22_result())))?;
+    Ok(json!({ "hash": hash.to_string() }))
 }

@@ -198,6 +198,8 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "getdifficulty" => blockchain::getdifficulty(ctx).await,
         "getmininginfo" => mining::getmininginfo(ctx).await,
         "generatetoaddress" => mining::generatetoaddress(ctx, &args).await,
+        "generatetodescriptor" => mining::generatetodescriptor(ctx, &args).await,
+        "generateblock" => mining::generateblock(ctx, &args).await,
         "submitblock" => mining::submitblock(ctx, &args).await,
         "getchaintips" => chaintips::getchaintips(ctx).await,
         "invalidateblock" => chaintips::invalidateblock(ctx, &args).await,
