@@ -198,6 +198,7 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "generateblock", category: "Generating", args: &[req("output", Str), req("transactions", Json), opt("submit", Json)], summary: "Mine a set of ordered transactions to a specified address or descriptor and return the block hash." },
     MethodSpec { name: "savemempool", category: "Blockchain", args: &[], summary: "Dumps the mempool to disk." },
     MethodSpec { name: "getchaintxstats", category: "Blockchain", args: &[opt("nblocks", Json), opt("blockhash", Str)], summary: "Compute statistics about the total number and rate of transactions in the chain." },
+    MethodSpec { name: "scantxoutset", category: "Blockchain", args: &[req("action", Str), opt("scanobjects", Json)], summary: "Scans the unspent transaction output set for entries that match certain output descriptors (actions: start, abort, status)." },
     MethodSpec { name: "getblockstats", category: "Blockchain", args: &[req("hash_or_height", Json), opt("stats", Json)], summary: "Compute per block statistics for a given window. All amounts are in zats. It won't work for some heights with pruning." },
     MethodSpec { name: "getindexinfo", category: "Util", args: &[opt("index_name", Str)], summary: "Returns the status of one or all available indices currently running in the node." },
     MethodSpec { name: "uptime", category: "Control", args: &[], summary: "Returns the total uptime of the server in seconds." },

@@ -193,6 +193,29 @@ impl WatchDescriptor {
         }
     }
 
+    /// The descriptor of the one script at `index`, with its key origin
+    /// (`wpkh([fp/84h/1h/0h/0/5]02…)`), as Core's `desc` fields show it; no checksum.
+    pub fn expanded_at(&self, index: u32) -> Option<String> {
+        match self {
+            WatchDescriptor::Script(d) => d.at_derivation_index(index).ok().map(|d| format!("{d:#}")),
+            WatchDescriptor::Ranged { xpub, path, origin, kind } => {
+                let mut full = path.clone();
+                full.push(ChildNumber::from_normal_idx(index).ok()?);
+                let child = xpub.derive_pub(&Secp256k1::verification_only(), &full).ok()?;
+                let origin = match origin.strip_prefix('[').and_then(|o| o.strip_suffix(']')) {
+                    Some(inner) => inner.to_string(),
+                    None => xpub.fingerprint().to_string(),
+                };
+                let steps: String = full.iter().map(|c| format!("/{c}")).collect();
+                Some(match kind {
+                    KeyScript::Wpkh => format!("wpkh([{origin}{steps}]{})", child.public_key),
+                    KeyScript::Tr => format!("tr([{origin}{steps}]{})", child.public_key.x_only_public_key().0),
+                })
+            }
+            WatchDescriptor::Single(_) => None,
+        }
+    }
+
     /// The definite descriptor at `index`, for PSBT updates (script descriptors only).
     pub fn definite_at(&self, index: u32) -> Option<miniscript::Descriptor<miniscript::DefiniteDescriptorKey>> {
         match self {

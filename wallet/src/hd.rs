@@ -219,8 +219,8 @@ impl Wallet {
             }
             Origin::Watch { descriptor, index } => {
                 let parent = self.meta.watch.get(descriptor).map(|r| r.descriptor.clone());
-                let own = match self.watch.get(descriptor).and_then(|d| d.definite_at(index)) {
-                    Some(definite) => with_checksum(format!("{definite:#}")),
+                let own = match self.watch.get(descriptor).and_then(|d| d.expanded_at(index)) {
+                    Some(expanded) => with_checksum(expanded),
                     None => crate::descriptor::infer(script.as_bytes(), self.network),
                 };
                 Some((own, parent))

@@ -166,6 +166,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         net: Some(net.clone()),
         calls: Default::default(),
         datadir: config.datadir.clone(),
+        scan: Default::default(),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let rpc_runtime = RpcRuntime::new(config.rpc_threads)?;

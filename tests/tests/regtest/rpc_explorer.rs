@@ -126,3 +126,46 @@ fn block_stats_equal_an_independent_count() {
     );
     assert!(first["parent_descs"][0].as_str().unwrap().contains("/*)#"));
 }
+
+#[test]
+fn scantxoutset_finds_the_coins_of_descriptors() {
+    let node = Node::start(&["-fallbackfee=0.0002"]);
+    node.rpc("createwallet", json!(["w"]));
+    let address = node.wallet_rpc("w", "getnewaddress", json!([])).as_str().unwrap().to_string();
+    node.rpc("generatetoaddress", json!([3, address]));
+    node.mine(2);
+    assert_eq!(node.rpc("scantxoutset", json!(["status"])), serde_json::Value::Null);
+    assert_eq!(node.rpc("scantxoutset", json!({"action": "abort"})), json!(false));
+
+    let found = node.rpc("scantxoutset", json!(["start", [format!("addr({address})")]]));
+    assert_eq!(found["success"], true);
+    assert_eq!(found["height"], 5);
+    assert_eq!(found["bestblock"], json!(node.tip()));
+    assert!(found["txouts"].as_u64().unwrap() >= 5, "every coin read: {found}");
+    let unspents = found["unspents"].as_array().unwrap();
+    assert_eq!(unspents.len(), 3);
+    assert_eq!(found["total_amount"], json!(14.25));
+    let first = unspents.iter().find(|u| u["height"] == 1).unwrap();
+    assert_eq!(first["coinbase"], true);
+    assert_eq!(first["confirmations"], 5);
+    assert_eq!(first["amount"], json!(4.75));
+    assert!(first["desc"].as_str().unwrap().starts_with("addr("));
+    assert_eq!(first["blockhash"], node.rpc("getblockhash", json!([1])));
+
+    // The wallet's ranged receive descriptor finds the same coins.
+    let receive = node.wallet_rpc("w", "listdescriptors", json!([]))["descriptors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["desc"].as_str().unwrap().starts_with("wpkh(") && d["internal"] == false)
+        .unwrap()["desc"]
+        .clone();
+    let ranged = node.rpc("scantxoutset", json!({"action": "start", "scanobjects": [{"desc": receive, "range": 10}]}));
+    assert_eq!(ranged["unspents"].as_array().unwrap().len(), 3);
+    assert!(ranged["unspents"][0]["desc"].as_str().unwrap().starts_with("wpkh(["), "{ranged}");
+
+    let (code, message) = rpc_error(node.try_rpc("scantxoutset", json!(["begin", []])));
+    assert_eq!((code, message.as_str()), (-8, "Invalid action 'begin'"));
+    let (code, _) = rpc_error(node.try_rpc("scantxoutset", json!(["start", ["wpkh(nonsense)"]])));
+    assert_eq!(code, -5);
+}

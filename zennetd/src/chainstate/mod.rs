@@ -318,6 +318,14 @@ impl Chainstate {
         self.store.for_each_coin(f)
     }
 
+    /// Every coin, read from the store after flushing the cache; drained on
+    /// another thread (`scantxoutset`), so blocks connected meanwhile may or
+    /// may not show.
+    pub fn coins_snapshot(&mut self) -> Result<crate::store::CoinIter, StoreError> {
+        self.flush()?;
+        Ok(self.store.coins())
+    }
+
     /// Writes the cached coins, undo data and best-block marker to the store.
     pub fn flush(&mut self) -> Result<(), StoreError> {
         self.cache.flush(&*self.store)

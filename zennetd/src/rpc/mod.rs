@@ -14,6 +14,7 @@ mod net;
 mod psbt;
 mod rawbuild;
 mod rawtx;
+pub mod scan;
 mod template;
 mod utxo;
 mod waits;
@@ -61,6 +62,8 @@ pub struct RpcContext {
     pub calls: CallTracker,
     /// The network datadir (`debug.log`, `mempool.dat`).
     pub datadir: std::path::PathBuf,
+    /// The `scantxoutset` in progress.
+    pub scan: scan::ScanState,
 }
 
 /// The calls in flight, each from its start until its answer is ready.
@@ -261,6 +264,7 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "getchaintxstats" => chainstats::getchaintxstats(ctx, &args).await,
         "getindexinfo" => chainstats::getindexinfo(ctx, &args).await,
         "getblockstats" => chainstats::getblockstats(ctx, &args).await,
+        "scantxoutset" => scan::scantxoutset(ctx, &args).await,
         "createrawtransaction" => rawbuild::createrawtransaction(ctx, &args),
         "signrawtransactionwithkey" => rawbuild::signrawtransactionwithkey(ctx, &args).await,
         "combinerawtransaction" => rawbuild::combinerawtransaction(ctx, &args).await,

@@ -91,6 +91,11 @@ impl ChainStore for MemoryStore {
         Ok(())
     }
 
+    fn coins(&self) -> super::CoinIter {
+        let coins: Vec<([u8; 36], Coin)> = self.with(|s| s.coins.iter().map(|(k, c)| (*k, c.clone())).collect());
+        Box::new(coins.into_iter().map(|(k, c)| Ok((decode_outpoint_key(k), c))))
+    }
+
     fn txindex(&self, txid: &Txid) -> Result<Option<BlockHash>, StoreError> {
         Ok(self.with(|s| s.txindex.get(txid).copied()))
     }

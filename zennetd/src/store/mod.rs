@@ -43,6 +43,9 @@ pub struct ConnectBatch {
 /// The market index's stored records (by txid) and its marker.
 pub type MarketRecords = (Vec<(Txid, Vec<u8>)>, Option<Vec<u8>>);
 
+/// An owned iteration over the coin database.
+pub type CoinIter = Box<dyn Iterator<Item = Result<(OutPoint, Coin), StoreError>> + Send>;
+
 pub trait ChainStore: Send {
     fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError>;
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError>;
@@ -55,6 +58,9 @@ pub trait ChainStore: Send {
     fn commit(&self, batch: ConnectBatch) -> Result<(), StoreError>;
     /// Every coin, in key order (txid, then output index).
     fn for_each_coin(&self, f: &mut dyn FnMut(OutPoint, Coin)) -> Result<(), StoreError>;
+    /// Every stored coin in outpoint order, read on whatever thread drains
+    /// it (coins written meanwhile may or may not be seen).
+    fn coins(&self) -> CoinIter;
     /// The block a transaction was confirmed in (with `-txindex`).
     fn txindex(&self, txid: &primitives::Txid) -> Result<Option<BlockHash>, StoreError>;
     /// Forgets coins, undo data, index, tip, txindex and the market index;
@@ -80,6 +86,9 @@ pub trait ChainStore: Send {
 impl<T: ChainStore + Sync> ChainStore for std::sync::Arc<T> {
     fn coin(&self, outpoint: &OutPoint) -> Result<Option<Coin>, StoreError> {
         (**self).coin(outpoint)
+    }
+    fn coins(&self) -> CoinIter {
+        (**self).coins()
     }
     fn block(&self, hash: &BlockHash) -> Result<Option<Vec<u8>>, StoreError> {
         (**self).block(hash)

@@ -135,6 +135,14 @@ impl ChainStore for SledStore {
         Ok(())
     }
 
+    fn coins(&self) -> super::CoinIter {
+        Box::new(self.chainstate.scan_prefix([COIN_PREFIX]).map(|item| {
+            let (k, v) = item.map_err(db_err)?;
+            let key: [u8; 36] = k[1..].try_into().map_err(|_| StoreError::Corrupt("coin key length".into()))?;
+            Ok((decode_outpoint_key(key), decode_coin(&mut Reader::new(&v))?))
+        }))
+    }
+
     fn txindex(&self, txid: &Txid) -> Result<Option<BlockHash>, StoreError> {
         self.chainstate
             .get(key(TXINDEX_PREFIX, txid.as_byte_array()))
