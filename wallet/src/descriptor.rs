@@ -245,7 +245,7 @@ impl WatchDescriptor {
 }
 
 /// Any other script descriptor, by miniscript; public keys only.
-fn parse_script_descriptor(body: &str) -> Result<WatchDescriptor, DescriptorError> {
+pub fn parse_script_descriptor(body: &str) -> Result<WatchDescriptor, DescriptorError> {
     use std::str::FromStr;
     let descriptor = miniscript::Descriptor::<miniscript::DescriptorPublicKey>::from_str(body)
         .map_err(|e| DescriptorError::Unsupported(format!("'{body}' is not supported: {e}")))?;
@@ -265,6 +265,10 @@ pub fn parse_watch(body: &str, network: Network) -> Result<WatchDescriptor, Desc
             .and_then(|bytes| XOnlyPublicKey::from_slice(&bytes).ok())
             .ok_or_else(|| DescriptorError::Invalid(format!("key '{text}' is not valid")))
     };
+    if let Some(inner) = body.strip_prefix("raw(").and_then(|s| s.strip_suffix(')')) {
+        let bytes = hex::decode(inner).map_err(|_| DescriptorError::Invalid("Raw script is not hex".into()))?;
+        return Ok(WatchDescriptor::Single(ScriptBuf::from_bytes(bytes)));
+    }
     if let Some(inner) = body.strip_prefix("rawtr(").and_then(|s| s.strip_suffix(')')) {
         let key = xonly(inner)?;
         return Ok(WatchDescriptor::Single(ScriptBuf::from_bytes([&[0x51, 0x20][..], &key.serialize()].concat())));

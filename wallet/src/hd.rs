@@ -18,7 +18,11 @@ impl Wallet {
 
     /// Ok when the wallet could sign now: it has keys and is not locked.
     pub fn ensure_can_sign(&self) -> Result<(), WalletError> {
-        self.account_secret().map(|_| ())
+        match self.account_secret() {
+            // A blank wallet with keys of its own imports signs with those.
+            Err(WalletError::NoKeys) if !self.imported.is_empty() => Ok(()),
+            other => other.map(|_| ()),
+        }
     }
 
     /// The HD accounts the wallet has.

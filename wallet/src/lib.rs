@@ -10,6 +10,7 @@ pub mod descriptor;
 pub mod error;
 pub mod hd;
 pub mod identity;
+pub mod imported;
 pub mod keys;
 pub mod message;
 pub mod psbt;

@@ -378,13 +378,15 @@ impl crate::Wallet {
         psbt: &mut Psbt,
         sighash: Option<bitcoin::psbt::PsbtSighashType>,
     ) -> Result<Vec<(usize, String)>, crate::WalletError> {
-        let secret = self.account_secret()?;
+        self.ensure_can_sign()?;
         if let Some(sighash) = sighash {
             for input in &mut psbt.inputs {
                 input.sighash_type = Some(sighash);
             }
         }
-        let source = HdKeySource { accounts: self.accounts().collect(), secret };
-        Ok(sign_with_hd(psbt, &source, &self.secp))
+        let hd = self.account_secret().ok().map(|secret| HdKeySource { accounts: self.accounts().collect(), secret });
+        let imported = self.imported.values().cloned().map(miniscript::descriptor::KeyMapWrapper::from).collect();
+        let source = crate::imported::WalletKeySource { hd, imported };
+        Ok(sign(psbt, &source, &self.secp))
     }
 }

@@ -40,6 +40,18 @@ pub struct WatchRecord {
     /// Last index derived for ranged descriptors.
     pub range_end: u32,
     pub timestamp: i64,
+    /// The descriptor with its private keys, when imported with them: in
+    /// clear, or sealed like the phrase in an encrypted wallet.
+    #[serde(default)]
+    pub secret: Option<ImportedSecret>,
+}
+
+/// The private form of an imported descriptor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportedSecret {
+    Plain { descriptor: String },
+    Encrypted(Sealed),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

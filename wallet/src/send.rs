@@ -94,8 +94,15 @@ impl Wallet {
         policy: &Policy,
     ) -> Result<Built, WalletError> {
         // Signing needs the keys: check before doing any work.
-        self.account_secret()?;
+        self.ensure_can_sign()?;
         let funded = self.fund_transaction(recipients, opts, policy)?;
+        let all_hd =
+            funded.spent.iter().all(|o| matches!(self.origin(&o.script_pubkey), Some(crate::state::Origin::Hd { .. })));
+        if !all_hd {
+            // Coins of imported descriptors: the general signer.
+            let tx = self.sign_funded_by_psbt(&funded)?;
+            return Ok(Built { fee: funded.fee, tx, change_pos: funded.change_pos });
+        }
         let keys: Vec<SecretKey> =
             funded.spent.iter().map(|out| self.secret_key_for(&out.script_pubkey)).collect::<Result<_, _>>()?;
         let inputs: Vec<InputKey<'_>> = funded
@@ -107,6 +114,28 @@ impl Wallet {
         let mut tx = funded.tx.clone();
         sign_inputs(&self.secp, &mut tx, &inputs).map_err(|e| WalletError::Create(e.to_string()))?;
         Ok(Built { fee: funded.fee, tx, change_pos: funded.change_pos })
+    }
+
+    /// Signs a funded transaction through a PSBT: the wallet's updater adds
+    /// the scripts and key origins, its keys sign, the finalizer completes.
+    fn sign_funded_by_psbt(&self, funded: &Funded) -> Result<Transaction, WalletError> {
+        use miniscript::psbt::PsbtExt;
+        let unsigned =
+            funded.tx.to_bitcoin().ok_or_else(|| WalletError::Create("an announcement has no PSBT form".into()))?;
+        let mut psbt =
+            bitcoin::psbt::Psbt::from_unsigned_tx(unsigned).map_err(|e| WalletError::Create(e.to_string()))?;
+        for (input, spent) in psbt.inputs.iter_mut().zip(&funded.spent) {
+            input.witness_utxo = Some(spent.clone());
+        }
+        self.update_psbt(&mut psbt, true);
+        self.sign_psbt(&mut psbt, None)?;
+        let failures = crate::psbt::finalize(&mut psbt, &self.secp);
+        if let Some((index, why)) = failures.first() {
+            return Err(WalletError::Create(format!("Signing transaction failed: input {index}: {why}")));
+        }
+        let tx =
+            psbt.extract(&self.secp).map_err(|e| WalletError::Create(format!("Signing transaction failed: {e}")))?;
+        Ok(Transaction::from_bitcoin(tx))
     }
 
     /// Virtual bytes of an input spending `script` once signed: by the
@@ -152,11 +181,13 @@ impl Wallet {
             .into_iter()
             .filter(|c| !opts.exclude.contains(&c.outpoint) && !opts.preselected.iter().any(|(o, _)| *o == c.outpoint))
             .filter(|c| c.depth > 0 || self.unconfirmed_chain_len(&c.outpoint.txid) < policy.ancestor_limit)
-            // Coins of watched descriptors only when asked for (always in a watch-only wallet).
-            .filter(|c| {
-                watch_only
-                    || opts.include_watching
-                    || !matches!(self.origin(&c.output.script_pubkey), Some(crate::state::Origin::Watch { .. }))
+            // Coins of watched descriptors only when asked for (always in a
+            // watch-only wallet); those imported with their keys are the wallet's.
+            .filter(|c| match self.origin(&c.output.script_pubkey) {
+                Some(crate::state::Origin::Watch { descriptor, .. }) => {
+                    watch_only || opts.include_watching || self.can_spend_watched(descriptor)
+                }
+                _ => true,
             })
             .collect();
         let pre_value: u64 = opts.preselected.iter().map(|(_, o)| o.value.to_sat()).sum();

@@ -88,6 +88,12 @@ pub struct Wallet {
     /// Outputs the wallet does not own but follows (channel funding): a
     /// transaction spending one is the wallet's.
     pub(crate) watched: HashSet<OutPoint>,
+    /// Private keys of descriptors imported with them, by descriptor
+    /// position (present while the wallet is unlocked or unencrypted).
+    pub(crate) imported: HashMap<usize, miniscript::descriptor::KeyMap>,
+    /// The passphrase while an encrypted wallet is unlocked, to seal keys
+    /// imported meanwhile (Core keeps its master key in memory likewise).
+    pub(crate) unlock_passphrase: Option<Zeroizing<String>>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> WalletError {
@@ -256,6 +262,8 @@ impl Wallet {
             secp: Secp256k1::new(),
             channels: HashMap::new(),
             watched: HashSet::new(),
+            imported: HashMap::new(),
+            unlock_passphrase: None,
         };
         if let Some(SecretRecord::Plain { mnemonic }) = wallet.meta.hd.as_ref().map(|h| &h.secret) {
             let m = keys::parse_mnemonic(mnemonic).map_err(corrupt)?;
@@ -265,8 +273,15 @@ impl Wallet {
         }
         for record in wallet.meta.watch.clone() {
             let body = descriptor::split_checksum(&record.descriptor, false).map_err(corrupt)?;
-            wallet.watch.push(descriptor::parse_watch(body, network).map_err(corrupt)?);
+            // Descriptors imported with keys are signed through miniscript's forms.
+            let parsed = if record.secret.is_some() {
+                descriptor::parse_script_descriptor(body)
+            } else {
+                descriptor::parse_watch(body, network)
+            };
+            wallet.watch.push(parsed.map_err(corrupt)?);
         }
+        wallet.open_imported(None)?;
         wallet.top_up()?;
         if wallet.top_up_identity_keys()? {
             let meta = wallet.meta.clone();
@@ -328,7 +343,7 @@ impl Wallet {
     }
 
     /// Adds the scripts of every watched descriptor (at load and import only).
-    fn add_watch_scripts(&mut self) -> Result<(), WalletError> {
+    pub(crate) fn add_watch_scripts(&mut self) -> Result<(), WalletError> {
         for (i, (descriptor, record)) in self.watch.iter().zip(&self.meta.watch).enumerate() {
             let end = if descriptor.is_range() { record.range_end } else { 0 };
             for index in 0..=end {
@@ -381,6 +396,8 @@ impl Wallet {
         if self.is_encrypted() {
             self.secret = None;
             self.unlocked_until = None;
+            self.imported.clear();
+            self.unlock_passphrase = None;
         }
     }
 
@@ -401,6 +418,8 @@ impl Wallet {
         self.unlocked_until = Some(until);
         self.adopt_missing_accounts(accounts)?;
         self.top_up()?;
+        self.open_imported(Some(passphrase))?;
+        self.unlock_passphrase = Some(Zeroizing::new(passphrase.to_string()));
         if self.top_up_identity_keys()? {
             let meta = self.meta.clone();
             self.commit_meta(meta)?;
@@ -420,6 +439,7 @@ impl Wallet {
         let SecretRecord::Plain { mnemonic } = &hd.secret else { return Err(WalletError::AlreadyEncrypted) };
         let phrase = Zeroizing::new(mnemonic.clone());
         hd.secret = SecretRecord::Encrypted(crypt::seal(passphrase.as_bytes(), phrase.as_bytes(), kdf)?);
+        crate::imported::seal_all(&mut meta.watch, None, passphrase, kdf)?;
         self.commit_meta(meta)?;
         self.lock();
         // The plaintext phrase may linger in the store's log: write it afresh.
@@ -438,6 +458,10 @@ impl Wallet {
         let mut meta = self.meta.clone();
         if let Some(hd) = meta.hd.as_mut() {
             hd.secret = SecretRecord::Encrypted(crypt::seal(new.as_bytes(), &phrase, kdf)?);
+        }
+        crate::imported::seal_all(&mut meta.watch, Some(old), new, kdf)?;
+        if self.unlock_passphrase.is_some() {
+            self.unlock_passphrase = Some(Zeroizing::new(new.to_string()));
         }
         self.commit_meta(meta)?;
         // Nothing sealed under the old passphrase stays behind either.
@@ -494,7 +518,7 @@ impl Wallet {
         match meta.watch.iter().position(|w| w.descriptor == full) {
             Some(i) => meta.watch[i].range_end = meta.watch[i].range_end.max(range_end),
             None => {
-                meta.watch.push(WatchRecord { descriptor: full, range_end, timestamp });
+                meta.watch.push(WatchRecord { descriptor: full, range_end, timestamp, secret: None });
                 self.watch.push(parsed);
             }
         }

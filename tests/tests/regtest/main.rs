@@ -19,6 +19,7 @@ mod p2p_peers;
 mod reorg;
 mod reorg_mempool;
 mod rpc_explorer;
+mod rpc_import;
 mod rpc_node;
 mod rpc_psbt;
 mod rpc_security;

@@ -41,12 +41,26 @@ fn parse(ctx: &RpcContext, text: &str, require_checksum: bool) -> Result<Parsed,
 /// `getdescriptorinfo "descriptor"`.
 pub fn getdescriptorinfo(ctx: &RpcContext, args: &Args) -> RpcResult {
     let text = args.str(0, "descriptor")?;
+    // As Core: `checksum` is the checksum of the descriptor as given.
+    let given = wallet::descriptor::split_checksum(text, false).map_err(|e| invalid(e.to_string()))?;
+    let checksum = wallet::descriptor::checksum(given).map_err(|e| invalid(e.to_string()))?;
+    if let Some(key) = given.strip_prefix("combo(").and_then(|s| s.strip_suffix(')')) {
+        let (public, private) = combo_key(key)?;
+        let descriptor =
+            wallet::descriptor::with_checksum(&format!("combo({public})")).map_err(|e| invalid(e.to_string()))?;
+        return Ok(json!({
+            "descriptor": descriptor,
+            "checksum": checksum,
+            "isrange": false,
+            "issolvable": true,
+            "hasprivatekeys": private,
+        }));
+    }
     let (descriptor, isrange, issolvable, hasprivatekeys) = match parse(ctx, text, false)? {
         Parsed::Script(d, private) => (format!("{d:#}"), d.has_wildcard(), true, private),
         Parsed::Fixed(_, body) => (body, false, false, false),
     };
     let descriptor = wallet::descriptor::with_checksum(&descriptor).map_err(|e| invalid(e.to_string()))?;
-    let checksum = descriptor.rsplit('#').next().unwrap_or_default().to_string();
     Ok(json!({
         "descriptor": descriptor,
         "checksum": checksum,
@@ -54,6 +68,18 @@ pub fn getdescriptorinfo(ctx: &RpcContext, args: &Args) -> RpcResult {
         "issolvable": issolvable,
         "hasprivatekeys": hasprivatekeys,
     }))
+}
+
+/// The public key of a `combo()` key (hex or WIF), and whether it was private.
+fn combo_key(key: &str) -> Result<(String, bool), RpcError> {
+    if let Ok(private) = bitcoin::PrivateKey::from_wif(key) {
+        return Ok((private.public_key(&bitcoin::secp256k1::Secp256k1::new()).to_string(), true));
+    }
+    let public = hex::decode(key)
+        .ok()
+        .and_then(|b| bitcoin::PublicKey::from_slice(&b).ok())
+        .ok_or_else(|| invalid(format!("key '{key}' is not valid")))?;
+    Ok((public.to_string(), false))
 }
 
 /// Core's range argument: `end` or `[begin, end]`.

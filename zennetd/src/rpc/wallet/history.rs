@@ -112,7 +112,9 @@ pub fn listunspent(call: &Call<'_>) -> RpcResult {
             v["scriptPubKey"] = json!(hex::encode(c.output.script_pubkey.as_bytes()));
             v["amount"] = amount(c.output.value.to_sat());
             v["confirmations"] = json!(c.depth);
-            let spendable = w.private_keys_enabled() && w.public_key_for(&c.output.script_pubkey).is_some();
+            let imported = matches!(w.origin(&c.output.script_pubkey), Some(wallet::Origin::Watch { descriptor, .. }) if w.can_spend_watched(descriptor));
+            let spendable =
+                w.private_keys_enabled() && (w.public_key_for(&c.output.script_pubkey).is_some() || imported);
             v["spendable"] = json!(spendable);
             v["solvable"] = json!(true);
             if let Some((desc, parent)) = w.descriptors_of(&c.output.script_pubkey) {

@@ -158,8 +158,12 @@ pub fn listdescriptors(call: &Call<'_>) -> RpcResult {
             }));
         }
     }
-    for record in w.watch_records() {
-        let mut entry = json!({ "desc": record.descriptor, "timestamp": record.timestamp, "active": false });
+    for (index, record) in w.watch_records().iter().enumerate() {
+        let text = match (private, record.secret.is_some()) {
+            (true, true) => w.imported_private_text(index).ok_or_else(|| werr(wallet::WalletError::Locked))?,
+            _ => record.descriptor.clone(),
+        };
+        let mut entry = json!({ "desc": text, "timestamp": record.timestamp, "active": false });
         if record.descriptor.contains("/*") {
             entry["range"] = json!([0, record.range_end]);
         }
@@ -209,6 +213,38 @@ async fn import_one(call: &Call<'_>, request: &Value) -> Result<i64, RpcError> {
     };
     let body = descriptor::split_checksum(desc, true)
         .map_err(|e| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, e.to_string()))?;
+    // combo(KEY) is the descriptors of each of its scripts, as Core expands it.
+    if let Some(forms) = wallet::imported::expand_combo(body) {
+        for form in forms {
+            import_body(call, &form, request, timestamp).await?;
+        }
+        return Ok(timestamp);
+    }
+    import_body(call, body, request, timestamp).await?;
+    Ok(timestamp)
+}
+
+/// Imports one descriptor body (no checksum): with private keys into a
+/// wallet with keys, else watch-only.
+async fn import_body(call: &Call<'_>, body: &str, request: &Value, timestamp: i64) -> Result<(), RpcError> {
+    let desc =
+        descriptor::with_checksum(body).map_err(|e| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, e.to_string()))?;
+    let secp = bitcoin::secp256k1::Secp256k1::new();
+    let private = miniscript::Descriptor::<miniscript::DescriptorPublicKey>::parse_descriptor(&secp, body)
+        .ok()
+        .filter(|(_, keys)| !keys.is_empty());
+    if let Some((public, _)) = private {
+        let range_end = match request.get("range") {
+            None if public.has_wildcard() => 999,
+            None => 0,
+            Some(_) if !public.has_wildcard() => {
+                return Err(RpcError::invalid_parameter("Range should not be specified for an un-ranged descriptor"))
+            }
+            Some(range) => parse_range(range)?,
+        };
+        call.blocking(move |w| w.import_private(&desc, range_end, timestamp).map_err(werr)).await?;
+        return Ok(());
+    }
     let parsed = descriptor::parse_watch(body, call.ctx.network)
         .map_err(|e| RpcError::new(codes::INVALID_ADDRESS_OR_KEY, e.to_string()))?;
     let range_end = match request.get("range") {
@@ -223,7 +259,6 @@ async fn import_one(call: &Call<'_>, request: &Value) -> Result<i64, RpcError> {
         Some(range) => parse_range(range)?,
     };
     let label = request.get("label").and_then(Value::as_str).map(str::to_string);
-    let desc = desc.to_string();
     // Deriving up to a million scripts is CPU work: on a blocking thread,
     // holding only this wallet's lock.
     call.blocking(move |w| {
@@ -237,7 +272,7 @@ async fn import_one(call: &Call<'_>, request: &Value) -> Result<i64, RpcError> {
         Ok(())
     })
     .await?;
-    Ok(timestamp)
+    Ok(())
 }
 
 /// Most entries one ranged descriptor may cover (Core's limit).
