@@ -8,6 +8,7 @@ pub mod client;
 pub mod conffile;
 pub mod convert;
 pub mod error;
+pub mod help;
 pub mod http;
 pub mod methods;
 

@@ -55,10 +55,12 @@ impl MethodSpec {
     pub fn usage(&self) -> String {
         let mut out = self.name.to_string();
         for a in self.args {
+            // As Core: string arguments quoted.
+            let shown = if a.kind == Str { format!("\"{}\"", a.name) } else { a.name.to_string() };
             if a.optional {
-                out.push_str(&format!(" ( {} )", a.name));
+                out.push_str(&format!(" ( {shown} )"));
             } else {
-                out.push_str(&format!(" {}", a.name));
+                out.push_str(&format!(" {shown}"));
             }
         }
         out
@@ -262,7 +264,4 @@ pub fn command_conversions() -> serde_json::Value {
     serde_json::Value::Array(rows)
 }
 
-/// Core's `help <command>`.
-pub fn help_for(name: &str) -> Option<String> {
-    find(name).map(|m| format!("{}\n\n{}", m.usage(), m.summary))
-}
+pub use crate::help::help_for;

@@ -197,3 +197,27 @@ fn generateblock_and_generatetodescriptor() {
     assert!((0.00004..0.00005).contains(&rate), "4 sat/vB is 0.00004 ZEN/kvB: {rate}");
     assert!(verdict["vsize"].as_u64().unwrap() > 100);
 }
+
+#[test]
+fn cli_help_by_category_and_per_method() {
+    let node = Node::start(&[]);
+    let (code, overview, _) = node.cli(&["help"]);
+    assert_eq!(code, 0);
+    for category in ["== Blockchain ==", "== Rawtransactions ==", "== Wallet ==", "== Util ==", "== Network =="] {
+        assert!(overview.contains(category), "{category} in {overview}");
+    }
+    assert!(overview.contains("\nsendtoaddress \"address\" amount"), "{overview}");
+    assert!(overview.contains("\nwalletprocesspsbt \"psbt\""));
+    let (code, text, _) = node.cli(&["help", "sendtoaddress"]);
+    assert_eq!(code, 0);
+    for section in [
+        "\nArguments:\n1. address",
+        "\nResult:\n",
+        "\nExamples:\n> zennet-cli sendtoaddress \"address\" 0",
+        "> curl --user myusername",
+    ] {
+        assert!(text.contains(section), "{section:?} in {text}");
+    }
+    let unknown = node.rpc("help", json!({"command": "nosuchmethod"}));
+    assert_eq!(unknown, json!("help: unknown command: nosuchmethod"));
+}
