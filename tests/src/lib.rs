@@ -307,6 +307,18 @@ impl Drop for Node {
 }
 
 /// An amount in ZEN as JSON, in zats.
+/// An amount as the node prints it: a JSON number with eight decimals.
+pub fn zen(amount: f64) -> Value {
+    let zats = (amount * 1e8).round() as i64;
+    let sign = if zats < 0 { "-" } else { "" };
+    let magnitude = zats.unsigned_abs();
+    Value::Number(serde_json::Number::from_string_unchecked(format!(
+        "{sign}{}.{:08}",
+        magnitude / 100_000_000,
+        magnitude % 100_000_000
+    )))
+}
+
 pub fn zats(v: &Value) -> u64 {
     (v.as_f64().unwrap_or_else(|| panic!("an amount, not {v}")) * 1e8).round() as u64
 }

@@ -123,6 +123,7 @@ mod tests {
         assert_eq!(from_json(&json!(0.1)), 10_000_000);
         assert_eq!(from_json(&json!(-0.00001)), -1_000);
         assert_eq!(from_json(&json!(21000000)), 2_100_000_000_000_000);
-        assert_eq!(to_json(10_000_000), json!(0.1));
+        assert_eq!(to_json(10_000_000).as_f64(), Some(0.1));
+        assert_eq!(from_json(&to_json(10_000_000)), 10_000_000);
     }
 }

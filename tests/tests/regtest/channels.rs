@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use zennet_tests::{rpc_error, sync_tips, wait_for, zats, Node};
+use zennet_tests::{rpc_error, sync_tips, wait_for, zats, zen, Node};
 
 const SYNC: Duration = Duration::from_secs(120);
 const W: &str = "w";
@@ -160,7 +160,7 @@ fn a_payee_that_does_nothing_is_closed_by_its_node_and_bumped_past_a_raised_floo
     // B restarts with a relay floor far above the fee reserved for the close.
     p.b.stop();
     p.b.restart_with(&["-wallet=w", "-minrelaytxfee=0.002", "-connect=0"]);
-    assert_eq!(channel(&p.b, &id)["paid"], json!(0.1));
+    assert_eq!(channel(&p.b, &id)["paid"], zen(0.1));
     let margin = 6;
     while p.b.height() + margin < expiry {
         p.b.mine(1);

@@ -5,7 +5,7 @@
 //! verbosity 2, `desc` in listunspent.
 
 use serde_json::json;
-use zennet_tests::{rpc_error, zats, Node, REGTEST_ADDRESS};
+use zennet_tests::{rpc_error, zats, zen, Node, REGTEST_ADDRESS};
 
 /// Core's percentiles by weight, written out plainly.
 fn percentiles(mut rated: Vec<(i64, i64)>, total: i64) -> Vec<i64> {
@@ -110,14 +110,14 @@ fn block_stats_equal_an_independent_count() {
     let prevout = &v3["tx"][1]["vin"][0]["prevout"];
     assert_eq!(prevout["generated"], true);
     assert!(prevout["height"].as_u64().unwrap() <= 4);
-    assert_eq!(prevout["value"], json!(4.75));
+    assert_eq!(prevout["value"], zen(4.75));
     assert!(prevout["scriptPubKey"]["desc"].is_string());
     let keys: Vec<&String> = v3["tx"][1]["vin"][0].as_object().unwrap().keys().collect();
     assert_eq!(keys.last().unwrap().as_str(), "sequence", "prevout before sequence, as Core");
 
     let raw2 = node.rpc("getrawtransaction", json!([txids[1], 2]));
     assert_eq!(zats(&raw2["fee"]) as i64, fees[0]);
-    assert_eq!(raw2["vin"][0]["prevout"]["value"], json!(4.75));
+    assert_eq!(raw2["vin"][0]["prevout"]["value"], zen(4.75));
 
     let unspent = node.wallet_rpc("w", "listunspent", json!([]));
     let first = &unspent[0];
@@ -144,11 +144,11 @@ fn scantxoutset_finds_the_coins_of_descriptors() {
     assert!(found["txouts"].as_u64().unwrap() >= 5, "every coin read: {found}");
     let unspents = found["unspents"].as_array().unwrap();
     assert_eq!(unspents.len(), 3);
-    assert_eq!(found["total_amount"], json!(14.25));
+    assert_eq!(found["total_amount"], zen(14.25));
     let first = unspents.iter().find(|u| u["height"] == 1).unwrap();
     assert_eq!(first["coinbase"], true);
     assert_eq!(first["confirmations"], 5);
-    assert_eq!(first["amount"], json!(4.75));
+    assert_eq!(first["amount"], zen(4.75));
     assert!(first["desc"].as_str().unwrap().starts_with("addr("));
     assert_eq!(first["blockhash"], node.rpc("getblockhash", json!([1])));
 

@@ -221,3 +221,14 @@ fn cli_help_by_category_and_per_method() {
     let unknown = node.rpc("help", json!({"command": "nosuchmethod"}));
     assert_eq!(unknown, json!("help: unknown command: nosuchmethod"));
 }
+
+#[test]
+fn amounts_print_with_eight_decimals_as_core() {
+    let node = Node::start(&[]);
+    node.mine(1);
+    let (code, text, _) = node.cli(&["getblock", &node.tip(), "2"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("\"value\": 4.75000000"), "{text}");
+    let (_, info, _) = node.cli(&["getmempoolinfo"]);
+    assert!(info.contains("\"minrelaytxfee\": 0.00001000"), "{info}");
+}

@@ -9,7 +9,7 @@ use bitcoin::secp256k1::{PublicKey, Secp256k1, SecretKey};
 use bitcoin::{NetworkKind, PrivateKey};
 use primitives::{Address, Network, ScriptBuf};
 use serde_json::{json, Value};
-use zennet_tests::{rpc_error, Node, REGTEST_ADDRESS};
+use zennet_tests::{rpc_error, zen, Node, REGTEST_ADDRESS};
 
 struct Key {
     wif: String,
@@ -152,13 +152,13 @@ fn psbt_roles_from_creator_to_extractor() {
     let updated = node.rpc("utxoupdatepsbt", json!({"psbt": psbt, "descriptors": [descriptor]}));
     let updated = updated.as_str().unwrap().to_string();
     let decoded = node.rpc("decodepsbt", json!([updated]));
-    assert_eq!(decoded["inputs"][0]["witness_utxo"]["amount"], json!(4.0));
+    assert_eq!(decoded["inputs"][0]["witness_utxo"]["amount"], zen(4.0));
     assert_eq!(decoded["inputs"][0]["witness_script"]["type"], "multisig");
-    assert_eq!(decoded["fee"], json!(0.0001));
+    assert_eq!(decoded["fee"], zen(0.0001));
     let analysis = node.rpc("analyzepsbt", json!([updated]));
     assert_eq!(analysis["next"], "signer", "{analysis}");
     assert_eq!(analysis["inputs"][0]["missing"]["signatures"].as_array().unwrap().len(), 3);
-    assert_eq!(analysis["fee"], json!(0.0001));
+    assert_eq!(analysis["fee"], zen(0.0001));
 
     // Signers: two parties, each with its own key, then combined.
     let with_key = |k: &Key| {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use zennet_tests::{rpc_error, wait_for, Node, REGTEST_ADDRESS};
+use zennet_tests::{rpc_error, wait_for, zen, Node, REGTEST_ADDRESS};
 
 #[test]
 fn labels_and_amounts_received() {
@@ -33,23 +33,23 @@ fn labels_and_amounts_received() {
     node.wallet_rpc("payer", "sendtoaddress", json!([rent2, 0.5]));
     node.mine(1);
     wait_for("the wallet to see both payments", Duration::from_secs(30), || {
-        (node.wallet_rpc("w", "getbalance", json!([])) == json!(2.0)).then_some(())
+        (node.wallet_rpc("w", "getbalance", json!([])) == zen(2.0)).then_some(())
     });
     let received = node.wallet_rpc("w", "listreceivedbyaddress", json!([]));
     let entry = received.as_array().unwrap().iter().find(|e| e["address"] == json!(rent)).unwrap().clone();
-    assert_eq!(entry["amount"], json!(1.5));
+    assert_eq!(entry["amount"], zen(1.5));
     assert_eq!(entry["confirmations"], 2);
     assert_eq!(entry["label"], "rent");
     assert_eq!(entry["txids"], json!([first]));
     assert_eq!(received.as_array().unwrap().len(), 2, "addresses that received: {received}");
     let all = node.wallet_rpc("w", "listreceivedbyaddress", json!({"minconf": 0, "include_empty": true}));
-    assert!(all.as_array().unwrap().iter().any(|e| e["address"] == json!(other) && e["amount"] == json!(0.0)));
+    assert!(all.as_array().unwrap().iter().any(|e| e["address"] == json!(other) && e["amount"] == zen(0.0)));
     let filtered = node.wallet_rpc("w", "listreceivedbyaddress", json!([1, false, false, rent2]));
     assert_eq!(filtered.as_array().unwrap().len(), 1);
     let (code, _) = rpc_error(node.try_wallet_rpc("w", "listreceivedbyaddress", json!([1, false, false, "nonsense"])));
     assert_eq!(code, -4);
     let by_label = node.wallet_rpc("w", "listreceivedbylabel", json!([]));
-    assert_eq!(by_label, json!([{"amount": 2.0, "confirmations": 1, "label": "rent"}]));
+    assert_eq!(by_label, json!([{"amount": zen(2.0), "confirmations": 1, "label": "rent"}]));
     let with_empty = node.wallet_rpc("w", "listreceivedbylabel", json!({"include_empty": true}));
     assert_eq!(with_empty.as_array().unwrap().len(), 2, "rent and savings (shop is not ours): {with_empty}");
 }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use zennet_tests::{rpc_error, sync_tips, Node, REGTEST_ADDRESS};
+use zennet_tests::{rpc_error, sync_tips, zen, Node, REGTEST_ADDRESS};
 
 const SYNC: Duration = Duration::from_secs(120);
 
@@ -51,7 +51,7 @@ fn multisig_psbt_signed_by_wallets_on_two_nodes() {
     a.wallet_rpc("funder", "sendtoaddress", json!([receive, 3.0]));
     a.mine(1);
     sync_tips(&[&a, &b], SYNC);
-    assert_eq!(a.wallet_rpc("ms", "getbalances", json!([]))["mine"]["trusted"], json!(3.0));
+    assert_eq!(a.wallet_rpc("ms", "getbalances", json!([]))["mine"]["trusted"], zen(3.0));
 
     // Creator and updater: the watch-only wallet funds it.
     let pay_to = b.wallet_rpc("s3", "getnewaddress", json!([])).as_str().unwrap().to_string();
@@ -87,7 +87,7 @@ fn multisig_psbt_signed_by_wallets_on_two_nodes() {
     a.mine(1);
     sync_tips(&[&a, &b], SYNC);
     assert_eq!(b.wallet_rpc("s3", "gettransaction", json!([txid]))["confirmations"], 1);
-    assert_eq!(b.wallet_rpc("s3", "getreceivedbyaddress", json!([pay_to])), json!(1.25));
+    assert_eq!(b.wallet_rpc("s3", "getreceivedbyaddress", json!([pay_to])), zen(1.25));
 
     // A locked or keyless wallet cannot sign: Core's codes.
     let (code, _) = rpc_error(a.try_wallet_rpc("ms", "walletprocesspsbt", json!([psbt])));

@@ -14,7 +14,7 @@ use script::taproot::{
 };
 use serde_json::{json, Value};
 use zennet_tests::chain::{block_on, coinbase_of, resign, spend, unsigned_spend};
-use zennet_tests::{rpc_error, sync_tips, Node};
+use zennet_tests::{rpc_error, sync_tips, zen, Node};
 
 const SYNC: Duration = Duration::from_secs(120);
 
@@ -215,7 +215,7 @@ fn wallet_receives_and_spends_taproot_by_key_path() {
     sync_tips(&[&a, &b], SYNC);
     assert_eq!(b.wallet_rpc("w", "gettransaction", json!([txid]))["confirmations"], json!(1));
     let received = b.wallet_rpc("w", "getreceivedbyaddress", json!([to, 1]));
-    assert_eq!(received, json!(1.5));
+    assert_eq!(received, zen(1.5));
 
     // Restore from the phrase: both accounts' coins are found.
     let wpkh = a.wallet_rpc("w", "getnewaddress", json!(["", "bech32"])).as_str().unwrap().to_string();

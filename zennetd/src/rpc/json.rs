@@ -26,8 +26,18 @@ pub fn difficulty(bits: u32) -> f64 {
     diff
 }
 
+/// An amount of ZEN as Core's `ValueFromAmount` prints it: a JSON number
+/// with eight decimals (`4.75000000`).
 pub fn amount(zats: u64) -> Value {
-    json!(zats as f64 / COIN as f64)
+    signed_amount(zats as i64)
+}
+
+/// A signed amount (wallet debits and fees) the same way (`-0.00001410`).
+pub fn signed_amount(zats: i64) -> Value {
+    let sign = if zats < 0 { "-" } else { "" };
+    let magnitude = zats.unsigned_abs();
+    let text = format!("{sign}{}.{:08}", magnitude / COIN, magnitude % COIN);
+    Value::Number(serde_json::Number::from_string_unchecked(text))
 }
 
 fn work_hex(entry: &IndexEntry) -> String {

@@ -8,17 +8,8 @@ use serde_json::{json, Map, Value};
 use wallet::{Wallet, WalletTx};
 
 use super::{address_text, parse_address, Call};
-use crate::rpc::json::amount;
+use crate::rpc::json::{amount, signed_amount};
 use crate::rpc::{parse_hash, RpcContext, RpcResult};
-
-/// Signed zats as a JSON number of coins.
-fn signed_amount(zats: i64) -> Value {
-    let v = amount(zats.unsigned_abs());
-    match v.as_f64() {
-        Some(f) if zats < 0 => json!(-f),
-        _ => v,
-    }
-}
 
 pub fn getbalance(call: &Call<'_>) -> RpcResult {
     if let Some(dummy) = call.args.get(0) {
