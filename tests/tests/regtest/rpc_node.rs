@@ -232,3 +232,16 @@ fn amounts_print_with_eight_decimals_as_core() {
     let (_, info, _) = node.cli(&["getmempoolinfo"]);
     assert!(info.contains("\"minrelaytxfee\": 0.00001000"), "{info}");
 }
+
+/// Methods without arguments refuse one, as Core (-1 with the usage).
+#[test]
+fn argumentless_methods_refuse_arguments() {
+    let node = Node::start(&[]);
+    for method in
+        ["getrpcinfo", "savemempool", "syncwithvalidationinterfacequeue", "getmempoolinfo", "getmininginfo", "uptime"]
+    {
+        let (code, message) = rpc_error(node.try_rpc(method, json!(["extra"])));
+        assert_eq!(code, -1, "{method}");
+        assert!(message.starts_with(method), "{method}: {message}");
+    }
+}

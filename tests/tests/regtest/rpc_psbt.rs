@@ -255,3 +255,32 @@ fn descriptors_info_and_derivation_as_core() {
     let decoded = node.rpc("validateaddress", json!([legacy["address"]]));
     assert_eq!(decoded["isscript"], true);
 }
+
+/// An announcement has no outputs and commits to its body: it has no PSBT form.
+#[test]
+fn an_announcement_cannot_be_a_psbt() {
+    use primitives::{Announcement, AnnouncementBody, OutPoint, Transaction, TxIn};
+    let node = Node::start(&[]);
+    let tx = Transaction {
+        version: 2,
+        input: vec![TxIn {
+            previous_output: OutPoint { txid: bitcoin::hashes::Hash::all_zeros(), vout: 1 },
+            ..TxIn::default()
+        }],
+        output: vec![],
+        announcement: Some(Announcement {
+            kind: 1,
+            expiry: 100,
+            body: AnnouncementBody::Full(vec![1, 2, 3]),
+            nonce: 7,
+        }),
+        lock_time: 0,
+    };
+    let hex = hex::encode(tx.serialize());
+    let decoded = node.rpc("decoderawtransaction", json!([hex]));
+    assert_eq!(decoded["announcement"]["nonce"], 7);
+    assert_eq!(decoded["announcement"]["pow_hash"].as_str().unwrap().len(), 64);
+    let (code, message) = rpc_error(node.try_rpc("converttopsbt", json!([hex])));
+    assert_eq!(code, -22, "{message}");
+    assert!(message.starts_with("An announcement cannot be a PSBT"), "{message}");
+}
