@@ -306,7 +306,6 @@ impl Drop for Node {
     }
 }
 
-/// An amount in ZEN as JSON, in zats.
 /// An amount as the node prints it: a JSON number with eight decimals.
 pub fn zen(amount: f64) -> Value {
     let zats = (amount * 1e8).round() as i64;
@@ -319,6 +318,7 @@ pub fn zen(amount: f64) -> Value {
     )))
 }
 
+/// An amount in ZEN as JSON, in zats.
 pub fn zats(v: &Value) -> u64 {
     (v.as_f64().unwrap_or_else(|| panic!("an amount, not {v}")) * 1e8).round() as u64
 }

@@ -250,7 +250,19 @@ impl Config {
                 base.display()
             )));
         }
-        let conf = first.conf.clone().unwrap_or_else(|| base.join("zennet.conf"));
+        // As Core: a relative -conf is in the datadir, and a file named
+        // explicitly must exist.
+        let conf = match &first.conf {
+            Some(path) if path.is_relative() => base.join(path),
+            Some(path) => path.clone(),
+            None => base.join("zennet.conf"),
+        };
+        if first.conf.is_some() && !conf.is_file() {
+            return Err(ConfigError::Invalid(format!(
+                "Error reading configuration file: specified config file \"{}\" could not be opened.",
+                conf.display()
+            )));
+        }
 
         // The file may itself choose the network (`regtest=1` at the top), so
         // read it for the command line's network, then again if that changed.

@@ -32,6 +32,25 @@ Options:
 
 Run 'zennet-cli help' for the server's command list.";
 
+/// Options zennet-cli takes; anything else is refused rather than ignored
+/// (a mistyped -rpcport must never send the command to another node).
+const KNOWN_OPTIONS: &[&str] = &[
+    "chain",
+    "testnet",
+    "regtest",
+    "datadir",
+    "conf",
+    "rpcconnect",
+    "rpcport",
+    "rpcuser",
+    "rpcpassword",
+    "rpccookiefile",
+    "rpcwait",
+    "rpcclienttimeout",
+    "named",
+    "rpcwallet",
+];
+
 #[derive(Default)]
 struct Options {
     settings: Vec<(String, String)>,
@@ -74,12 +93,24 @@ fn run() -> Result<ExitCode, String> {
             "rpcwait" => opts.wait = value != "0",
             "testnet" if value != "0" => opts.settings.push(("chain".into(), "test".into())),
             "regtest" if value != "0" => opts.settings.push(("chain".into(), "regtest".into())),
-            _ => opts.settings.push((key.to_string(), value.to_string())),
+            _ if KNOWN_OPTIONS.contains(&key) => opts.settings.push((key.to_string(), value.to_string())),
+            _ => return Err(format!("Error parsing command line arguments: Invalid parameter {arg}")),
         }
     }
     let network: Network = opts.get("chain").unwrap_or("main").parse()?;
     let base = opts.get("datadir").map(PathBuf::from).unwrap_or_else(conffile::default_datadir);
-    let conf_path = opts.get("conf").map(PathBuf::from).unwrap_or_else(|| base.join("zennet.conf"));
+    let conf_path = match opts.get("conf").map(PathBuf::from) {
+        Some(path) if path.is_relative() => base.join(path),
+        Some(path) => path,
+        None => base.join("zennet.conf"),
+    };
+    // As Core: a configuration file named explicitly must exist.
+    if opts.get("conf").is_some() && !conf_path.exists() {
+        return Err(format!(
+            "Error reading configuration file: specified config file \"{}\" could not be opened.",
+            conf_path.display()
+        ));
+    }
     let file = conffile::read(&conf_path, network.chain_name()).map_err(|e| e.to_string())?;
     // Command-line settings win over the file's.
     let mut settings = file;

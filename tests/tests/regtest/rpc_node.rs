@@ -245,3 +245,31 @@ fn argumentless_methods_refuse_arguments() {
         assert!(message.starts_with(method), "{method}: {message}");
     }
 }
+
+/// A mistyped option must never send the command elsewhere: refused, exit 1.
+#[test]
+fn cli_refuses_unknown_options_and_missing_conf_files() {
+    let node = Node::start(&[]);
+    let (code, _, err) = node.cli(&["-rpcprot=1", "stop"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Invalid parameter -rpcprot=1"), "{err}");
+    let (code, _, err) = node.cli(&["-conf=/nonexistent/zennet.conf", "getblockcount"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("could not be opened"), "{err}");
+    let (code, out, _) = node.cli(&["getblockcount"]);
+    assert_eq!((code, out.trim()), (0, "0"), "the node was not stopped");
+}
+
+#[test]
+fn zennetd_refuses_a_missing_conf_file() {
+    let dir = std::env::temp_dir().join(format!("zennet-missing-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = std::process::Command::new(zennet_tests::bin_dir().join("zennetd"))
+        .args(["-regtest", &format!("-datadir={}", dir.display()), "-conf=nosuch.conf"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("could not be opened") && err.contains("nosuch.conf"), "{err}");
+}
