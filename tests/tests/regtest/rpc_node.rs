@@ -231,6 +231,10 @@ fn amounts_print_with_eight_decimals_as_core() {
     assert!(text.contains("\"value\": 4.75000000"), "{text}");
     let (_, info, _) = node.cli(&["getmempoolinfo"]);
     assert!(info.contains("\"minrelaytxfee\": 0.00001000"), "{info}");
+    // Each connected block has its UpdateTip line in debug.log, as Core.
+    let log = std::fs::read_to_string(node.network_dir().join("debug.log")).unwrap();
+    let line = format!("UpdateTip: new best={} height=1 ", node.tip());
+    assert!(log.contains(&line), "{log}");
 }
 
 /// Methods without arguments refuse one, as Core (-1 with the usage).

@@ -92,6 +92,7 @@ impl NodeState {
             self.notifications.chain_event(&event);
             match event {
                 ChainEvent::BlockConnected { block, height } => {
+                    self.log_update_tip(&block, height, now);
                     self.mempool.block_connected(&block, now);
                     self.market.block_connected(&block, block.block_hash(), height);
                     // Announcements that waited too long leave the pool.
@@ -114,6 +115,25 @@ impl NodeState {
         }
         self.notifications.mempool_removals(self.mempool.pool_mut().take_removed());
         self.notifications.tip(self.chain.tip().hash, self.chain.tip().height);
+    }
+
+    /// Core's `UpdateTip` line, once per connected block.
+    fn log_update_tip(&self, block: &primitives::Block, height: u32, now: i64) {
+        let hash = block.block_hash();
+        let work = self.chain.entry(&hash).map_or(0.0, |e| {
+            let bits = e.chain_work.bits();
+            // log2 of the chain work, from its top 64 bits.
+            let top = (&e.chain_work >> bits.saturating_sub(64) as usize).to_string().parse::<f64>().unwrap_or(0.0);
+            top.log2() + bits.saturating_sub(64) as f64
+        });
+        let version = block.header.version.to_consensus();
+        let algo = primitives::PowAlgo::from_version(version).map_or("-", |a| a.name());
+        let date = iso8601(i64::from(block.header.time));
+        tracing::info!(
+            "UpdateTip: new best={hash} height={height} version=0x{version:08x} algo={algo} log2_work={work:.6} tx={} date='{date}' progress={:.6}",
+            block.txdata.len(),
+            self.chain.verification_progress(now)
+        );
     }
 
     /// Runs `f` on the mempool with what acceptance needs of the active chain
@@ -239,5 +259,32 @@ impl NodeState {
             height: self.chain.tip().height,
             mempool_updates: self.mempool.pool().updates(),
         }
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time (Core's `FormatISO8601DateTime`).
+fn iso8601(time: i64) -> String {
+    let days = time.div_euclid(86_400);
+    let secs = time.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn iso8601_as_core() {
+        assert_eq!(super::iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::iso8601(1_231_006_505), "2009-01-03T18:15:05Z");
+        assert_eq!(super::iso8601(1_800_000_000), "2027-01-15T08:00:00Z");
     }
 }
