@@ -142,7 +142,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let wallets = Arc::new(Wallets::new(&config.datadir, config.network, settings, chain.clone()));
         for name in &config.wallets {
             wallets.load(name).await.map_err(|e| anyhow::anyhow!("-wallet={name}: {e}"))?;
-            info!("Loaded wallet {name:?}");
         }
         follower = Some(tokio::spawn(crate::wallets::follow(wallets.clone())));
         Some(wallets)

@@ -194,6 +194,7 @@ impl Wallets {
         .await
         .map_err(|e| WalletServiceError::Task(e.to_string()))??;
         let shared = self.insert(name, wallet)?;
+        tracing::info!(target: "zennetd::wallets", "Wallet \"{name}\" created{}", if phrase.is_none() { " (restored from its phrase)" } else { "" });
         self.catch_up(&shared).await?;
         Ok(phrase)
     }
@@ -228,12 +229,16 @@ impl Wallets {
         }
         self.catch_up(&shared).await?;
         self.rebroadcast(&shared).await?;
+        tracing::info!(target: "zennetd::wallets", "Wallet \"{name}\" loaded");
         Ok(shared)
     }
 
     pub fn unload(&self, name: &str) -> Result<(), WalletServiceError> {
         match self.loaded().remove(name) {
-            Some(_) => Ok(()),
+            Some(_) => {
+                tracing::info!(target: "zennetd::wallets", "Wallet \"{name}\" unloaded");
+                Ok(())
+            }
             None => Err(WalletServiceError::NotLoaded),
         }
     }

@@ -370,6 +370,7 @@ pub async fn rescanblockchain(call: &Call<'_>) -> RpcResult {
 
 /// Scans active blocks `start..=stop` (tip when None) for wallet transactions.
 async fn rescan(call: &Call<'_>, start: u32, stop: Option<u32>) -> Result<(u32, u32), RpcError> {
+    tracing::info!("Wallet \"{}\": rescanning from height {start}", call.name);
     let mut height = start;
     let mut last = start;
     loop {
