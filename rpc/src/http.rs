@@ -39,6 +39,28 @@ pub struct HttpSettings {
     /// `-rpcthreads` + `-rpcworkqueue`: requests in progress at once; more
     /// are answered 503 "Work queue depth exceeded" (Core).
     pub work_slots: usize,
+    /// `-rest`: the REST interface (GET `/rest/…`, no authentication, as
+    /// Core); `None` answers those paths 403.
+    pub rest: Option<Arc<dyn RestHandler>>,
+}
+
+/// A REST answer: status, content type and body.
+pub struct RestReply {
+    pub status: StatusCode,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+impl RestReply {
+    pub fn text(status: StatusCode, text: impl Into<String>) -> RestReply {
+        RestReply { status, content_type: "text/plain", body: (text.into() + "\r\n").into_bytes() }
+    }
+}
+
+/// Serves GET `/rest/…` (the daemon implements it over its chain).
+pub trait RestHandler: Send + Sync {
+    /// `path` is everything after `/rest/`, with its query string.
+    fn get(&self, path: String) -> Pin<Box<dyn Future<Output = RestReply> + Send>>;
 }
 
 /// Installs [`CoreHttp`] around the jsonrpsee service.
@@ -167,6 +189,23 @@ where
     let settings = &shared.settings;
     let remote =
         req.extensions().get::<RemoteAddr>().map_or_else(|| "an unknown address".to_string(), |r| r.0.to_string());
+    if let Some(rest_path) = req.uri().path().strip_prefix("/rest/") {
+        if req.method() != Method::GET {
+            return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "REST handles only GET requests"));
+        }
+        let Some(handler) = &settings.rest else {
+            return Ok(plain(StatusCode::FORBIDDEN, "REST is disabled: start zennetd with -rest"));
+        };
+        let path = match req.uri().query() {
+            Some(query) => format!("{rest_path}?{query}"),
+            None => rest_path.to_string(),
+        };
+        let reply = handler.get(path).await;
+        let mut resp = HttpResponse::new(HttpBody::from(reply.body));
+        *resp.status_mut() = reply.status;
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
+        return Ok(resp);
+    }
     if req.method() != Method::POST {
         return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "JSONRPC server handles only POST requests"));
     }

@@ -142,6 +142,9 @@ pub struct Cli {
     /// Feerate in ZEN/kvB the wallet uses when there is no fee estimate (default 0: refuse to guess).
     #[arg(long)]
     pub fallbackfee: Option<f64>,
+    /// Accept public REST requests (GET /rest/…, no authentication, as Core).
+    #[arg(long)]
+    pub rest: bool,
     /// What type of addresses to use: bech32 (P2WPKH) or bech32m (taproot) (default bech32).
     #[arg(long)]
     pub addresstype: Option<String>,
@@ -219,6 +222,7 @@ pub struct Config {
     pub channel_close_margin: u32,
     pub address_type: wallet::keys::OutputType,
     pub change_type: Option<wallet::keys::OutputType>,
+    pub rest: bool,
     pub listen: bool,
     pub bind: Vec<std::net::SocketAddr>,
     pub connect: Option<Vec<String>>,
@@ -373,6 +377,7 @@ impl Config {
                 None => wallet::keys::OutputType::Bech32,
             },
             change_type: cli.changetype.as_deref().map(|name| output_type_option("change", name)).transpose()?,
+            rest: cli.rest,
             channel_close_margin: cli.channelclosemargin.unwrap_or(if network == Network::Regtest { 6 } else { 144 }),
             fallback_fee: match cli.fallbackfee {
                 Some(zen) if !(0.0..=1.0).contains(&zen) => {

@@ -166,6 +166,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         calls: Default::default(),
         datadir: config.datadir.clone(),
         scan: Default::default(),
+        rest: config.rest,
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let rpc_runtime = RpcRuntime::new(config.rpc_threads)?;
@@ -174,6 +175,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         max_body: crate::rpc::MAX_REQUEST_BODY as usize,
         server_timeout: config.rpc_server_timeout,
         work_slots: config.rpc_threads + config.rpc_work_queue,
+        rest: None,
     };
     let (server, bound) = rpc_runtime.handle().spawn(crate::rpc::start(addr, settings, ctx)).await??;
     info!("RPC server listening on {bound}");

@@ -18,6 +18,7 @@ mod p2p_misbehaviour;
 mod p2p_peers;
 mod reorg;
 mod reorg_mempool;
+mod rest;
 mod rpc_explorer;
 mod rpc_import;
 mod rpc_node;

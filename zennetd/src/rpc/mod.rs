@@ -14,6 +14,7 @@ mod net;
 mod psbt;
 mod rawbuild;
 mod rawtx;
+mod rest;
 pub mod scan;
 mod template;
 mod utxo;
@@ -64,6 +65,8 @@ pub struct RpcContext {
     pub datadir: std::path::PathBuf,
     /// The `scantxoutset` in progress.
     pub scan: scan::ScanState,
+    /// `-rest`: serve the REST interface.
+    pub rest: bool,
 }
 
 /// The calls in flight, each from its start until its answer is ready.
@@ -110,9 +113,13 @@ pub type RpcResult = Result<Value, RpcError>;
 /// logins).
 pub async fn start(
     addr: SocketAddr,
-    settings: HttpSettings,
+    mut settings: HttpSettings,
     ctx: RpcContext,
 ) -> anyhow::Result<(ServerHandle, SocketAddr)> {
+    let ctx = std::sync::Arc::new(ctx);
+    if ctx.rest {
+        settings.rest = Some(std::sync::Arc::new(rest::Rest { ctx: ctx.clone() }));
+    }
     let config = ServerConfig::builder()
         .max_request_body_size(MAX_REQUEST_BODY)
         .max_response_body_size(MAX_RESPONSE_BODY)
@@ -123,7 +130,7 @@ pub async fn start(
         .await
         .map_err(|e| anyhow::anyhow!("Unable to bind the RPC server to {addr}: {e}"))?;
     let bound = listener.local_addr()?;
-    let mut module = RpcModule::new(ctx);
+    let mut module = RpcModule::from_arc(ctx);
     for spec in METHODS {
         let name = spec.name;
         module.register_async_method(name, move |params, ctx, extensions| async move {
