@@ -102,6 +102,7 @@ const RESULTS: &[(&str, &str)] = &[
     ("stop", "\"str\"    (string) a string with the content 'Zennet server stopping'"),
     ("echo", "[ arguments... ]"),
     ("echojson", "[ arguments... ]"),
+    ("getzmqnotifications", "[ { type, address, hwm } ]"),
     ("getrpcinfo", "{ active_commands: [ { method, duration } ], logpath }"),
     ("logging", "{ \"category\": true|false, ... }"),
     ("syncwithvalidationinterfacequeue", "null"),

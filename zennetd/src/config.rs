@@ -142,6 +142,32 @@ pub struct Cli {
     /// Feerate in ZEN/kvB the wallet uses when there is no fee estimate (default 0: refuse to guess).
     #[arg(long)]
     pub fallbackfee: Option<f64>,
+    /// Publish block hashes on this ZeroMQ address (e.g. tcp://127.0.0.1:28332).
+    #[arg(long)]
+    pub zmqpubhashblock: Vec<String>,
+    /// Publish transaction hashes on this ZeroMQ address.
+    #[arg(long)]
+    pub zmqpubhashtx: Vec<String>,
+    /// Publish raw blocks on this ZeroMQ address.
+    #[arg(long)]
+    pub zmqpubrawblock: Vec<String>,
+    /// Publish raw transactions on this ZeroMQ address.
+    #[arg(long)]
+    pub zmqpubrawtx: Vec<String>,
+    /// Publish block connects and disconnects and mempool additions and removals on this ZeroMQ address.
+    #[arg(long)]
+    pub zmqpubsequence: Vec<String>,
+    /// Outbound message high water marks (default 1000), per publisher, as Core.
+    #[arg(long)]
+    pub zmqpubhashblockhwm: Option<u32>,
+    #[arg(long)]
+    pub zmqpubhashtxhwm: Option<u32>,
+    #[arg(long)]
+    pub zmqpubrawblockhwm: Option<u32>,
+    #[arg(long)]
+    pub zmqpubrawtxhwm: Option<u32>,
+    #[arg(long)]
+    pub zmqpubsequencehwm: Option<u32>,
     /// Accept public REST requests (GET /rest/…, no authentication, as Core).
     #[arg(long)]
     pub rest: bool,
@@ -223,6 +249,8 @@ pub struct Config {
     pub address_type: wallet::keys::OutputType,
     pub change_type: Option<wallet::keys::OutputType>,
     pub rest: bool,
+    /// `-zmqpub*`.
+    pub zmq: Vec<crate::zmq::ZmqEndpoint>,
     pub listen: bool,
     pub bind: Vec<std::net::SocketAddr>,
     pub connect: Option<Vec<String>>,
@@ -378,6 +406,22 @@ impl Config {
             },
             change_type: cli.changetype.as_deref().map(|name| output_type_option("change", name)).transpose()?,
             rest: cli.rest,
+            zmq: [
+                ("hashblock", &cli.zmqpubhashblock, cli.zmqpubhashblockhwm),
+                ("hashtx", &cli.zmqpubhashtx, cli.zmqpubhashtxhwm),
+                ("rawblock", &cli.zmqpubrawblock, cli.zmqpubrawblockhwm),
+                ("rawtx", &cli.zmqpubrawtx, cli.zmqpubrawtxhwm),
+                ("sequence", &cli.zmqpubsequence, cli.zmqpubsequencehwm),
+            ]
+            .into_iter()
+            .flat_map(|(topic, addresses, hwm)| {
+                addresses.iter().map(move |address| crate::zmq::ZmqEndpoint {
+                    topic,
+                    address: address.clone(),
+                    hwm: hwm.unwrap_or(1000),
+                })
+            })
+            .collect(),
             channel_close_margin: cli.channelclosemargin.unwrap_or(if network == Network::Regtest { 6 } else { 144 }),
             fallback_fee: match cli.fallbackfee {
                 Some(zen) if !(0.0..=1.0).contains(&zen) => {

@@ -17,3 +17,4 @@ pub mod node_state;
 pub mod rpc;
 pub mod store;
 pub mod wallets;
+pub mod zmq;

@@ -117,6 +117,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             );
         }
     }
+    crate::zmq::start(config.zmq.clone(), chain.clone()).await?;
     if let Some(command) = config.blocknotify.clone() {
         tokio::spawn(block_notify(chain.ticks(), command));
     }
@@ -167,6 +168,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         datadir: config.datadir.clone(),
         scan: Default::default(),
         rest: config.rest,
+        zmq: config.zmq.clone(),
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let rpc_runtime = RpcRuntime::new(config.rpc_threads)?;

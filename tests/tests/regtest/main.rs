@@ -33,3 +33,4 @@ mod template;
 mod wallet;
 mod wallet_limits;
 mod witness_versions;
+mod zmq;

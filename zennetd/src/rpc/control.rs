@@ -79,6 +79,16 @@ pub fn logging(args: &Args) -> RpcResult {
     Ok(Value::Object(states.into_iter().map(|(name, on)| (name.to_string(), json!(on))).collect::<Map<_, _>>()))
 }
 
+/// `getzmqnotifications`: the active publishers, as Core lists them.
+pub fn getzmqnotifications(ctx: &RpcContext) -> RpcResult {
+    Ok(Value::Array(
+        ctx.zmq
+            .iter()
+            .map(|e| json!({ "type": format!("pub{}", e.topic), "address": e.address, "hwm": e.hwm }))
+            .collect(),
+    ))
+}
+
 /// Returns once the chainstate has handled everything queued before the call
 /// (and so has notified the wallets of it).
 pub async fn syncwithvalidationinterfacequeue(ctx: &RpcContext) -> RpcResult {

@@ -67,6 +67,8 @@ pub struct RpcContext {
     pub scan: scan::ScanState,
     /// `-rest`: serve the REST interface.
     pub rest: bool,
+    /// `-zmqpub*` (for `getzmqnotifications`).
+    pub zmq: Vec<crate::zmq::ZmqEndpoint>,
 }
 
 /// The calls in flight, each from its start until its answer is ready.
@@ -259,6 +261,7 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "help" => control::help(&args),
         "stop" => control::stop(ctx, &args).await,
         "uptime" => control::uptime(ctx),
+        "getzmqnotifications" => control::getzmqnotifications(ctx),
         "echo" => control::echo(&args),
         "echojson" => control::echo(&args),
         "getrpcinfo" => control::getrpcinfo(ctx),
