@@ -168,6 +168,12 @@ pub struct Cli {
     pub zmqpubrawtxhwm: Option<u32>,
     #[arg(long)]
     pub zmqpubsequencehwm: Option<u32>,
+    /// Debug output for a category (net, mempool, rpc, validation, wallet, market, …; 1 or all: every one).
+    #[arg(long)]
+    pub debug: Vec<String>,
+    /// No debug output for a category (after -debug).
+    #[arg(long)]
+    pub debugexclude: Vec<String>,
     /// Accept public REST requests (GET /rest/…, no authentication, as Core).
     #[arg(long)]
     pub rest: bool,
@@ -249,6 +255,9 @@ pub struct Config {
     pub address_type: wallet::keys::OutputType,
     pub change_type: Option<wallet::keys::OutputType>,
     pub rest: bool,
+    /// `-debug` and `-debugexclude` categories.
+    pub debug: Vec<String>,
+    pub debug_exclude: Vec<String>,
     /// `-zmqpub*`.
     pub zmq: Vec<crate::zmq::ZmqEndpoint>,
     pub listen: bool,
@@ -406,6 +415,8 @@ impl Config {
             },
             change_type: cli.changetype.as_deref().map(|name| output_type_option("change", name)).transpose()?,
             rest: cli.rest,
+            debug: cli.debug,
+            debug_exclude: cli.debugexclude,
             zmq: [
                 ("hashblock", &cli.zmqpubhashblock, cli.zmqpubhashblockhwm),
                 ("hashtx", &cli.zmqpubhashtx, cli.zmqpubhashtxhwm),
@@ -514,6 +525,11 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
         // -nolisten, -noconnect: a valued option set to 0.
         if let Some(option) = name.strip_prefix("no").filter(|n| value.is_none() && valued.iter().any(|v| v == n)) {
             out.push(OsString::from(format!("--{option}=0")));
+            continue;
+        }
+        // A bare -debug is every category, as Core.
+        if name == "debug" && value.is_none() {
+            out.push(OsString::from("--debug=1"));
             continue;
         }
         if flags.iter().any(|f| f == name) {

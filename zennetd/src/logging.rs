@@ -134,6 +134,11 @@ fn resolve(name: &str) -> Result<Vec<&'static str>, LoggingError> {
     }
 }
 
+/// Whether `name` is a category (or Core's all/none spellings).
+pub fn is_category(name: &str) -> bool {
+    resolve(name).is_ok()
+}
+
 /// Core's `logging include exclude`: turns categories on, then off, and
 /// returns every category with its state.
 pub fn update(include: &[String], exclude: &[String]) -> Result<Vec<(&'static str, bool)>, LoggingError> {

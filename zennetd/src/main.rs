@@ -33,6 +33,18 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     zennetd::logging::init(Some(&config.datadir.join("debug.log")), true);
+    if !config.debug.is_empty() || !config.debug_exclude.is_empty() {
+        // Core warns about a category it does not know and goes on.
+        let known = |names: &[String]| -> Vec<String> {
+            let (good, bad): (Vec<String>, Vec<String>) =
+                names.iter().cloned().partition(|n| zennetd::logging::is_category(n));
+            for name in bad {
+                tracing::warn!("Unsupported logging category -debug={name}.");
+            }
+            good
+        };
+        let _ = zennetd::logging::update(&known(&config.debug), &known(&config.debug_exclude));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

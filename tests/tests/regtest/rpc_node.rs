@@ -277,3 +277,16 @@ fn zennetd_refuses_a_missing_conf_file() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("could not be opened") && err.contains("nosuch.conf"), "{err}");
 }
+
+#[test]
+fn debug_categories_from_the_command_line() {
+    let node = Node::start(&["-debug=net", "-debug=mempool", "-debugexclude=mempool", "-debug=nosuch"]);
+    let states = node.rpc("logging", json!([]));
+    assert_eq!(states["net"], true);
+    assert_eq!(states["mempool"], false, "excluded after being asked for");
+    assert_eq!(states["rpc"], false);
+    let log = std::fs::read_to_string(node.network_dir().join("debug.log")).unwrap();
+    assert!(log.contains("Unsupported logging category -debug=nosuch."), "{log}");
+    let all = Node::start(&["-debug"]);
+    assert!(all.rpc("logging", json!([])).as_object().unwrap().values().all(|v| v == true));
+}
