@@ -26,6 +26,13 @@ Options:
   -rpcpassword=<pw>     password
   -rpccookiefile=<file> cookie file
   -rpcwait              wait for the server to start
+  -rpcwaittimeout=<n>   give up waiting after n seconds (default 0: no limit)
+  -stdin                read extra arguments from standard input, one per line
+  -stdinrpcpass         read the RPC password from the first line of standard input
+  -stdinwalletpassphrase read the wallet passphrase from standard input (walletpassphrase and walletpassphrasechange)
+  -getinfo              a summary of the node and the wallet
+  -generate [n] [maxtries] mine n blocks (default 1) to a new address of the wallet
+  -version              print the version and exit
   -rpcclienttimeout=<n> seconds to wait for a reply (default 900)
   -named                pass named parameters (name=value)
   -rpcwallet=<name>     send wallet RPCs to this wallet (the /wallet/<name> endpoint)
@@ -34,21 +41,11 @@ Run 'zennet-cli help' for the server's command list.";
 
 /// Options zennet-cli takes; anything else is refused rather than ignored
 /// (a mistyped -rpcport must never send the command to another node).
+#[rustfmt::skip]
 const KNOWN_OPTIONS: &[&str] = &[
-    "chain",
-    "testnet",
-    "regtest",
-    "datadir",
-    "conf",
-    "rpcconnect",
-    "rpcport",
-    "rpcuser",
-    "rpcpassword",
-    "rpccookiefile",
-    "rpcwait",
-    "rpcclienttimeout",
-    "named",
-    "rpcwallet",
+    "chain", "testnet", "regtest", "datadir", "conf", "rpcconnect", "rpcport", "rpcuser", "rpcpassword",
+    "rpccookiefile", "rpcwait", "rpcwaittimeout", "rpcclienttimeout", "named", "rpcwallet", "stdin", "stdinrpcpass",
+    "stdinwalletpassphrase", "getinfo", "generate",
 ];
 
 #[derive(Default)]
@@ -89,6 +86,10 @@ fn run() -> Result<ExitCode, String> {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
             }
+            "version" => {
+                println!("Zennet RPC client version v{}", env!("CARGO_PKG_VERSION"));
+                return Ok(ExitCode::SUCCESS);
+            }
             "named" => opts.named = value != "0",
             "rpcwait" => opts.wait = value != "0",
             "testnet" if value != "0" => opts.settings.push(("chain".into(), "test".into())),
@@ -117,8 +118,50 @@ fn run() -> Result<ExitCode, String> {
     settings.append(&mut opts.settings);
     opts.settings = settings;
 
-    let method = args.next().ok_or_else(|| "too few parameters (need at least a command)".to_string())?;
-    let params = build_params(&method, args.collect(), opts.named)?;
+    let flag = |name: &str| opts.get(name).is_some_and(|v| v != "0");
+    let mut rest: Vec<String> = args.collect();
+    // Standard input: the RPC password, then the wallet passphrase, then arguments (Core's order).
+    let mut stdin_lines = if flag("stdinrpcpass") || flag("stdinwalletpassphrase") || flag("stdin") {
+        use std::io::BufRead;
+        std::io::stdin().lock().lines().map_while(Result::ok).collect::<Vec<String>>().into_iter()
+    } else {
+        Vec::new().into_iter()
+    };
+    let stdin_password = if flag("stdinrpcpass") {
+        Some(stdin_lines.next().ok_or("-stdinrpcpass specified but failed to read from standard input")?)
+    } else {
+        None
+    };
+    let passphrase = if flag("stdinwalletpassphrase") {
+        Some(stdin_lines.next().ok_or("-stdinwalletpassphrase specified but failed to read from standard input")?)
+    } else {
+        None
+    };
+    if flag("stdin") {
+        rest.extend(stdin_lines);
+    }
+    let (method, params) = if flag("getinfo") {
+        ("-getinfo".to_string(), Value::Null)
+    } else if flag("generate") {
+        ("-generate".to_string(), Value::Array(rest.iter().map(|a| arg_value(true, a)).collect()))
+    } else {
+        let mut rest = rest.into_iter();
+        let method = rest.next().ok_or_else(|| "too few parameters (need at least a command)".to_string())?;
+        let mut args: Vec<String> = rest.collect();
+        if let Some(passphrase) = passphrase {
+            if !matches!(method.as_str(), "walletpassphrase" | "walletpassphrasechange") {
+                return Err(format!(
+                    "-stdinwalletpassphrase is only applicable for walletpassphrase(change), not {method}"
+                ));
+            }
+            args.insert(0, passphrase);
+        }
+        let params = build_params(&method, args, opts.named)?;
+        (method, params)
+    };
+    if let Some(password) = stdin_password {
+        opts.settings.push(("rpcpassword".into(), password));
+    }
 
     let host = opts.get("rpcconnect").unwrap_or("127.0.0.1").to_string();
     let port = match opts.get("rpcport") {
@@ -132,7 +175,9 @@ fn run() -> Result<ExitCode, String> {
         None => format!("http://{host}:{port}/"),
     };
 
-    let deadline = Instant::now() + Duration::from_secs(if opts.wait { timeout } else { 0 });
+    let wait_limit = opts.get("rpcwaittimeout").and_then(|t| t.parse::<u64>().ok()).filter(|t| *t > 0);
+    let deadline =
+        Instant::now() + Duration::from_secs(if opts.wait { wait_limit.unwrap_or(10 * 365 * 86_400) } else { 0 });
     loop {
         let credentials = match (opts.get("rpcuser"), opts.get("rpcpassword")) {
             (Some(user), Some(password)) if !password.is_empty() => {
@@ -145,8 +190,14 @@ fn run() -> Result<ExitCode, String> {
                 }),
             },
         };
-        let outcome = credentials
-            .map(|c| RpcClient::new(url.clone(), c, Duration::from_secs(timeout)).call(&method, params.clone()));
+        let outcome = credentials.map(|c| {
+            let client = RpcClient::new(url.clone(), c, Duration::from_secs(timeout));
+            match method.as_str() {
+                "-getinfo" => getinfo(&client, opts.get("rpcwallet")),
+                "-generate" => generate(&client, &params),
+                _ => client.call(&method, params.clone()),
+            }
+        });
         let retry = matches!(&outcome, Err(_) | Ok(Err(ClientError::Transport { .. })))
             || matches!(&outcome, Ok(Err(ClientError::Rpc(e))) if e.code == rpc::codes::IN_WARMUP);
         if retry && opts.wait && Instant::now() < deadline {
@@ -160,12 +211,65 @@ fn run() -> Result<ExitCode, String> {
             }
             Err(ClientError::Rpc(e)) => {
                 eprintln!("error code: {}\nerror message:\n{}", e.code, e.message);
-                Ok(ExitCode::from(e.code.unsigned_abs().min(255) as u8))
+                // As bitcoin-cli: |code| as the process status, which keeps its low byte (-32601: 89).
+                Ok(ExitCode::from((e.code.unsigned_abs() % 256) as u8))
             }
             Err(ClientError::Transport { .. }) => Err(format!("Could not connect to the server {host}:{port}\n\nMake sure the zennetd server is running and that you are connecting to the correct RPC port.")),
             Err(other) => Err(other.to_string()),
         };
     }
+}
+
+/// `-getinfo`: Core's summary of the chain, the network and the wallet.
+fn getinfo(client: &RpcClient, wallet: Option<&str>) -> Result<Value, ClientError> {
+    let chain = client.call("getblockchaininfo", Value::Array(vec![]))?;
+    let net = client.call("getnetworkinfo", Value::Array(vec![]))?;
+    let mut text = format!(
+        "Chain: {}\nBlocks: {}\nHeaders: {}\nVerification progress: {:.4}%\nDifficulty: {}\n\nNetwork: in {}, out {}, total {}\nVersion: {}\nTime offset (s): {}\nProxies: n/a\nMin tx relay fee rate (ZEN/kvB): {}\n",
+        chain["chain"].as_str().unwrap_or_default(),
+        chain["blocks"],
+        chain["headers"],
+        chain["verificationprogress"].as_f64().unwrap_or(0.0) * 100.0,
+        chain["difficulty"],
+        net["connections_in"],
+        net["connections_out"],
+        net["connections"],
+        net["version"],
+        net["timeoffset"],
+        net["relayfee"],
+    );
+    match client.call("getwalletinfo", Value::Array(vec![])) {
+        Ok(w) => {
+            let name = w["walletname"].as_str().unwrap_or(wallet.unwrap_or_default()).to_string();
+            text.push_str(&format!("\nWallet: \"{name}\"\nKeypool size: {}\n", w["keypoolsize"]));
+            if !w["unlocked_until"].is_null() {
+                text.push_str(&format!("Unlocked until: {}\n", w["unlocked_until"]));
+            }
+            text.push_str(&format!(
+                "Transaction fee rate (-paytxfee) (ZEN/kvB): {}\n\nBalance: {}\n",
+                w["paytxfee"], w["balance"]
+            ));
+        }
+        Err(ClientError::Rpc(_)) => {}
+        Err(other) => return Err(other),
+    }
+    let warnings: Vec<&str> =
+        chain["warnings"].as_array().map_or(Vec::new(), |w| w.iter().filter_map(Value::as_str).collect());
+    text.push_str(&format!("\nWarnings: {}", warnings.join(" ")));
+    Ok(Value::String(text))
+}
+
+/// `-generate [nblocks] [maxtries]`: a new address of the wallet, then
+/// generatetoaddress; `{address, blocks}` as bitcoin-cli prints it.
+fn generate(client: &RpcClient, params: &Value) -> Result<Value, ClientError> {
+    let nblocks = params.get(0).cloned().unwrap_or(Value::from(1));
+    let address = client.call("getnewaddress", Value::Array(vec![]))?;
+    let mut args = vec![nblocks, address.clone()];
+    if let Some(tries) = params.get(1) {
+        args.push(tries.clone());
+    }
+    let blocks = client.call("generatetoaddress", Value::Array(args))?;
+    Ok(serde_json::json!({ "address": address, "blocks": blocks }))
 }
 
 fn read_cookie_file(path: &PathBuf) -> Result<Credentials, String> {

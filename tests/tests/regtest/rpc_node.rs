@@ -290,3 +290,52 @@ fn debug_categories_from_the_command_line() {
     let all = Node::start(&["-debug"]);
     assert!(all.rpc("logging", json!([])).as_object().unwrap().values().all(|v| v == true));
 }
+
+/// zennet-cli's own options, as bitcoin-cli's.
+#[test]
+fn cli_version_getinfo_generate_stdin_and_exit_codes() {
+    let node = Node::start(&[]);
+    let (code, version, _) = node.cli(&["-version"]);
+    assert_eq!(code, 0);
+    assert!(version.starts_with("Zennet RPC client version v"), "{version}");
+    let (code, _, err) = node.cli(&["nosuchmethod"]);
+    assert_eq!(code, 89, "-32601 as bitcoin-cli reports it: {err}");
+
+    node.rpc("createwallet", json!({"wallet_name": "w", "passphrase": "secret words"}));
+    let (code, out, err) = node.cli(&["-generate", "2"]);
+    assert_eq!(code, 0, "{err}");
+    let generated: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(generated["blocks"].as_array().unwrap().len(), 2);
+    assert!(generated["address"].as_str().unwrap().starts_with("zrt1"));
+    let (code, info, _) = node.cli(&["-getinfo"]);
+    assert_eq!(code, 0);
+    for line in ["Chain: regtest", "Blocks: 2", "Network: in 0, out 0, total 0", "Wallet: \"w\"", "Balance: 0.00000000"]
+    {
+        assert!(info.contains(line), "{line:?} in {info}");
+    }
+
+    // -stdin and -stdinwalletpassphrase: arguments and the passphrase never on the command line.
+    let run = |args: &[&str], input: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(zennet_tests::bin_dir().join("zennet-cli"))
+            .arg("-regtest")
+            .arg(format!("-datadir={}", node.network_dir().parent().unwrap().display()))
+            .arg(format!("-rpcport={}", node.rpc_port))
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let (code, hash) = run(&["-stdin", "getblockhash"], "1\n");
+    assert_eq!(code, 0);
+    assert_eq!(hash.trim(), node.rpc("getblockhash", json!([1])).as_str().unwrap());
+    let (code, _) =
+        run(&["-rpcwallet=w", "-stdinwalletpassphrase", "-stdin", "walletpassphrase"], "secret words\n60\n");
+    assert_eq!(code, 0);
+    assert!(node.wallet_rpc("w", "getwalletinfo", json!([]))["unlocked_until"].as_u64().unwrap() > 0);
+}
