@@ -168,6 +168,9 @@ pub struct Cli {
     pub zmqpubrawtxhwm: Option<u32>,
     #[arg(long)]
     pub zmqpubsequencehwm: Option<u32>,
+    /// A comment in the user agent peers see (BIP14), repeatable.
+    #[arg(long)]
+    pub uacomment: Vec<String>,
     /// Debug output for a category (net, mempool, rpc, validation, wallet, market, …; 1 or all: every one).
     #[arg(long)]
     pub debug: Vec<String>,
@@ -255,6 +258,8 @@ pub struct Config {
     pub address_type: wallet::keys::OutputType,
     pub change_type: Option<wallet::keys::OutputType>,
     pub rest: bool,
+    /// `-uacomment`.
+    pub ua_comments: Vec<String>,
     /// `-debug` and `-debugexclude` categories.
     pub debug: Vec<String>,
     pub debug_exclude: Vec<String>,
@@ -415,6 +420,16 @@ impl Config {
             },
             change_type: cli.changetype.as_deref().map(|name| output_type_option("change", name)).transpose()?,
             rest: cli.rest,
+            ua_comments: {
+                // Core's SAFE_CHARS_UA_COMMENT.
+                let safe = |c: char| c.is_ascii_alphanumeric() || " .,;-_?@".contains(c);
+                if let Some(bad) = cli.uacomment.iter().find(|c| !c.chars().all(safe)) {
+                    return Err(ConfigError::Invalid(format!(
+                        "User Agent comment ({bad}) contains unsafe characters."
+                    )));
+                }
+                cli.uacomment
+            },
             debug: cli.debug,
             debug_exclude: cli.debugexclude,
             zmq: [
@@ -514,6 +529,13 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
             Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
+        if !matches!(name, "h" | "help" | "?" | "V" | "version")
+            && !name.strip_prefix("no").is_some_and(|n| Cli::command().get_arguments().any(|a| a.get_long() == Some(n)))
+            && !Cli::command().get_arguments().any(|a| a.get_long() == Some(name))
+        {
+            // As Core: a clear refusal, never a guess at another option.
+            return Err(format!("Error parsing command line arguments: Invalid parameter {text}"));
+        }
         if matches!(name, "h" | "help" | "?" | "V" | "version") {
             out.push(OsString::from(if name == "V" || name == "version" { "--version" } else { "--help" }));
             continue;

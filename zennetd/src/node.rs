@@ -118,6 +118,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     crate::zmq::start(config.zmq.clone(), chain.clone()).await?;
+    let _ = crate::net::UA_COMMENTS.set(config.ua_comments.clone());
     if let Some(command) = config.blocknotify.clone() {
         tokio::spawn(block_notify(chain.ticks(), command));
     }

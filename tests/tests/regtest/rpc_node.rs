@@ -339,3 +339,27 @@ fn cli_version_getinfo_generate_stdin_and_exit_codes() {
     assert_eq!(code, 0);
     assert!(node.wallet_rpc("w", "getwalletinfo", json!([]))["unlocked_until"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn uacomment_in_peers_subver_and_unknown_options_refused() {
+    let a = Node::start(&["-uacomment=pool", "-uacomment=eu 1"]);
+    let b = Node::start(&[]);
+    b.connect_to(&a);
+    assert_eq!(a.rpc("getnetworkinfo", json!([]))["subversion"], "/Zennet:0.1.0(pool; eu 1)/");
+    zennet_tests::wait_for("the peer's subver", std::time::Duration::from_secs(30), || {
+        let peers = b.rpc("getpeerinfo", json!([]));
+        peers.as_array()?.iter().any(|p| p["subver"] == "/Zennet:0.1.0(pool; eu 1)/").then_some(())
+    });
+    let output = std::process::Command::new(zennet_tests::bin_dir().join("zennetd"))
+        .args(["-regtest", "-rpcprot=1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(err.trim(), "Error: Error parsing command line arguments: Invalid parameter -rpcprot=1");
+    let output = std::process::Command::new(zennet_tests::bin_dir().join("zennetd"))
+        .args(["-regtest", "-uacomment=a/b"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("contains unsafe characters"));
+}

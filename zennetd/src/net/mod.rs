@@ -51,8 +51,15 @@ pub const MAX_OUTBOUND_FULL_RELAY: usize = 8;
 /// Core's default -maxconnections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 125;
 
+/// `-uacomment` values, set once at start-up.
+pub static UA_COMMENTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// BIP14's user agent: `/Zennet:0.1.0/`, or `/Zennet:0.1.0(c1; c2)/` with comments.
 pub fn user_agent() -> String {
-    format!("/Zennet:{}/", env!("CARGO_PKG_VERSION"))
+    match UA_COMMENTS.get().filter(|c| !c.is_empty()) {
+        Some(comments) => format!("/Zennet:{}({})/", env!("CARGO_PKG_VERSION"), comments.join("; ")),
+        None => format!("/Zennet:{}/", env!("CARGO_PKG_VERSION")),
+    }
 }
 
 type Job = Box<dyn FnOnce(&mut Manager) + Send>;
