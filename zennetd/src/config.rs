@@ -168,6 +168,15 @@ pub struct Cli {
     pub zmqpubrawtxhwm: Option<u32>,
     #[arg(long)]
     pub zmqpubsequencehwm: Option<u32>,
+    /// Run in the background as a daemon and accept commands.
+    #[arg(long)]
+    pub daemon: bool,
+    /// As -daemon, and wait until the node has started (its RPC answers) before returning.
+    #[arg(long)]
+    pub daemonwait: bool,
+    /// Process ID file (default zennetd.pid; a relative path is in the network datadir).
+    #[arg(long)]
+    pub pid: Option<PathBuf>,
     /// A comment in the user agent peers see (BIP14), repeatable.
     #[arg(long)]
     pub uacomment: Vec<String>,
@@ -260,6 +269,11 @@ pub struct Config {
     pub rest: bool,
     /// `-uacomment`.
     pub ua_comments: Vec<String>,
+    /// `-daemon` / `-daemonwait`.
+    pub daemon: bool,
+    pub daemon_wait: bool,
+    /// Where the process ID is written.
+    pub pid_file: PathBuf,
     /// `-debug` and `-debugexclude` categories.
     pub debug: Vec<String>,
     pub debug_exclude: Vec<String>,
@@ -429,6 +443,13 @@ impl Config {
                     )));
                 }
                 cli.uacomment
+            },
+            daemon: cli.daemon || cli.daemonwait,
+            daemon_wait: cli.daemonwait,
+            pid_file: match &cli.pid {
+                Some(path) if path.is_relative() => conffile::network_datadir(&base, network).join(path),
+                Some(path) => path.clone(),
+                None => conffile::network_datadir(&base, network).join("zennetd.pid"),
             },
             debug: cli.debug,
             debug_exclude: cli.debugexclude,

@@ -23,6 +23,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if config.daemon {
+        return daemonize(&config);
+    }
     if !config.sysperms {
         // As Core: everything the node creates (datadir, wallets, backups,
         // peers.dat, mempool.dat) is owner-only.
@@ -59,4 +62,55 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `-daemon`: the node again in a process of its own group, detached from
+/// the terminal, and this one returns ("Zennet server starting", as Core).
+/// `-daemonwait` returns once the node's RPC port answers, or fails with the
+/// node's exit status if it stops first.
+fn daemonize(config: &config::Config) -> ExitCode {
+    use std::os::unix::process::CommandExt;
+    let is_daemon_flag = |a: &std::ffi::OsString| {
+        a.to_str().is_some_and(|s| {
+            let name = s.trim_start_matches('-').split('=').next().unwrap_or_default();
+            matches!(name, "daemon" | "daemonwait" | "nodaemon" | "nodaemonwait")
+        })
+    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).filter(|a| !is_daemon_flag(a)).collect();
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("Error: cannot find this program to start it in the background: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut child = match std::process::Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => {
+            eprintln!("Error: cannot start the daemon: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("Zennet server starting");
+    if config.daemon_wait {
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], config.rpc_port));
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                eprintln!("Error: zennetd stopped while starting ({status}); see debug.log");
+                return ExitCode::FAILURE;
+            }
+            if std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_millis(200)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -56,6 +56,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.datadir)
         .with_context(|| format!("cannot create data directory {}", config.datadir.display()))?;
     let _lock = DatadirLock::acquire(&config.datadir)?;
+    let _pid = PidFile::write(&config.pid_file)?;
     // As Core at start: refuse to run on a disk that is about to fill.
     if !crate::fatal::has_disk_space(&config.datadir, 0) {
         bail!(
@@ -354,6 +355,23 @@ fn load_mempool(state: &mut NodeState, path: &Path) {
             info!("Loaded {accepted} of {total} mempool transactions from {}", path.display());
         }
         Err(e) => tracing::warn!("Ignoring {}: {e}", path.display()),
+    }
+}
+
+/// `-pid`: the process ID, written at start and removed at a clean stop, as Core.
+struct PidFile(std::path::PathBuf);
+
+impl PidFile {
+    fn write(path: &Path) -> anyhow::Result<PidFile> {
+        std::fs::write(path, format!("{}\n", std::process::id()))
+            .with_context(|| format!("Unable to create the PID file '{}'", path.display()))?;
+        Ok(PidFile(path.to_path_buf()))
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 

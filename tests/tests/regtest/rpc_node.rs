@@ -363,3 +363,37 @@ fn uacomment_in_peers_subver_and_unknown_options_refused() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("contains unsafe characters"));
 }
+
+/// -daemonwait returns once the node answers; -pid names the PID file,
+/// removed at a clean stop.
+#[test]
+fn daemon_and_pid_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = zennet_tests::free_port();
+    let args = [
+        "-regtest".to_string(),
+        format!("-datadir={}", dir.path().display()),
+        format!("-rpcport={port}"),
+        format!("-port={}", zennet_tests::free_port()),
+        "-pid=node.pid".to_string(),
+        "-daemonwait".to_string(),
+    ];
+    let output = std::process::Command::new(zennet_tests::bin_dir().join("zennetd")).args(&args).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "Zennet server starting");
+    let pid_file = dir.path().join("regtest").join("node.pid");
+    let pid: u32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    assert!(std::path::Path::new(&format!("/proc/{pid}")).exists(), "the daemon runs");
+    let cli = |args: &[&str]| {
+        std::process::Command::new(zennet_tests::bin_dir().join("zennet-cli"))
+            .args(["-regtest", &format!("-datadir={}", dir.path().display()), &format!("-rpcport={port}")])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(String::from_utf8_lossy(&cli(&["getblockcount"]).stdout).trim(), "0", "it answers at once");
+    assert!(cli(&["stop"]).status.success());
+    zennet_tests::wait_for("the daemon to stop and remove its PID file", std::time::Duration::from_secs(60), || {
+        (!pid_file.exists() && !std::path::Path::new(&format!("/proc/{pid}")).exists()).then_some(())
+    });
+}
