@@ -251,6 +251,13 @@ where
         return Ok(plain(StatusCode::FORBIDDEN, ""));
     }
     let is_batch = request.is_array();
+    // As Core: an empty batch is answered with an empty array.
+    if request.as_array().is_some_and(Vec::is_empty) {
+        return Ok(json_response(StatusCode::OK, &Value::Array(Vec::new())));
+    }
+    // A JSON-RPC 2.0 notification (no id) is carried out and answered 204 with no body.
+    let notification =
+        !is_batch && request.get("jsonrpc").and_then(Value::as_str) == Some("2.0") && request.get("id").is_none();
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
     // A single JSON-RPC 2.0 call goes through as it came (no copy of a large body).
@@ -264,6 +271,10 @@ where
     let (rewritten, slots) = rewrite_request(request);
     let forwarded = HttpRequest::from_parts(parts, HttpBody::from(rewritten.to_string()));
     let response = inner.call(forwarded).await?;
+    if notification {
+        let _ = response.into_body().collect().await;
+        return Ok(plain(StatusCode::NO_CONTENT, ""));
+    }
 
     let (resp_parts, resp_body) = response.into_parts();
     let resp_bytes = resp_body.collect().await?.to_bytes();

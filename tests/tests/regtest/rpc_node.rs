@@ -397,3 +397,35 @@ fn daemon_and_pid_file() {
         (!pid_file.exists() && !std::path::Path::new(&format!("/proc/{pid}")).exists()).then_some(())
     });
 }
+
+/// HTTP details as Core: a JSON-RPC 2.0 notification is answered 204 with
+/// no body, an empty batch `[]`, a batch without its notifications' replies.
+#[test]
+fn notifications_and_empty_batches() {
+    use std::io::{Read, Write};
+    let node = Node::start(&[]);
+    let cookie = std::fs::read_to_string(node.network_dir().join(".cookie")).unwrap();
+    let auth = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, cookie.trim());
+    let post = |body: &str| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", node.rpc_port)).unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        (head.split_whitespace().nth(1).unwrap().to_string(), body.trim().to_string())
+    };
+    assert_eq!(post(r#"{"jsonrpc":"2.0","method":"getblockcount"}"#), ("204".to_string(), String::new()));
+    assert_eq!(post("[]"), ("200".to_string(), "[]".to_string()));
+    let (status, body) =
+        post(r#"[{"jsonrpc":"2.0","method":"getblockcount","id":7},{"jsonrpc":"2.0","method":"getblockcount"}]"#);
+    assert_eq!(status, "200");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        json!([{"jsonrpc": "2.0", "result": 0, "id": 7}])
+    );
+}
