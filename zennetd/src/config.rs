@@ -201,9 +201,21 @@ pub struct Cli {
     /// Accepted for Bitcoin Core compatibility; the RPC server always runs.
     #[arg(long)]
     pub server: bool,
-    /// Accepted for Bitcoin Core compatibility; logs always go to the console.
+    /// Log to the console too (default 1; a -daemon has no console).
     #[arg(long)]
-    pub printtoconsole: bool,
+    pub printtoconsole: Option<u8>,
+    /// Prefix log lines with the time (default 1).
+    #[arg(long)]
+    pub logtimestamps: Option<u8>,
+    /// Prefix log lines with the thread's name (default 0).
+    #[arg(long)]
+    pub logthreadnames: Option<u8>,
+    /// Shrink debug.log to its last 10 MB at start when it is larger than 11 MB (default 1 unless -debug).
+    #[arg(long)]
+    pub shrinkdebugfile: Option<u8>,
+    /// Regtest only: the node's clock, in seconds since 1970 (as setmocktime).
+    #[arg(long)]
+    pub mocktime: Option<i64>,
 }
 
 enum ConfigError {
@@ -274,6 +286,10 @@ pub struct Config {
     pub daemon_wait: bool,
     /// Where the process ID is written.
     pub pid_file: PathBuf,
+    /// How the log is written.
+    pub log: crate::logging::LogOptions,
+    /// `-mocktime`.
+    pub mocktime: Option<i64>,
     /// `-debug` and `-debugexclude` categories.
     pub debug: Vec<String>,
     pub debug_exclude: Vec<String>,
@@ -451,6 +467,19 @@ impl Config {
                 Some(path) => path.clone(),
                 None => conffile::network_datadir(&base, network).join("zennetd.pid"),
             },
+            log: crate::logging::LogOptions {
+                console: cli.printtoconsole.is_none_or(|v| v != 0),
+                timestamps: cli.logtimestamps.is_none_or(|v| v != 0),
+                thread_names: cli.logthreadnames.is_some_and(|v| v != 0),
+                shrink: cli.shrinkdebugfile.map_or(cli.debug.is_empty(), |v| v != 0),
+            },
+            mocktime: match cli.mocktime {
+                Some(_) if network != Network::Regtest => {
+                    return Err(ConfigError::Invalid("-mocktime is for regression testing (-regtest) only".into()))
+                }
+                Some(t) if t < 0 => return Err(ConfigError::Invalid("-mocktime cannot be negative".into())),
+                other => other,
+            },
             debug: cli.debug,
             debug_exclude: cli.debugexclude,
             zmq: [
@@ -570,9 +599,11 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
             out.push(OsString::from(format!("--{option}=0")));
             continue;
         }
-        // A bare -debug is every category, as Core.
-        if name == "debug" && value.is_none() {
-            out.push(OsString::from("--debug=1"));
+        // A bare -debug is every category, and a bare 0/1 option is 1, as Core.
+        if matches!(name, "debug" | "printtoconsole" | "logtimestamps" | "logthreadnames" | "shrinkdebugfile")
+            && value.is_none()
+        {
+            out.push(OsString::from(format!("--{name}=1")));
             continue;
         }
         if flags.iter().any(|f| f == name) {

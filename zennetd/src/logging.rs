@@ -93,20 +93,70 @@ impl Write for DebugLogWriter {
     }
 }
 
-/// Starts logging: to standard error when `console`, and to `debug_log`
-/// when given. `RUST_LOG`, when set, replaces the base filter (the RPC
-/// library stays at warnings whatever it says).
-pub fn init(debug_log: Option<&Path>, console: bool) {
+/// How the log is written: `-printtoconsole`, `-logtimestamps`,
+/// `-logthreadnames`, `-shrinkdebugfile`.
+#[derive(Debug, Clone, Copy)]
+pub struct LogOptions {
+    pub console: bool,
+    pub timestamps: bool,
+    pub thread_names: bool,
+    pub shrink: bool,
+}
+
+impl Default for LogOptions {
+    fn default() -> Self {
+        LogOptions { console: true, timestamps: true, thread_names: false, shrink: true }
+    }
+}
+
+/// The time at the start of a line, or nothing (`-logtimestamps=0`).
+#[derive(Debug, Clone, Copy)]
+struct Timer(bool);
+
+impl tracing_subscriber::fmt::time::FormatTime for Timer {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        if self.0 {
+            tracing_subscriber::fmt::time::SystemTime.format_time(w)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Core's `ShrinkDebugFile`: past 11 MB, keep the last 10 MB (from a line start).
+fn shrink(path: &Path) {
+    const KEEP: u64 = 10 << 20;
+    let Ok(meta) = std::fs::metadata(path) else { return };
+    if meta.len() <= KEEP + (1 << 20) {
+        return;
+    }
+    let Ok(bytes) = std::fs::read(path) else { return };
+    let tail = &bytes[bytes.len() - KEEP as usize..];
+    let start = tail.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let _ = std::fs::write(path, &tail[start..]);
+}
+
+/// Starts logging: to standard error when asked, and to `debug_log` when
+/// given. `RUST_LOG`, when set, replaces the base filter (the RPC library
+/// stays at warnings whatever it says).
+pub fn init(debug_log: Option<&Path>, options: LogOptions) {
+    use tracing_subscriber::fmt::format::{Format, Full};
     let base = std::env::var("RUST_LOG").unwrap_or_else(|_| BASE.to_string());
     let (layer, handle) = reload::Layer::new(filter(&base, &BTreeSet::new()));
-    let console_layer = console.then(|| {
+    let format = || -> Format<Full, Timer> {
+        Format::default().with_timer(Timer(options.timestamps)).with_thread_names(options.thread_names)
+    };
+    let console_layer = options.console.then(|| {
         tracing_subscriber::fmt::layer()
+            .event_format(format().with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())))
             .with_writer(std::io::stderr)
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
     });
     let file_layer = debug_log.map(|path| {
+        if options.shrink {
+            shrink(path);
+        }
         let _ = DEBUG_LOG.set(DebugLog { path: path.to_path_buf(), file: Mutex::new(open_log(path)) });
-        tracing_subscriber::fmt::layer().with_writer(|| DebugLogWriter).with_ansi(false)
+        tracing_subscriber::fmt::layer().event_format(format().with_ansi(false)).with_writer(|| DebugLogWriter)
     });
     if tracing_subscriber::registry().with(layer).with(console_layer).with(file_layer).try_init().is_ok() {
         let _ = HANDLE.set(handle);

@@ -35,7 +35,10 @@ fn main() -> ExitCode {
         eprintln!("Error: cannot create {}: {e}", config.datadir.display());
         return ExitCode::FAILURE;
     }
-    zennetd::logging::init(Some(&config.datadir.join("debug.log")), true);
+    zennetd::logging::init(Some(&config.datadir.join("debug.log")), config.log);
+    if let Some(time) = config.mocktime {
+        zennetd::clock::set_mock_time(time);
+    }
     if !config.debug.is_empty() || !config.debug_exclude.is_empty() {
         // Core warns about a category it does not know and goes on.
         let known = |names: &[String]| -> Vec<String> {

@@ -429,3 +429,23 @@ fn notifications_and_empty_batches() {
         json!([{"jsonrpc": "2.0", "result": 0, "id": 7}])
     );
 }
+
+#[test]
+fn log_options_and_mocktime() {
+    let node = Node::start(&["-logtimestamps=0", "-logthreadnames", "-printtoconsole=0", "-mocktime=1800000000"]);
+    node.mine(1);
+    let header = node.rpc("getblockheader", json!([node.tip()]));
+    assert_eq!(header["time"], 1_800_000_000, "the block is stamped with the mock time");
+    let log = std::fs::read_to_string(node.network_dir().join("debug.log")).unwrap();
+    let first = log.lines().find(|l| l.contains("RPC server listening")).unwrap();
+    assert!(!first.trim_start().starts_with("20"), "no timestamp: {first}");
+    assert_eq!(
+        first.split_whitespace().take(3).collect::<Vec<_>>(),
+        ["INFO", "main", "zennetd::node:"],
+        "level, thread name, target: {first}"
+    );
+    assert!(node.log().is_empty(), "nothing on the console: {}", node.log());
+    let output =
+        std::process::Command::new(zennet_tests::bin_dir().join("zennetd")).args(["-mocktime=5"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("-mocktime is for regression testing"));
+}
