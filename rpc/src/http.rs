@@ -42,7 +42,13 @@ pub struct HttpSettings {
     /// `-rest`: the REST interface (GET `/rest/…`, no authentication, as
     /// Core); `None` answers those paths 403.
     pub rest: Option<Arc<dyn RestHandler>>,
+    /// `-rpcallowip`: whether a client address may use the server (None:
+    /// every one, the server listening on loopback only).
+    pub client_allowed: Option<ClientFilter>,
 }
+
+/// Whether a client address may use the server.
+pub type ClientFilter = Arc<dyn Fn(&std::net::IpAddr) -> bool + Send + Sync>;
 
 /// A REST answer: status, content type and body.
 pub struct RestReply {
@@ -189,6 +195,13 @@ where
     let settings = &shared.settings;
     let remote =
         req.extensions().get::<RemoteAddr>().map_or_else(|| "an unknown address".to_string(), |r| r.0.to_string());
+    if let (Some(allowed), Some(RemoteAddr(address))) = (&settings.client_allowed, req.extensions().get::<RemoteAddr>())
+    {
+        if !allowed(&address.ip()) {
+            tracing::warn!("HTTP request from {remote} rejected: Client network is not allowed RPC access");
+            return Ok(plain(StatusCode::FORBIDDEN, ""));
+        }
+    }
     if let Some(rest_path) = req.uri().path().strip_prefix("/rest/") {
         if req.method() != Method::GET {
             return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "REST handles only GET requests"));
@@ -401,5 +414,38 @@ mod tests {
         let (restored, _) = restore_response(reply, &slots);
         assert_eq!(restored[0], json!({"result": "x", "error": null, "id": 1}));
         assert_eq!(restored[1], json!({"jsonrpc": "2.0", "result": "y", "id": 1}));
+    }
+
+    /// `-rpcallowip`: a client outside the allowed networks gets 403 before
+    /// anything else; an allowed one reaches the server.
+    #[tokio::test]
+    async fn clients_outside_rpcallowip_are_refused() {
+        let settings = HttpSettings {
+            auth: Auth::with_logins(Vec::new()),
+            max_body: 1 << 20,
+            server_timeout: Duration::from_secs(5),
+            work_slots: 4,
+            rest: None,
+            client_allowed: Some(Arc::new(|ip: &std::net::IpAddr| {
+                ip.is_loopback() || ip.to_string().starts_with("10.1.")
+            })),
+        };
+        let shared = Arc::new(Shared { work: Arc::new(tokio::sync::Semaphore::new(4)), settings });
+        let inner = tower::service_fn(|_req: HttpRequest<HttpBody>| async {
+            Ok::<_, BoxError>(HttpResponse::new(HttpBody::from("reached")))
+        });
+        let request = |from: &str| {
+            let mut req = HttpRequest::new(HttpBody::from("{}"));
+            *req.method_mut() = Method::POST;
+            req.extensions_mut().insert(RemoteAddr(format!("{from}:5000").parse().unwrap()));
+            req
+        };
+        let refused = handle(inner, shared.clone(), request("192.0.2.7")).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        // Allowed clients go on to authentication (none given here: 401, not 403).
+        for from in ["10.1.2.3", "127.0.0.1"] {
+            let allowed = handle(inner, shared.clone(), request(from)).await.unwrap();
+            assert_eq!(allowed.status(), StatusCode::UNAUTHORIZED, "{from}");
+        }
     }
 }

@@ -168,6 +168,12 @@ pub struct Cli {
     pub zmqpubrawtxhwm: Option<u32>,
     #[arg(long)]
     pub zmqpubsequencehwm: Option<u32>,
+    /// Bind the RPC server to this address (with -rpcallowip; repeatable; default localhost).
+    #[arg(long)]
+    pub rpcbind: Vec<String>,
+    /// Allow RPC clients from this address or network (1.2.3.4, 1.2.3.0/24, 1.2.3.0/255.255.255.0; repeatable).
+    #[arg(long)]
+    pub rpcallowip: Vec<String>,
     /// Run in the background as a daemon and accept commands.
     #[arg(long)]
     pub daemon: bool,
@@ -281,6 +287,10 @@ pub struct Config {
     pub rest: bool,
     /// `-uacomment`.
     pub ua_comments: Vec<String>,
+    /// Addresses the RPC server listens on, and `-rpcallowip` networks
+    /// (loopback is always allowed).
+    pub rpc_binds: Vec<std::net::SocketAddr>,
+    pub rpc_allow: Vec<crate::net::banman::Subnet>,
     /// `-daemon` / `-daemonwait`.
     pub daemon: bool,
     pub daemon_wait: bool,
@@ -459,6 +469,32 @@ impl Config {
                     )));
                 }
                 cli.uacomment
+            },
+            rpc_allow: cli
+                .rpcallowip
+                .iter()
+                .map(|s| s.parse::<crate::net::banman::Subnet>().map_err(|_| ConfigError::Invalid(format!(
+                    "Invalid -rpcallowip subnet specification: {s}. Valid are a single IP (e.g. 1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0) or a network/CIDR (e.g. 1.2.3.4/24)."
+                ))))
+                .collect::<Result<_, _>>()?,
+            rpc_binds: {
+                let port = cli.rpcport.unwrap_or(network.rpc_port());
+                let parse = |text: &str| -> Result<std::net::SocketAddr, ConfigError> {
+                    text.parse::<std::net::SocketAddr>()
+                        .or_else(|_| text.parse::<std::net::IpAddr>().map(|ip| std::net::SocketAddr::new(ip, port)))
+                        .map_err(|_| ConfigError::Invalid(format!("Invalid -rpcbind address: {text}")))
+                };
+                match (cli.rpcallowip.is_empty(), cli.rpcbind.is_empty()) {
+                    // As Core: without -rpcallowip the server stays on loopback.
+                    (true, binds) => {
+                        if !binds {
+                            eprintln!("Warning: option -rpcbind was ignored because -rpcallowip was not specified, refusing to allow everyone to connect");
+                        }
+                        vec![std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port))]
+                    }
+                    (false, true) => vec![std::net::SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, port))],
+                    (false, false) => cli.rpcbind.iter().map(|b| parse(b)).collect::<Result<_, _>>()?,
+                }
             },
             daemon: cli.daemon || cli.daemonwait,
             daemon_wait: cli.daemonwait,

@@ -2,7 +2,7 @@
 //! and stop cleanly on `stop`, SIGINT or SIGTERM.
 
 use std::fs::File;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
@@ -172,7 +172,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         rest: config.rest,
         zmq: config.zmq.clone(),
     };
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.rpc_port));
     let rpc_runtime = RpcRuntime::new(config.rpc_threads)?;
     let settings = HttpSettings {
         auth,
@@ -180,8 +179,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         server_timeout: config.rpc_server_timeout,
         work_slots: config.rpc_threads + config.rpc_work_queue,
         rest: None,
+        client_allowed: if config.rpc_allow.is_empty() {
+            None
+        } else {
+            let allow = config.rpc_allow.clone();
+            Some(Arc::new(move |ip: &std::net::IpAddr| ip.is_loopback() || allow.iter().any(|s| s.contains(ip))))
+        },
     };
-    let (server, bound) = rpc_runtime.handle().spawn(crate::rpc::start(addr, settings, ctx)).await??;
+    let (server, bound) =
+        rpc_runtime.handle().spawn(crate::rpc::start(config.rpc_binds.clone(), settings, ctx)).await??;
     info!("RPC server listening on {bound}");
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;

@@ -217,3 +217,28 @@ fn work_beyond_the_queue_is_answered_503() {
     }
     assert_eq!(post(&node, Some(&cookie.basic_header()), GETBLOCKCOUNT).0, 200);
 }
+
+/// -rpcallowip opens the server beyond loopback to those networks only:
+/// loopback still answers; another local address, not allowed, gets 403.
+#[test]
+fn rpcallowip_refuses_other_networks() {
+    let node = Node::start(&["-rpcallowip=10.123.0.0/16"]);
+    assert_eq!(node.rpc("getblockcount", serde_json::json!([])), 0, "loopback is always allowed");
+    // An address of this machine that is not loopback, if it has one.
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0").and_then(|s| s.connect("192.0.2.254:9").map(|_| s));
+    let local =
+        probe.and_then(|s| s.local_addr()).map(|a| a.ip()).ok().filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    let Some(ip) = local else {
+        eprintln!("no non-loopback address on this machine: the refusal is covered by rpc's unit test");
+        return;
+    };
+    let mut stream = TcpStream::connect((ip, node.rpc_port)).unwrap();
+    write!(stream, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 403"), "{response}");
+    // Without -rpcallowip, -rpcbind is ignored with Core's warning and the server stays on loopback.
+    let warned = Node::start(&["-rpcbind=0.0.0.0"]);
+    assert!(warned.log().contains("-rpcbind was ignored because -rpcallowip was not specified"), "{}", warned.log());
+    assert!(TcpStream::connect((ip, warned.rpc_port)).is_err(), "not listening beyond loopback");
+}

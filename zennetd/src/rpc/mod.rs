@@ -114,7 +114,7 @@ pub type RpcResult = Result<Value, RpcError>;
 /// connection's requests carry the client's address (for the log of failed
 /// logins).
 pub async fn start(
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     mut settings: HttpSettings,
     ctx: RpcContext,
 ) -> anyhow::Result<(ServerHandle, SocketAddr)> {
@@ -128,10 +128,14 @@ pub async fn start(
         .http_only()
         .build();
     let middleware = tower::ServiceBuilder::new().layer(CoreHttpLayer::with_settings(settings));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("Unable to bind the RPC server to {addr}: {e}"))?;
-    let bound = listener.local_addr()?;
+    let mut listeners = Vec::with_capacity(addrs.len());
+    for addr in &addrs {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("Unable to bind the RPC server to {addr}: {e}"))?;
+        listeners.push(listener);
+    }
+    let bound = listeners.first().ok_or_else(|| anyhow::anyhow!("no RPC address to bind"))?.local_addr()?;
     let mut module = RpcModule::from_arc(ctx);
     for spec in METHODS {
         let name = spec.name;
@@ -156,29 +160,32 @@ pub async fn start(
     let methods: Methods = module.into();
     let builder = Server::builder().set_config(config).set_http_middleware(middleware).to_service_builder();
     let (stop_handle, server_handle) = stop_channel();
-    tokio::spawn(async move {
-        loop {
-            let (socket, remote) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        tracing::warn!("RPC accept failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
-                _ = stop_handle.clone().shutdown() => break,
-            };
-            let (builder, methods, stop) = (builder.clone(), methods.clone(), stop_handle.clone());
-            let service = tower::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                let mut req = req.map(HttpBody::new);
-                req.extensions_mut().insert(RemoteAddr(remote));
-                let mut service = builder.clone().build(methods.clone(), stop.clone());
-                async move { service.call(req).await }
-            });
-            tokio::spawn(serve_with_graceful_shutdown(socket, service, stop_handle.clone().shutdown()));
-        }
-    });
+    for listener in listeners {
+        let (builder, methods, stop_handle) = (builder.clone(), methods.clone(), stop_handle.clone());
+        tokio::spawn(async move {
+            loop {
+                let (socket, remote) = tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok(pair) => pair,
+                        Err(e) => {
+                            tracing::warn!("RPC accept failed: {e}");
+                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                            continue;
+                        }
+                    },
+                    _ = stop_handle.clone().shutdown() => break,
+                };
+                let (builder, methods, stop) = (builder.clone(), methods.clone(), stop_handle.clone());
+                let service = tower::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    let mut req = req.map(HttpBody::new);
+                    req.extensions_mut().insert(RemoteAddr(remote));
+                    let mut service = builder.clone().build(methods.clone(), stop.clone());
+                    async move { service.call(req).await }
+                });
+                tokio::spawn(serve_with_graceful_shutdown(socket, service, stop_handle.clone().shutdown()));
+            }
+        });
+    }
     Ok((server_handle, bound))
 }
 
