@@ -242,3 +242,36 @@ fn rpcallowip_refuses_other_networks() {
     assert!(warned.log().contains("-rpcbind was ignored because -rpcallowip was not specified"), "{}", warned.log());
     assert!(TcpStream::connect((ip, warned.rpc_port)).is_err(), "not listening beyond loopback");
 }
+
+/// zennet-rpcauth writes an rpcauth= line the node accepts, as Core's
+/// share/rpcauth script does.
+#[test]
+fn rpcauth_generator_lines_log_in() {
+    let run = |args: &[&str]| {
+        let output =
+            std::process::Command::new(zennet_tests::bin_dir().join("zennet-rpcauth")).args(args).output().unwrap();
+        assert!(output.status.success());
+        let text = String::from_utf8(output.stdout).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        (lines[1].trim_start_matches("rpcauth=").to_string(), lines[3].to_string())
+    };
+    let (given, given_password) = run(&["alice", "correct horse"]);
+    assert_eq!(given_password, "correct horse");
+    let (made, made_password) = run(&["bob"]);
+    assert!(made_password.len() >= 40, "a generated password: {made_password}");
+    let node = Node::start(&[&format!("-rpcauth={given}"), &format!("-rpcauth={made}")]);
+    for (user, password) in [("alice", given_password.as_str()), ("bob", made_password.as_str())] {
+        let client = rpc::RpcClient::new(
+            node.url(),
+            Credentials { user: user.into(), password: password.into() },
+            Duration::from_secs(30),
+        );
+        assert_eq!(client.call("getblockcount", json!([])).unwrap(), json!(0), "{user}");
+    }
+    let wrong = rpc::RpcClient::new(
+        node.url(),
+        Credentials { user: "alice".into(), password: "wrong".into() },
+        Duration::from_secs(30),
+    );
+    assert!(wrong.call("getblockcount", json!([])).is_err());
+}
