@@ -1,7 +1,7 @@
 //! Relay policy: Bitcoin Core's standardness rules and defaults.
 
 use primitives::{Transaction, TxOut};
-use script::standard::{check_standard_output, check_standard_script_sig, OutputType};
+use script::standard::{check_standard_output_with, check_standard_script_sig, OutputType};
 use script::VerifyFlags;
 
 use crate::error::MempoolError;
@@ -32,6 +32,10 @@ pub struct Policy {
     /// `-mintaskpow`: compact target tasks must meet to enter (None: the
     /// network minimum consensus already demands).
     pub min_task_pow_bits: Option<u32>,
+    /// `-datacarriersize` (the whole OP_RETURN script); None: `-datacarrier=0`.
+    pub max_datacarrier_bytes: Option<usize>,
+    /// `-permitbaremultisig`.
+    pub permit_bare_multisig: bool,
 }
 
 impl Default for Policy {
@@ -49,6 +53,8 @@ impl Default for Policy {
             max_mempool_vbytes: 300_000_000,
             expiry_secs: 336 * 60 * 60,
             min_task_pow_bits: None,
+            max_datacarrier_bytes: Some(script::standard::MAX_OP_RETURN_RELAY),
+            permit_bare_multisig: true,
         }
     }
 }
@@ -106,7 +112,11 @@ impl Policy {
         }
         let mut data_outputs = 0;
         for (index, out) in tx.output.iter().enumerate() {
-            let kind = check_standard_output(out.script_pubkey.as_bytes()).map_err(MempoolError::NonStandard)?;
+            let kind = check_standard_output_with(out.script_pubkey.as_bytes(), self.max_datacarrier_bytes)
+                .map_err(MempoolError::NonStandard)?;
+            if matches!(kind, OutputType::Multisig { .. }) && !self.permit_bare_multisig {
+                return Err(MempoolError::NonStandard("bare-multisig"));
+            }
             if kind == OutputType::NullData {
                 data_outputs += 1;
             } else if out.value.to_sat() < self.dust_threshold(out) {

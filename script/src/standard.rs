@@ -99,12 +99,18 @@ pub const MAX_OP_RETURN_RELAY: usize = 83;
 /// multisig of at most three keys, OP_RETURN data within the relay limit.
 /// Returns the reject reason when it is not.
 pub fn check_standard_output(script: &[u8]) -> Result<OutputType, &'static str> {
+    check_standard_output_with(script, Some(MAX_OP_RETURN_RELAY))
+}
+
+/// [`check_standard_output`] with `-datacarriersize` (None: `-datacarrier=0`,
+/// no OP_RETURN output is standard).
+pub fn check_standard_output_with(script: &[u8], max_datacarrier: Option<usize>) -> Result<OutputType, &'static str> {
     match classify(script) {
         OutputType::NonStandard => Err("scriptpubkey"),
         OutputType::Multisig { required, keys } if !(1..=3).contains(&keys) || required < 1 || required > keys => {
             Err("scriptpubkey")
         }
-        OutputType::NullData if script.len() > MAX_OP_RETURN_RELAY => Err("scriptpubkey"),
+        OutputType::NullData if max_datacarrier.is_none_or(|max| script.len() > max) => Err("scriptpubkey"),
         other => Ok(other),
     }
 }

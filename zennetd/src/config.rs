@@ -168,6 +168,18 @@ pub struct Cli {
     pub zmqpubrawtxhwm: Option<u32>,
     #[arg(long)]
     pub zmqpubsequencehwm: Option<u32>,
+    /// Relay and mine OP_RETURN data outputs (default 1).
+    #[arg(long)]
+    pub datacarrier: Option<u8>,
+    /// Largest OP_RETURN output script relayed and mined, in bytes (default 83).
+    #[arg(long)]
+    pub datacarriersize: Option<usize>,
+    /// Relay bare multisig outputs (default 1).
+    #[arg(long)]
+    pub permitbaremultisig: Option<u8>,
+    /// Feerate (ZEN/kvB) below which an output is dust (default 0.00003).
+    #[arg(long)]
+    pub dustrelayfee: Option<f64>,
     /// Bind the RPC server to this address (with -rpcallowip; repeatable; default localhost).
     #[arg(long)]
     pub rpcbind: Vec<String>,
@@ -423,6 +435,12 @@ impl Config {
                 max_mempool_vbytes: cli.maxmempool.unwrap_or(300) * 1_000_000,
                 expiry_secs: cli.mempoolexpiry.unwrap_or(336) * 3600,
                 min_relay_feerate: cli.minrelaytxfee.map_or(1_000, |zen| (zen * 1e8).round() as u64),
+                max_datacarrier_bytes: match cli.datacarrier {
+                    Some(0) => None,
+                    _ => Some(cli.datacarriersize.unwrap_or(script::standard::MAX_OP_RETURN_RELAY)),
+                },
+                permit_bare_multisig: cli.permitbaremultisig.is_none_or(|v| v != 0),
+                dust_relay_feerate: cli.dustrelayfee.map_or(3_000, |zen| (zen * 1e8).round() as u64),
                 min_task_pow_bits: cli
                     .mintaskpow
                     .as_deref()
@@ -636,8 +654,16 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
             continue;
         }
         // A bare -debug is every category, and a bare 0/1 option is 1, as Core.
-        if matches!(name, "debug" | "printtoconsole" | "logtimestamps" | "logthreadnames" | "shrinkdebugfile")
-            && value.is_none()
+        if matches!(
+            name,
+            "debug"
+                | "printtoconsole"
+                | "logtimestamps"
+                | "logthreadnames"
+                | "shrinkdebugfile"
+                | "datacarrier"
+                | "permitbaremultisig"
+        ) && value.is_none()
         {
             out.push(OsString::from(format!("--{name}=1")));
             continue;

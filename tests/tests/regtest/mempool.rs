@@ -65,3 +65,45 @@ fn mempool_to_block_and_back_on_reorg() {
     node.rpc("reconsiderblock", json!([hashes[0]]));
     assert_eq!(node.rpc("getrawmempool", json!([])), json!([]));
 }
+
+/// -datacarrier, -datacarriersize and -permitbaremultisig as Core's relay policy.
+#[test]
+fn data_carrier_and_bare_multisig_policy() {
+    let verdict = |node: &Node, outputs: serde_json::Value| {
+        let raw = node.rpc("createrawtransaction", json!([[], outputs]));
+        let funded = node.wallet_rpc("w", "fundrawtransaction", json!([raw]));
+        let signed = node.wallet_rpc("w", "signrawtransactionwithwallet", json!([funded["hex"]]));
+        node.rpc("testmempoolaccept", json!([[signed["hex"]]]))[0].clone()
+    };
+    let start = |args: &[&str]| {
+        let node = Node::start(args);
+        node.rpc("createwallet", json!(["w"]));
+        let address = node.wallet_rpc("w", "getnewaddress", json!([]));
+        node.rpc("generatetoaddress", json!([101, address]));
+        node.mine(101);
+        node
+    };
+    let strict = start(&["-fallbackfee=0.0002", "-datacarrier=0", "-permitbaremultisig=0"]);
+    let info = strict.rpc("getmempoolinfo", json!([]));
+    assert_eq!((info["permitbaremultisig"].clone(), info["maxdatacarriersize"].clone()), (json!(false), json!(0)));
+    let data = json!([{"data": "cafe"}, {REGTEST_ADDRESS: 1}]);
+    assert_eq!(verdict(&strict, data.clone())["reject-reason"], "scriptpubkey");
+    let small = start(&["-fallbackfee=0.0002", "-datacarriersize=5"]);
+    assert_eq!(verdict(&small, data)["allowed"], true, "a 4-byte OP_RETURN script fits in 5");
+    assert_eq!(verdict(&small, json!([{"data": "cafebabe"}]))["reject-reason"], "scriptpubkey");
+
+    // A 1-of-1 bare multisig output: standard by default, refused with -permitbaremultisig=0.
+    let key = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+    let bare = primitives::ScriptBuf::from_bytes(hex::decode(format!("5121{key}51ae")).unwrap());
+    for (node, expected) in [(&small, json!(true)), (&strict, json!(false))] {
+        let (coin, value) = coinbase_of(node, 102);
+        let mut tx = spend(coin, value, false);
+        tx.output[0].script_pubkey = bare.clone();
+        let tx = zennet_tests::chain::resign(tx, value);
+        let result = node.rpc("testmempoolaccept", json!([[hex::encode(tx.serialize())]]))[0].clone();
+        assert_eq!(result["allowed"], expected, "{result}");
+        if expected == json!(false) {
+            assert_eq!(result["reject-reason"], "bare-multisig");
+        }
+    }
+}

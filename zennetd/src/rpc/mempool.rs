@@ -249,8 +249,8 @@ pub async fn getmempoolinfo(ctx: &RpcContext) -> RpcResult {
         // Local transactions are announced to peers as they enter the pool.
         "unbroadcastcount": 0,
         "fullrbf": true,
-        "permitbaremultisig": true,
-        "maxdatacarriersize": script::standard::MAX_OP_RETURN_RELAY,
+        "permitbaremultisig": policy.permit_bare_multisig,
+        "maxdatacarriersize": policy.max_datacarrier_bytes.unwrap_or(0),
     }))
 }
 
