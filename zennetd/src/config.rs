@@ -168,6 +168,9 @@ pub struct Cli {
     pub zmqpubrawtxhwm: Option<u32>,
     #[arg(long)]
     pub zmqpubsequencehwm: Option<u32>,
+    /// Connect to peers through this SOCKS5 proxy (<ip>:<port>).
+    #[arg(long)]
+    pub proxy: Option<String>,
     /// Relay and mine OP_RETURN data outputs (default 1).
     #[arg(long)]
     pub datacarrier: Option<u8>,
@@ -299,6 +302,8 @@ pub struct Config {
     pub rest: bool,
     /// `-uacomment`.
     pub ua_comments: Vec<String>,
+    /// `-proxy`.
+    pub proxy: Option<std::net::SocketAddr>,
     /// Addresses the RPC server listens on, and `-rpcallowip` networks
     /// (loopback is always allowed).
     pub rpc_binds: Vec<std::net::SocketAddr>,
@@ -513,6 +518,10 @@ impl Config {
                     (false, true) => vec![std::net::SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, port))],
                     (false, false) => cli.rpcbind.iter().map(|b| parse(b)).collect::<Result<_, _>>()?,
                 }
+            },
+            proxy: match cli.proxy.as_deref() {
+                None | Some("0") | Some("") => None,
+                Some(text) => Some(text.parse().map_err(|_| ConfigError::Invalid(format!("Invalid -proxy address or hostname: '{text}'")))?),
             },
             daemon: cli.daemon || cli.daemonwait,
             daemon_wait: cli.daemonwait,

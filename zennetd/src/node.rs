@@ -303,6 +303,7 @@ async fn start_network(
         minimum_chain_work: config.minimum_chain_work.clone(),
         archive_announcements: !config.prune_announcements,
         min_relay_feerate: config.policy.min_relay_feerate,
+        proxy: config.proxy,
     };
     Ok(crate::net::Manager::start(net_config, chain, notifications, listeners, stopping))
 }

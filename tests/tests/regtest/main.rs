@@ -16,6 +16,7 @@ mod p2p_announcements;
 mod p2p_limits;
 mod p2p_misbehaviour;
 mod p2p_peers;
+mod proxy;
 mod reorg;
 mod reorg_mempool;
 mod rest;

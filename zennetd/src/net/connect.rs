@@ -29,7 +29,7 @@ pub async fn accept_loop(listener: TcpListener, connections: mpsc::Sender<NewCon
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                let new = NewConnection { stream, kind: ConnKind::Inbound, name: None };
+                let new = NewConnection { stream, kind: ConnKind::Inbound, name: None, proxied: None };
                 if connections.send(new).await.is_err() {
                     return;
                 }
@@ -81,11 +81,20 @@ impl Manager {
         }
         let connections = self.connections.clone();
         let jobs_target = target.clone();
+        let proxy = self.config.proxy;
         tokio::spawn(async move {
-            let result = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&jobs_target)).await;
+            let open = async {
+                match proxy {
+                    Some(proxy) => super::socks5::connect(proxy, &jobs_target).await,
+                    None => TcpStream::connect(&jobs_target).await,
+                }
+            };
+            let result = tokio::time::timeout(CONNECT_TIMEOUT, open).await;
             match result {
                 Ok(Ok(stream)) => {
-                    let _ = connections.send(NewConnection { stream, kind, name: Some(jobs_target) }).await;
+                    let proxied = proxy.and(jobs_target.parse().ok());
+                    let name = Some(jobs_target);
+                    let _ = connections.send(NewConnection { stream, kind, name, proxied }).await;
                 }
                 Ok(Err(e)) => tracing::debug!("connect to {jobs_target} failed: {e}"),
                 Err(_) => tracing::debug!("connect to {jobs_target} timed out"),

@@ -115,8 +115,16 @@ impl Link {
     }
 }
 
-pub fn spawn(stream: TcpStream, id: PeerId, magic: [u8; 4], events: mpsc::Sender<Event>, totals: Arc<Traffic>) -> Link {
-    let addr = stream.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+/// Runs a peer's connection; `addr` is the peer's address (the stream's
+/// own is the proxy's when it came through `-proxy`).
+pub fn spawn(
+    stream: TcpStream,
+    addr: SocketAddr,
+    id: PeerId,
+    magic: [u8; 4],
+    events: mpsc::Sender<Event>,
+    totals: Arc<Traffic>,
+) -> Link {
     let local = stream.local_addr().ok();
     let _ = stream.set_nodelay(true);
     let (mut read_half, mut write_half) = stream.into_split();

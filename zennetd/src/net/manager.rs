@@ -29,6 +29,8 @@ pub struct NewConnection {
     pub stream: TcpStream,
     pub kind: ConnKind,
     pub name: Option<String>,
+    /// The peer's address when the stream's is the proxy's.
+    pub proxied: Option<std::net::SocketAddr>,
 }
 
 pub struct Manager {
@@ -187,7 +189,7 @@ impl Manager {
     }
 
     fn on_connection(&mut self, new: NewConnection) {
-        let addr = match new.stream.peer_addr() {
+        let addr = match new.proxied.map_or_else(|| new.stream.peer_addr(), Ok) {
             Ok(addr) => addr,
             Err(_) => return,
         };
@@ -211,7 +213,7 @@ impl Manager {
         }
         let id = self.next_id;
         self.next_id += 1;
-        let link = connection::spawn(new.stream, id, self.magic, self.events.clone(), self.totals.clone());
+        let link = connection::spawn(new.stream, addr, id, self.magic, self.events.clone(), self.totals.clone());
         let peer = Peer::new(id, link, new.kind, new.name);
         tracing::info!("New {} peer connected: peer={id} addr={addr}", peer.kind.name());
         let outbound = !peer.is_inbound();

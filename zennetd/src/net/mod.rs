@@ -16,6 +16,7 @@ pub mod manager;
 pub mod message;
 pub mod peer;
 mod relay;
+mod socks5;
 mod sync;
 pub mod txrequest;
 pub mod wire;
@@ -44,6 +45,8 @@ pub struct NetConfig {
     pub archive_announcements: bool,
     /// zats per 1,000 vbytes, sent as our `feefilter`.
     pub min_relay_feerate: u64,
+    /// `-proxy`: every outbound connection through this SOCKS5 proxy.
+    pub proxy: Option<std::net::SocketAddr>,
 }
 
 /// Full-relay outbound connections kept open (Core's default).
