@@ -36,6 +36,10 @@ pub struct Policy {
     pub max_datacarrier_bytes: Option<usize>,
     /// `-permitbaremultisig`.
     pub permit_bare_multisig: bool,
+    /// `-blockmaxweight`: most weight of an assembled block (coinbase reserve included).
+    pub block_max_weight: u64,
+    /// `-blockmintxfee`: zats per kvB a package needs to enter an assembled block.
+    pub block_min_feerate: u64,
 }
 
 impl Default for Policy {
@@ -55,6 +59,8 @@ impl Default for Policy {
             min_task_pow_bits: None,
             max_datacarrier_bytes: Some(script::standard::MAX_OP_RETURN_RELAY),
             permit_bare_multisig: true,
+            block_max_weight: primitives::MAX_BLOCK_WEIGHT - 4_000,
+            block_min_feerate: 1_000,
         }
     }
 }

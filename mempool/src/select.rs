@@ -58,6 +58,10 @@ pub fn select_transactions(pool: &Mempool) -> (Vec<Transaction>, u64) {
     let mut heap: BinaryHeap<Scored> = pool.entries().filter_map(|e| score(&e.txid, &included)).collect();
     let mut chosen = Vec::new();
     let (mut weight, mut sigops, mut fees) = (COINBASE_WEIGHT_RESERVE, COINBASE_SIGOPS_RESERVE, 0u64);
+    // As Core: -blockmaxweight between the coinbase reserve and the consensus limit.
+    let max_weight =
+        pool.policy().block_max_weight.clamp(COINBASE_WEIGHT_RESERVE, MAX_BLOCK_WEIGHT - COINBASE_WEIGHT_RESERVE);
+    let min_feerate = u128::from(pool.policy().block_min_feerate);
     while let Some(top) = heap.pop() {
         if included.contains(&top.txid) {
             continue;
@@ -70,12 +74,16 @@ pub fn select_transactions(pool: &Mempool) -> (Vec<Transaction>, u64) {
             }
             continue;
         }
+        // Packages come best feerate first: once one is below -blockmintxfee, all after are.
+        if top.fee * 1000 < min_feerate * top.size {
+            break;
+        }
         let mut package: Vec<Txid> = set.iter().filter(|a| !included.contains(*a)).copied().collect();
         package.push(top.txid);
         let entries: Vec<_> = package.iter().filter_map(|t| pool.get(t)).collect();
         let package_weight: u64 = entries.iter().map(|e| e.tx.weight()).sum();
         let package_sigops: u64 = entries.iter().map(|e| e.sigop_cost).sum();
-        if weight + package_weight > MAX_BLOCK_WEIGHT || sigops + package_sigops > MAX_BLOCK_SIGOPS_COST {
+        if weight + package_weight > max_weight || sigops + package_sigops > MAX_BLOCK_SIGOPS_COST {
             continue; // does not fit; smaller packages may
         }
         // Parents first: fewer ancestors sort earlier.

@@ -168,6 +168,12 @@ pub struct Cli {
     pub zmqpubrawtxhwm: Option<u32>,
     #[arg(long)]
     pub zmqpubsequencehwm: Option<u32>,
+    /// Most weight of the blocks this node assembles (default 3996000).
+    #[arg(long)]
+    pub blockmaxweight: Option<u64>,
+    /// Lowest feerate (ZEN/kvB) of transactions in the blocks this node assembles (default 0.00001).
+    #[arg(long)]
+    pub blockmintxfee: Option<f64>,
     /// Connect to peers through this SOCKS5 proxy (<ip>:<port>).
     #[arg(long)]
     pub proxy: Option<String>,
@@ -445,6 +451,8 @@ impl Config {
                     _ => Some(cli.datacarriersize.unwrap_or(script::standard::MAX_OP_RETURN_RELAY)),
                 },
                 permit_bare_multisig: cli.permitbaremultisig.is_none_or(|v| v != 0),
+                block_max_weight: cli.blockmaxweight.unwrap_or(primitives::MAX_BLOCK_WEIGHT - 4_000),
+                block_min_feerate: cli.blockmintxfee.map_or(1_000, |zen| (zen * 1e8).round() as u64),
                 dust_relay_feerate: cli.dustrelayfee.map_or(3_000, |zen| (zen * 1e8).round() as u64),
                 min_task_pow_bits: cli
                     .mintaskpow

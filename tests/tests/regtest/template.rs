@@ -113,3 +113,28 @@ fn external_scrypt_miner_from_getblocktemplate() {
     assert_eq!(order, sent.into_iter().map(|s| s.0).collect::<Vec<_>>(), "highest feerate first");
     assert_eq!(node.rpc("getrawmempool", json!([])), json!([]));
 }
+
+/// -blockmintxfee and -blockmaxweight bound the blocks this node assembles, as Core.
+#[test]
+fn block_min_feerate_and_max_weight() {
+    let node = Node::start(&["-fallbackfee=0.0002", "-blockmintxfee=0.0001", "-blockmaxweight=5000"]);
+    node.rpc("createwallet", json!(["w"]));
+    let address = node.wallet_rpc("w", "getnewaddress", json!([]));
+    node.rpc("generatetoaddress", json!([103, address]));
+    let cheap = node.wallet_rpc("w", "sendtoaddress", json!({"address": address, "amount": 1, "fee_rate": 2}));
+    let dear = node.wallet_rpc("w", "sendtoaddress", json!({"address": address, "amount": 1, "fee_rate": 20}));
+    let dearer = node.wallet_rpc("w", "sendtoaddress", json!({"address": address, "amount": 1, "fee_rate": 30}));
+    node.mine(1);
+    let block = node.rpc("getblock", json!([node.tip(), 1]));
+    let txs: Vec<Value> = block["tx"].as_array().unwrap()[1..].to_vec();
+    // 5,000 weight less the 4,000 coinbase reserve holds one payment: the best paying.
+    assert_eq!(txs, vec![dearer.clone()], "{block}");
+    let pool = node.rpc("getrawmempool", json!([]));
+    assert!(pool.as_array().unwrap().contains(&cheap) && pool.as_array().unwrap().contains(&dear));
+    // Room again, but the 2 sat/vB payment stays below -blockmintxfee (10 sat/vB).
+    node.mine(1);
+    let txs = node.rpc("getblock", json!([node.tip(), 1]))["tx"].as_array().unwrap()[1..].to_vec();
+    assert_eq!(txs, vec![dear]);
+    node.mine(1);
+    assert_eq!(node.rpc("getrawmempool", json!([])), json!([cheap]), "never mined by this node");
+}
