@@ -130,6 +130,21 @@ pub struct Cli {
     /// Rebuild the chainstate from the stored blocks.
     #[arg(long)]
     pub reindex: bool,
+    /// The same as -reindex here: the block index is rebuilt with the chainstate from the stored blocks.
+    #[arg(long = "reindex-chainstate")]
+    pub reindex_chainstate: bool,
+    /// Accepted as Core; Zennet has no DNS seeds yet (said once in the log).
+    #[arg(long)]
+    pub dnsseed: Option<u8>,
+    /// Accepted as Core; own addresses are not discovered (said once in the log).
+    #[arg(long)]
+    pub discover: Option<u8>,
+    /// Accepted as Core; no port mapping is done (said once in the log).
+    #[arg(long)]
+    pub upnp: Option<u8>,
+    /// Accepted as Core; no port mapping is done (said once in the log).
+    #[arg(long)]
+    pub natpmp: Option<u8>,
     /// Load this wallet (wallets/<name>) at start-up; may be given several times.
     #[arg(long)]
     pub wallet: Vec<String>,
@@ -287,6 +302,8 @@ pub struct Config {
     pub rpc_cookie_perms: rpc::auth::CookiePerms,
     pub txindex: bool,
     pub reindex: bool,
+    /// Options accepted as Core's that this node cannot act on, each with why.
+    pub unsupported_notes: Vec<String>,
     pub dbcache_mib: usize,
     pub policy: mempool::Policy,
     pub persist_mempool: bool,
@@ -481,7 +498,17 @@ impl Config {
                 .transpose()?,
             blocknotify: cli.blocknotify,
             tasknotify: cli.tasknotify,
-            reindex: cli.reindex,
+            reindex: cli.reindex || cli.reindex_chainstate,
+            unsupported_notes: [
+                ("dnsseed", cli.dnsseed, "Zennet has no DNS seeds yet: use -seednode, -addnode or -connect"),
+                ("discover", cli.discover, "this node does not discover its own addresses: peers learn them from its connections"),
+                ("upnp", cli.upnp, "no UPnP port mapping is done: forward the P2P port by hand"),
+                ("natpmp", cli.natpmp, "no NAT-PMP port mapping is done: forward the P2P port by hand"),
+            ]
+            .into_iter()
+            .filter(|(_, v, _)| v.is_some_and(|v| v != 0))
+            .map(|(name, _, why)| format!("-{name}: {why}"))
+            .collect(),
             wallets: cli.wallet,
             disable_wallet: cli.disablewallet,
             sysperms: cli.sysperms,
@@ -680,6 +707,10 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
                 | "shrinkdebugfile"
                 | "datacarrier"
                 | "permitbaremultisig"
+                | "dnsseed"
+                | "discover"
+                | "upnp"
+                | "natpmp"
         ) && value.is_none()
         {
             out.push(OsString::from(format!("--{name}=1")));

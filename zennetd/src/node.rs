@@ -57,6 +57,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create data directory {}", config.datadir.display()))?;
     let _lock = DatadirLock::acquire(&config.datadir)?;
     let _pid = PidFile::write(&config.pid_file)?;
+    for note in &config.unsupported_notes {
+        info!("{note}");
+    }
     // As Core at start: refuse to run on a disk that is about to fill.
     if !crate::fatal::has_disk_space(&config.datadir, 0) {
         bail!(

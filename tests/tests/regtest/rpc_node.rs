@@ -449,3 +449,19 @@ fn log_options_and_mocktime() {
         std::process::Command::new(zennet_tests::bin_dir().join("zennetd")).args(["-mocktime=5"]).output().unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("-mocktime is for regression testing"));
 }
+
+/// Options Core takes that this node cannot act on start it and say why
+/// once; -reindex-chainstate rebuilds from the stored blocks.
+#[test]
+fn accepted_options_say_what_they_cannot_do() {
+    let mut node = Node::start(&["-upnp", "-natpmp=1", "-dnsseed=0"]);
+    node.mine(3);
+    let tip = node.tip();
+    let log = node.log();
+    assert!(log.contains("-upnp: no UPnP port mapping is done"), "{log}");
+    assert!(log.contains("-natpmp: no NAT-PMP"), "{log}");
+    assert!(!log.contains("-dnsseed:"), "-dnsseed=0 asks for nothing");
+    node.stop();
+    node.restart_with(&["-reindex-chainstate"]);
+    assert_eq!(node.tip(), tip, "the chainstate rebuilt from the stored blocks");
+}
