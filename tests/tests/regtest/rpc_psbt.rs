@@ -284,3 +284,35 @@ fn an_announcement_cannot_be_a_psbt() {
     assert_eq!(code, -22, "{message}");
     assert!(message.starts_with("An announcement cannot be a PSBT"), "{message}");
 }
+
+/// The PSBT methods by name as well as by position, each giving the same answer.
+#[test]
+fn psbt_methods_by_name_and_position() {
+    let node = Node::start(&["-fallbackfee=0.0002"]);
+    node.rpc("createwallet", json!(["w"]));
+    let address = node.wallet_rpc("w", "getnewaddress", json!([]));
+    node.rpc("generatetoaddress", json!([102, address]));
+    let utxos = node.wallet_rpc("w", "listunspent", json!([]));
+    let (a, b) = (&utxos[0], &utxos[1]);
+    let inputs_a = json!([{"txid": a["txid"], "vout": a["vout"]}]);
+    let inputs_b = json!([{"txid": b["txid"], "vout": b["vout"]}]);
+    let outputs = json!([{REGTEST_ADDRESS: 1}]);
+    let by_position = node.rpc("createpsbt", json!([inputs_a, outputs]));
+    let by_name = node.rpc("createpsbt", json!({"inputs": inputs_a, "outputs": outputs}));
+    assert_eq!(by_position, by_name);
+    let other = node.rpc("createpsbt", json!([inputs_b, outputs]));
+    assert_eq!(node.rpc("decodepsbt", json!({"psbt": by_name})), node.rpc("decodepsbt", json!([by_position])));
+    let updated = node.rpc("utxoupdatepsbt", json!([by_position]));
+    assert_eq!(updated, node.rpc("utxoupdatepsbt", json!({"psbt": by_position})));
+    assert_eq!(node.rpc("analyzepsbt", json!({"psbt": updated})), node.rpc("analyzepsbt", json!([updated])));
+    assert_eq!(
+        node.rpc("combinepsbt", json!({"txs": [by_position, updated]})),
+        node.rpc("combinepsbt", json!([[updated, by_position]]))
+    );
+    let joined = node.rpc("joinpsbts", json!({"txs": [by_position, other]}));
+    assert_eq!(node.rpc("decodepsbt", json!([joined]))["tx"]["vin"].as_array().unwrap().len(), 2);
+    let funded = node.wallet_rpc("w", "walletcreatefundedpsbt", json!([[], outputs]));
+    assert!(funded["psbt"].is_string() && funded["fee"].as_f64().unwrap() > 0.0);
+    let (code, _) = rpc_error(node.try_wallet_rpc("w", "dumpprivkey", json!({"address": address})));
+    assert_eq!(code, -4);
+}
