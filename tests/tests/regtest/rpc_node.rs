@@ -465,3 +465,19 @@ fn accepted_options_say_what_they_cannot_do() {
     node.restart_with(&["-reindex-chainstate"]);
     assert_eq!(node.tip(), tip, "the chainstate rebuilt from the stored blocks");
 }
+
+/// logrotate's way: move debug.log away, SIGHUP, and the node writes a new one.
+#[test]
+fn debug_log_is_reopened_on_sighup() {
+    let node = Node::start(&[]);
+    let log = node.network_dir().join("debug.log");
+    let moved = node.network_dir().join("debug.log.1");
+    std::fs::rename(&log, &moved).unwrap();
+    let status = std::process::Command::new("kill").args(["-HUP", &node.pid().to_string()]).status().unwrap();
+    assert!(status.success());
+    wait_for("a new debug.log after SIGHUP", Duration::from_secs(30), || {
+        node.mine(1);
+        std::fs::read_to_string(&log).ok().filter(|text| text.contains("UpdateTip: new best=")).map(|_| ())
+    });
+    assert!(std::fs::read_to_string(&moved).unwrap().contains("RPC server listening"), "the old file kept its lines");
+}
