@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use serde_json::{json, Value};
-use zennet_tests::{Node, REGTEST_ADDRESS};
+use zennet_tests::{zen, Node, REGTEST_ADDRESS};
 
 /// A plain HTTP GET, no credentials: (status, body).
 fn get(node: &Node, path: &str) -> (u16, Vec<u8>) {
@@ -68,6 +68,25 @@ fn rest_endpoints_equal_the_rpcs() {
     assert_eq!(chaininfo, rpc_chaininfo);
     assert_eq!(json_of(&node, "/rest/mempool/info.json"), node.rpc("getmempoolinfo", json!([])));
     assert_eq!(json_of(&node, "/rest/mempool/contents.json"), node.rpc("getrawmempool", json!([true])));
+
+    // getutxos: the coin a mempool payment spends, the payment's output, a coin that never was.
+    let payment = node.rpc("getrawtransaction", json!([txid, 1]));
+    let spent = format!("{}-{}", payment["vin"][0]["txid"].as_str().unwrap(), payment["vin"][0]["vout"]);
+    let created = format!("{txid}-0");
+    let never = format!("{}-0", "11".repeat(32));
+    let chain_only = json_of(&node, &format!("/rest/getutxos/{spent}/{created}/{never}.json"));
+    assert_eq!(chain_only["bitmap"], "100");
+    assert_eq!(chain_only["chainHeight"], 101);
+    assert_eq!(chain_only["chaintipHash"], json!(hash));
+    assert_eq!(chain_only["utxos"][0]["value"], zen(4.75));
+    let with_pool = json_of(&node, &format!("/rest/getutxos/checkmempool/{spent}/{created}/{never}.json"));
+    assert_eq!(with_pool["bitmap"], "010");
+    assert_eq!(with_pool["utxos"][0]["height"], 0x7FFF_FFFF);
+    let (status, bin) = get(&node, &format!("/rest/getutxos/checkmempool/{spent}/{created}/{never}.bin"));
+    assert_eq!(status, 200);
+    assert_eq!(&bin[36..38], &[1, 0b010], "one bitmap byte: the second outpoint");
+    let many: Vec<String> = (0..16).map(|i| format!("{}-{i}", "11".repeat(32))).collect();
+    assert_eq!(get(&node, &format!("/rest/getutxos/{}.json", many.join("/"))).0, 400);
 
     // Errors as Core.
     assert_eq!(get(&node, "/rest/nosuch").0, 404);

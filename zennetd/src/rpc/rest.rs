@@ -114,6 +114,105 @@ fn hex_result(value: &Value) -> Result<Vec<u8>, RestReply> {
         .ok_or_else(|| RestReply::text(StatusCode::INTERNAL_SERVER_ERROR, "unexpected result"))
 }
 
+/// Core's limit on `/rest/getutxos` outpoints.
+const MAX_GETUTXOS_OUTPOINTS: usize = 15;
+/// The height Core reports for a coin created in the mempool.
+const MEMPOOL_HEIGHT: u32 = 0x7FFF_FFFF;
+
+/// `/rest/getutxos[/checkmempool]/<txid>-<n>/….<json|bin|hex>`: which of the
+/// outpoints are unspent (a bitmap) and their coins, as Core.
+async fn getutxos(ctx: &RpcContext, parts: &[&str]) -> Result<RestReply, RestReply> {
+    let (last, format) =
+        split_format(parts.last().copied().unwrap_or_default(), &[Format::Json, Format::Bin, Format::Hex])?;
+    let mut segments: Vec<String> = parts[..parts.len() - 1].iter().map(|s| s.to_string()).collect();
+    segments.push(last);
+    let check_mempool = segments.first().is_some_and(|s| s == "checkmempool");
+    if check_mempool {
+        segments.remove(0);
+    }
+    let parse_error = || bad_request("Parse error");
+    let mut outpoints = Vec::with_capacity(segments.len());
+    for segment in segments.iter().filter(|s| !s.is_empty()) {
+        let (txid, vout) = segment.split_once('-').ok_or_else(parse_error)?;
+        check_hash(txid).map_err(|_| parse_error())?;
+        let txid: primitives::Txid = txid.parse().map_err(|_| parse_error())?;
+        let vout: u32 = vout.parse().map_err(|_| parse_error())?;
+        outpoints.push(primitives::OutPoint { txid, vout });
+    }
+    if outpoints.is_empty() {
+        return Err(bad_request("Error: empty request"));
+    }
+    if outpoints.len() > MAX_GETUTXOS_OUTPOINTS {
+        return Err(bad_request(format!(
+            "Error: max outpoints exceeded (max: {MAX_GETUTXOS_OUTPOINTS}, tried: {})",
+            outpoints.len()
+        )));
+    }
+    let (height, tip, coins) = ctx
+        .chain
+        .call(move |node| {
+            let coins: Vec<Option<(u32, primitives::TxOut)>> = outpoints
+                .iter()
+                .map(|o| {
+                    if check_mempool {
+                        let pool = node.mempool.pool();
+                        if pool.spender(o).is_some() {
+                            return None;
+                        }
+                        if let Some(out) = pool.get(&o.txid).and_then(|e| e.tx.output.get(o.vout as usize)) {
+                            return Some((MEMPOOL_HEIGHT, out.clone()));
+                        }
+                    }
+                    node.chain.coin(o).ok().flatten().map(|c| (c.height, c.output))
+                })
+                .collect();
+            (node.chain.tip().height, node.chain.tip().hash, coins)
+        })
+        .await
+        .map_err(|_| RestReply::text(StatusCode::INTERNAL_SERVER_ERROR, "Shutting down"))?;
+    let bitmap: String = coins.iter().map(|c| if c.is_some() { '1' } else { '0' }).collect();
+    if format == Format::Json {
+        let utxos: Vec<Value> = coins
+            .iter()
+            .flatten()
+            .map(|(h, out)| {
+                json!({
+                    "height": h,
+                    "value": super::json::amount(out.value.to_sat()),
+                    "scriptPubKey": super::json::script_pubkey_json(&out.script_pubkey, ctx.network),
+                })
+            })
+            .collect();
+        return Ok(json_reply(&json!({
+            "chainHeight": height,
+            "chaintipHash": tip.to_string(),
+            "bitmap": bitmap,
+            "utxos": utxos,
+        })));
+    }
+    // Core's serialization: height, tip, the bitmap's bytes (bit i of byte
+    // i/8), then each coin as (0u32, height, txout).
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&(height as i32).to_le_bytes());
+    bytes.extend_from_slice(bitcoin::hashes::Hash::as_byte_array(&tip));
+    let mut bits = vec![0u8; coins.len().div_ceil(8)];
+    for (i, coin) in coins.iter().enumerate() {
+        if coin.is_some() {
+            bits[i / 8] |= 1 << (i % 8);
+        }
+    }
+    primitives::encode::write_compact_size(&mut bytes, bits.len() as u64);
+    bytes.extend_from_slice(&bits);
+    let found: Vec<&(u32, primitives::TxOut)> = coins.iter().flatten().collect();
+    primitives::encode::write_compact_size(&mut bytes, found.len() as u64);
+    for (h, out) in found {
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        bytes.extend_from_slice(&h.to_le_bytes());
+        bytes.extend_from_slice(&bitcoin::consensus::serialize(out));
+    }
+    Ok(bytes_reply(bytes, format))
+}
+
 async fn serve(ctx: &RpcContext, path: &str) -> Result<RestReply, RestReply> {
     let path = path.split_once('?').map_or(path, |(p, _)| p);
     let all = [Format::Json, Format::Bin, Format::Hex];
@@ -182,6 +281,7 @@ async fn serve(ctx: &RpcContext, path: &str) -> Result<RestReply, RestReply> {
             bytes.reverse();
             Ok(bytes_reply(bytes, format))
         }
+        ["getutxos", rest @ ..] if !rest.is_empty() => getutxos(ctx, rest).await,
         ["chaininfo.json"] => Ok(json_reply(&call(ctx, "getblockchaininfo", json!([]), "chain").await?)),
         ["mempool", "info.json"] => Ok(json_reply(&call(ctx, "getmempoolinfo", json!([]), "mempool").await?)),
         ["mempool", "contents.json"] => Ok(json_reply(&call(ctx, "getrawmempool", json!([true]), "mempool").await?)),
