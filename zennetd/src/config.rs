@@ -189,6 +189,9 @@ pub struct Cli {
     /// Lowest feerate (ZEN/kvB) of transactions in the blocks this node assembles (default 0.00001).
     #[arg(long)]
     pub blockmintxfee: Option<f64>,
+    /// Take no transactions from peers (blocks only); transactions of this node's RPC and wallets are still relayed.
+    #[arg(long)]
+    pub blocksonly: bool,
     /// Connect to peers through this SOCKS5 proxy (<ip>:<port>).
     #[arg(long)]
     pub proxy: Option<String>,
@@ -327,6 +330,8 @@ pub struct Config {
     pub ua_comments: Vec<String>,
     /// `-proxy`.
     pub proxy: Option<std::net::SocketAddr>,
+    /// `-blocksonly`.
+    pub blocks_only: bool,
     /// Addresses the RPC server listens on, and `-rpcallowip` networks
     /// (loopback is always allowed).
     pub rpc_binds: Vec<std::net::SocketAddr>,
@@ -558,6 +563,7 @@ impl Config {
                 None | Some("0") | Some("") => None,
                 Some(text) => Some(text.parse().map_err(|_| ConfigError::Invalid(format!("Invalid -proxy address or hostname: '{text}'")))?),
             },
+            blocks_only: cli.blocksonly,
             daemon: cli.daemon || cli.daemonwait,
             daemon_wait: cli.daemonwait,
             pid_file: match &cli.pid {

@@ -174,6 +174,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         scan: Default::default(),
         rest: config.rest,
         zmq: config.zmq.clone(),
+        blocks_only: config.blocks_only,
     };
     let rpc_runtime = RpcRuntime::new(config.rpc_threads)?;
     let settings = HttpSettings {
@@ -307,6 +308,7 @@ async fn start_network(
         archive_announcements: !config.prune_announcements,
         min_relay_feerate: config.policy.min_relay_feerate,
         proxy: config.proxy,
+        blocks_only: config.blocks_only,
     };
     Ok(crate::net::Manager::start(net_config, chain, notifications, listeners, stopping))
 }

@@ -128,3 +128,22 @@ fn getdata_answers_with_core_serializations_and_notfound() {
     let missing = peer.expect("notfound", Duration::from_secs(15));
     assert_eq!(zennet_tests::wire::parse_inv(&missing), vec![(0x4000_0002, [9u8; 32])]);
 }
+
+/// -blocksonly as Core: the node asks for no transaction announcements
+/// (relay=false in its version), takes none, and still relays its own.
+#[test]
+fn blocksonly_takes_no_transactions_but_relays_its_own() {
+    let a = Node::start(&[]);
+    let b = Node::start(&["-blocksonly"]);
+    b.connect_to(&a);
+    a.mine(101);
+    zennet_tests::sync_tips(&[&a, &b], std::time::Duration::from_secs(60));
+    assert_eq!(b.rpc("getnetworkinfo", serde_json::json!([]))["localrelay"], false);
+    let peers = a.rpc("getpeerinfo", serde_json::json!([]));
+    assert_eq!(peers[0]["relaytxes"], false, "a knows b wants no transactions: {peers}");
+    // A transaction submitted to b over RPC reaches a.
+    let (coin, value) = zennet_tests::chain::coinbase_of(&a, 1);
+    let tx = zennet_tests::chain::spend(coin, value, false);
+    let txid = b.rpc("sendrawtransaction", serde_json::json!([hex::encode(tx.serialize())]));
+    a.wait_in_mempool(txid.as_str().unwrap(), std::time::Duration::from_secs(60));
+}

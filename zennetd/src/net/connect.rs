@@ -180,7 +180,8 @@ impl Manager {
             nonce,
             user_agent: super::user_agent(),
             start_height: height,
-            relay: true,
+            // BIP37's flag: a blocks-only node asks for no transaction announcements.
+            relay: !self.config.blocks_only,
         };
         peer.send(NetMessage::Version(version));
     }

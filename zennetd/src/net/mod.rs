@@ -47,6 +47,8 @@ pub struct NetConfig {
     pub min_relay_feerate: u64,
     /// `-proxy`: every outbound connection through this SOCKS5 proxy.
     pub proxy: Option<std::net::SocketAddr>,
+    /// `-blocksonly`: no transactions from peers (ours are still relayed).
+    pub blocks_only: bool,
 }
 
 /// Full-relay outbound connections kept open (Core's default).

@@ -61,6 +61,15 @@ fn serve_items(
 
 impl Manager {
     pub(super) async fn on_inv(&mut self, id: PeerId, items: Vec<Inventory>) {
+        if self.config.blocks_only
+            && items
+                .iter()
+                .any(|i| matches!(i, Inventory::Transaction(_) | Inventory::WitnessTransaction(_) | Inventory::WTx(_)))
+        {
+            // As Core: it asked for none (relay=false in its version).
+            self.disconnect(id, "transaction inv sent in violation of protocol");
+            return;
+        }
         let mut blocks = Vec::new();
         let mut txs: Vec<(Option<Txid>, Option<Wtxid>)> = Vec::new();
         let Some(peer) = self.peers.get_mut(&id) else { return };
@@ -185,6 +194,10 @@ impl Manager {
     }
 
     pub(super) async fn on_tx(&mut self, id: PeerId, tx: Transaction) {
+        if self.config.blocks_only {
+            self.disconnect(id, "transaction sent in violation of protocol");
+            return;
+        }
         let (txid, wtxid) = (tx.txid(), tx.wtxid());
         if let Some(peer) = self.peers.get_mut(&id) {
             peer.mark_known(txid.to_byte_array());

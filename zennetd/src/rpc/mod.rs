@@ -67,6 +67,8 @@ pub struct RpcContext {
     pub scan: scan::ScanState,
     /// `-rest`: serve the REST interface.
     pub rest: bool,
+    /// `-blocksonly` (`getnetworkinfo.localrelay` is its opposite).
+    pub blocks_only: bool,
     /// `-zmqpub*` (for `getzmqnotifications`).
     pub zmq: Vec<crate::zmq::ZmqEndpoint>,
 }

@@ -131,7 +131,7 @@ pub async fn getnetworkinfo(ctx: &RpcContext) -> RpcResult {
         "protocolversion": crate::net::message::PROTOCOL_VERSION,
         "localservices": format!("{:016x}", crate::net::connect::local_services().to_u64()),
         "localservicesnames": ["NETWORK", "WITNESS"],
-        "localrelay": true,
+        "localrelay": !ctx.blocks_only,
         "timeoffset": 0,
         "networkactive": active,
         "connections": connections,
