@@ -14,252 +14,252 @@ use rpc::conffile;
 #[command(name = "zennetd", version, about = "Zennet full node", args_override_self = true)]
 pub struct Cli {
     /// Base data directory (default ~/.zennet); each network uses a subdirectory.
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub datadir: Option<PathBuf>,
     /// Configuration file (default <datadir>/zennet.conf).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub conf: Option<PathBuf>,
     /// Use the test network.
-    #[arg(long)]
+    #[arg(long, help_heading = "Chain selection options")]
     pub testnet: bool,
     /// Use the regression-test network (easy targets, local mining).
-    #[arg(long)]
+    #[arg(long, help_heading = "Chain selection options")]
     pub regtest: bool,
     /// Network by name: main, test or regtest.
-    #[arg(long)]
+    #[arg(long, help_heading = "Chain selection options")]
     pub chain: Option<String>,
     /// Regtest only: switch MultiShield retargeting and the consecutive-algorithm limit on.
-    #[arg(long)]
+    #[arg(long, help_heading = "Chain selection options")]
     pub regtestmultialgo: bool,
     /// JSON-RPC port (default 7878, testnet 17878, regtest 27878).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcport: Option<u16>,
     /// P2P port (default 7877, testnet 17877, regtest 27877).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub port: Option<u16>,
     /// Accept connections from peers (default 1; 0 with -connect).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub listen: Option<u8>,
     /// Listen on this address (host:port or host; repeatable). Default: all interfaces.
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub bind: Vec<String>,
     /// Connect only to this node (repeatable); -connect=0 makes no automatic connections.
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub connect: Vec<String>,
     /// Keep a connection to this node (repeatable).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub addnode: Vec<String>,
     /// Connect to this node to learn addresses, then disconnect (repeatable).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub seednode: Vec<String>,
     /// Maximum peer connections, inbound and outbound (default 125).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub maxconnections: Option<usize>,
     /// Chain work (hex) a header chain must have before its blocks are downloaded.
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub minimumchainwork: Option<String>,
     /// Serve announcement bodies in pruned form once expired + 100 blocks (default 1; 0: archive).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub pruneannouncements: Option<u8>,
     /// JSON-RPC user name (with -rpcpassword; otherwise a cookie file is used).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcuser: Option<String>,
     /// JSON-RPC password.
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcpassword: Option<String>,
     /// A user as `<user>:<salt>$<hmac-sha256>` (share/rpcauth/rpcauth.py's output); may be given several times.
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcauth: Vec<String>,
     /// Methods a user may call, as `<user>:<method>,<method>…`; may be given several times.
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcwhitelist: Vec<String>,
     /// 1: users without a -rpcwhitelist may call nothing (default 1 when any -rpcwhitelist is set).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcwhitelistdefault: Option<u8>,
     /// Seconds an HTTP request's body may take to arrive (default 30).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcservertimeout: Option<u64>,
     /// Threads that serve RPC calls (default 16).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcthreads: Option<usize>,
     /// Calls that may wait for a thread before "Work queue depth exceeded" (default 64).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcworkqueue: Option<usize>,
     /// Who may read the cookie: owner (default), group or all.
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpccookieperms: Option<String>,
     /// MiB of coin changes kept in memory before they are written (default 450).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub dbcache: Option<usize>,
     /// Mempool size limit in megabytes (default 300).
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub maxmempool: Option<u64>,
     /// Hours a transaction may wait in the mempool (default 336).
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub mempoolexpiry: Option<i64>,
     /// Minimum relay feerate in ZEN per 1,000 virtual bytes (default 0.00001).
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub minrelaytxfee: Option<f64>,
     /// Compact target (hex, e.g. 1f00ffff) tasks must meet to enter this node's mempool.
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub mintaskpow: Option<String>,
     /// Keep the mempool across restarts in mempool.dat (default 1).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub persistmempool: Option<u8>,
     /// Mine with the built-in CPU miner from start-up.
-    #[arg(long)]
+    #[arg(long, help_heading = "Block creation options")]
     pub gen: bool,
     /// Mining threads for -gen and setgenerate (-1: one per core).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, help_heading = "Block creation options")]
     pub genproclimit: Option<i64>,
     /// Algorithm for the built-in miner: sha256d, scrypt, groestl, skein, argon2d.
-    #[arg(long)]
+    #[arg(long, help_heading = "Block creation options")]
     pub algo: Option<String>,
     /// Address the built-in miner pays.
-    #[arg(long)]
+    #[arg(long, help_heading = "Block creation options")]
     pub mineraddress: Option<String>,
     /// Command run when the best block changes (%s becomes its hash).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub blocknotify: Option<String>,
     /// Command run for every task that enters the market index from a block (%s becomes its task id).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub tasknotify: Option<String>,
     /// Keep an index of every transaction by txid (for getrawtransaction).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub txindex: bool,
     /// Rebuild the chainstate from the stored blocks.
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub reindex: bool,
     /// The same as -reindex here: the block index is rebuilt with the chainstate from the stored blocks.
-    #[arg(long = "reindex-chainstate")]
+    #[arg(long = "reindex-chainstate", help_heading = "General options")]
     pub reindex_chainstate: bool,
     /// Accepted as Core; Zennet has no DNS seeds yet (said once in the log).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub dnsseed: Option<u8>,
     /// Accepted as Core; own addresses are not discovered (said once in the log).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub discover: Option<u8>,
     /// Accepted as Core; no port mapping is done (said once in the log).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub upnp: Option<u8>,
     /// Accepted as Core; no port mapping is done (said once in the log).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub natpmp: Option<u8>,
     /// Load this wallet (wallets/<name>) at start-up; may be given several times.
-    #[arg(long)]
+    #[arg(long, help_heading = "Wallet options")]
     pub wallet: Vec<String>,
     /// Run without the wallet (wallet RPCs answer "Method not found").
-    #[arg(long)]
+    #[arg(long, help_heading = "Wallet options")]
     pub disablewallet: bool,
     /// Create new files with the system's default permissions, not owner-only (umask 077).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub sysperms: bool,
     /// Feerate in ZEN/kvB the wallet uses when there is no fee estimate (default 0: refuse to guess).
-    #[arg(long)]
+    #[arg(long, help_heading = "Wallet options")]
     pub fallbackfee: Option<f64>,
     /// Publish block hashes on this ZeroMQ address (e.g. tcp://127.0.0.1:28332).
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubhashblock: Vec<String>,
     /// Publish transaction hashes on this ZeroMQ address.
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubhashtx: Vec<String>,
     /// Publish raw blocks on this ZeroMQ address.
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubrawblock: Vec<String>,
     /// Publish raw transactions on this ZeroMQ address.
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubrawtx: Vec<String>,
     /// Publish block connects and disconnects and mempool additions and removals on this ZeroMQ address.
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubsequence: Vec<String>,
     /// Outbound message high water marks (default 1000), per publisher, as Core.
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubhashblockhwm: Option<u32>,
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubhashtxhwm: Option<u32>,
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubrawblockhwm: Option<u32>,
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubrawtxhwm: Option<u32>,
-    #[arg(long)]
+    #[arg(long, help_heading = "ZeroMQ notification options")]
     pub zmqpubsequencehwm: Option<u32>,
     /// Most weight of the blocks this node assembles (default 3996000).
-    #[arg(long)]
+    #[arg(long, help_heading = "Block creation options")]
     pub blockmaxweight: Option<u64>,
     /// Lowest feerate (ZEN/kvB) of transactions in the blocks this node assembles (default 0.00001).
-    #[arg(long)]
+    #[arg(long, help_heading = "Block creation options")]
     pub blockmintxfee: Option<f64>,
     /// Take no transactions from peers (blocks only); transactions of this node's RPC and wallets are still relayed.
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub blocksonly: bool,
     /// Connect to peers through this SOCKS5 proxy (<ip>:<port>).
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub proxy: Option<String>,
     /// Relay and mine OP_RETURN data outputs (default 1).
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub datacarrier: Option<u8>,
     /// Largest OP_RETURN output script relayed and mined, in bytes (default 83).
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub datacarriersize: Option<usize>,
     /// Relay bare multisig outputs (default 1).
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub permitbaremultisig: Option<u8>,
     /// Feerate (ZEN/kvB) below which an output is dust (default 0.00003).
-    #[arg(long)]
+    #[arg(long, help_heading = "Node relay options")]
     pub dustrelayfee: Option<f64>,
     /// Bind the RPC server to this address (with -rpcallowip; repeatable; default localhost).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcbind: Vec<String>,
     /// Allow RPC clients from this address or network (1.2.3.4, 1.2.3.0/24, 1.2.3.0/255.255.255.0; repeatable).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rpcallowip: Vec<String>,
     /// Run in the background as a daemon and accept commands.
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub daemon: bool,
     /// As -daemon, and wait until the node has started (its RPC answers) before returning.
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub daemonwait: bool,
     /// Process ID file (default zennetd.pid; a relative path is in the network datadir).
-    #[arg(long)]
+    #[arg(long, help_heading = "General options")]
     pub pid: Option<PathBuf>,
     /// A comment in the user agent peers see (BIP14), repeatable.
-    #[arg(long)]
+    #[arg(long, help_heading = "Connection options")]
     pub uacomment: Vec<String>,
     /// Debug output for a category (net, mempool, rpc, validation, wallet, market, …; 1 or all: every one).
-    #[arg(long)]
+    #[arg(long, help_heading = "Debugging/Testing options")]
     pub debug: Vec<String>,
     /// No debug output for a category (after -debug).
-    #[arg(long)]
+    #[arg(long, help_heading = "Debugging/Testing options")]
     pub debugexclude: Vec<String>,
     /// Accept public REST requests (GET /rest/…, no authentication, as Core).
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub rest: bool,
     /// What type of addresses to use: bech32 (P2WPKH) or bech32m (taproot) (default bech32).
-    #[arg(long)]
+    #[arg(long, help_heading = "Wallet options")]
     pub addresstype: Option<String>,
     /// What type of change to use: bech32 or bech32m (default: taproot when paying a taproot address, else bech32).
-    #[arg(long)]
+    #[arg(long, help_heading = "Wallet options")]
     pub changetype: Option<String>,
     /// Blocks before a payment channel's expiry at which the payee closes it by itself (default 144; regtest 6).
-    #[arg(long)]
+    #[arg(long, help_heading = "Wallet options")]
     pub channelclosemargin: Option<u32>,
     /// Accepted for Bitcoin Core compatibility; the RPC server always runs.
-    #[arg(long)]
+    #[arg(long, help_heading = "RPC server options")]
     pub server: bool,
     /// Log to the console too (default 1; a -daemon has no console).
-    #[arg(long)]
+    #[arg(long, help_heading = "Debugging/Testing options")]
     pub printtoconsole: Option<u8>,
     /// Prefix log lines with the time (default 1).
-    #[arg(long)]
+    #[arg(long, help_heading = "Debugging/Testing options")]
     pub logtimestamps: Option<u8>,
     /// Prefix log lines with the thread's name (default 0).
-    #[arg(long)]
+    #[arg(long, help_heading = "Debugging/Testing options")]
     pub logthreadnames: Option<u8>,
     /// Shrink debug.log to its last 10 MB at start when it is larger than 11 MB (default 1 unless -debug).
-    #[arg(long)]
+    #[arg(long, help_heading = "Debugging/Testing options")]
     pub shrinkdebugfile: Option<u8>,
     /// Regtest only: the node's clock, in seconds since 1970 (as setmocktime).
-    #[arg(long)]
+    #[arg(long, help_heading = "Debugging/Testing options")]
     pub mocktime: Option<i64>,
 }
 
