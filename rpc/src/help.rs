@@ -8,7 +8,8 @@ use crate::methods::{find, ArgType, MethodSpec, METHODS};
 const RESULTS: &[(&str, &str)] = &[
     ("getbestblockhash", "\"hex\"    (string) the block hash, hex-encoded"),
     ("getblock", "\"hex\" for verbosity 0; for 1 an object: hash, confirmations, size, strippedsize, weight, height, version, merkleroot, tx (txids), time, mediantime, nonce, bits, difficulty, chainwork, nTx, previousblockhash, nextblockhash, pow_algo, pow_hash; for 2 tx holds decoded transactions with their fee; for 3 also each input's prevout"),
-    ("getblockchaininfo", "{ chain, blocks, headers, bestblockhash, bits, difficulty, time, mediantime, verificationprogress, initialblockdownload, chainwork, size_on_disk, pruned, difficulties, warnings }"),
+    ("getblockchaininfo", "{ chain, blocks, headers, bestblockhash, bits, difficulty, time, mediantime, verificationprogress, initialblockdownload, chainwork, size_on_disk, pruned, pruneheight (when pruned), automatic_pruning (when pruned), prune_target_size (automatic pruning), difficulties, warnings }"),
+    ("pruneblockchain", "n (height of the last block pruned, -1 if none)"),
     ("getdeploymentinfo", "{ hash, height, deployments: { name: { type, active, height } } }"),
     ("getblockcount", "n    (numeric) the current block count"),
     ("getblockhash", "\"hex\"    (string) the block hash"),

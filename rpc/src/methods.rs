@@ -90,6 +90,7 @@ pub const METHODS: &[MethodSpec] = &[
     MethodSpec { name: "gettxoutsetinfo", category: "Blockchain", args: &[opt("hash_type", Str)], summary: "Returns statistics about the unspent transaction output set, with its hash_serialized_3." },
     MethodSpec { name: "invalidateblock", category: "Blockchain", args: &[req("blockhash", Str)], summary: "Permanently marks a block as invalid, as if it violated a consensus rule." },
     MethodSpec { name: "preciousblock", category: "Blockchain", args: &[req("blockhash", Str)], summary: "Treats a block as if it were received before others with the same work." },
+    MethodSpec { name: "pruneblockchain", category: "Blockchain", args: &[req("height", Json)], summary: "Deletes the data of blocks up to a height or a block time (UNIX epoch); needs -prune. Returns the height of the last block pruned." },
     MethodSpec { name: "reconsiderblock", category: "Blockchain", args: &[req("blockhash", Str)], summary: "Removes invalidity status of a block, its ancestors and its descendants, reconsider them for activation." },
     MethodSpec { name: "verifychain", category: "Blockchain", args: &[opt("checklevel", Json), opt("nblocks", Json)], summary: "Verifies blockchain database (levels 0-4, default 3; nblocks default 6, 0 = all)." },
     MethodSpec { name: "sendrawtransaction", category: "Rawtransactions", args: &[req("hexstring", Str), opt("maxfeerate", Json), opt("maxburnamount", Str)], summary: "Submit a raw transaction to the mempool (and, once the network exists, to peers)." },

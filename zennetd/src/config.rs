@@ -130,6 +130,12 @@ pub struct Cli {
     /// Rebuild the chainstate from the stored blocks.
     #[arg(long, help_heading = "General options")]
     pub reindex: bool,
+    /// Reduce storage by deleting old blocks: 0 off (default), 1 only on pruneblockchain, >=550 keep block and undo data under this many MiB. Incompatible with -txindex.
+    #[arg(long, allow_negative_numbers = true, help_heading = "General options")]
+    pub prune: Option<i64>,
+    /// Count -prune in KiB instead of MiB, and on regtest prune after height 100 (for tests).
+    #[arg(long, help_heading = "Debugging/Testing options")]
+    pub fastprune: bool,
     /// The same as -reindex here: the block index is rebuilt with the chainstate from the stored blocks.
     #[arg(long = "reindex-chainstate", help_heading = "General options")]
     pub reindex_chainstate: bool,
@@ -305,6 +311,8 @@ pub struct Config {
     pub rpc_cookie_perms: rpc::auth::CookiePerms,
     pub txindex: bool,
     pub reindex: bool,
+    /// `-prune`.
+    pub prune: Option<crate::chainstate::PruneOptions>,
     /// Options accepted as Core's that this node cannot act on, each with why.
     pub unsupported_notes: Vec<String>,
     pub dbcache_mib: usize,
@@ -436,6 +444,7 @@ impl Config {
             }
             None => num_bigint::BigUint::default(),
         };
+        let prune = prune_options(&cli, network)?;
         if cli.regtestmultialgo && network != Network::Regtest {
             return Err(ConfigError::Invalid("-regtestmultialgo is only available on regtest".into()));
         }
@@ -504,6 +513,7 @@ impl Config {
             blocknotify: cli.blocknotify,
             tasknotify: cli.tasknotify,
             reindex: cli.reindex || cli.reindex_chainstate,
+            prune,
             unsupported_notes: [
                 ("dnsseed", cli.dnsseed, "Zennet has no DNS seeds yet: use -seednode, -addnode or -connect"),
                 ("discover", cli.discover, "this node does not discover its own addresses: peers learn them from its connections"),
@@ -621,6 +631,37 @@ impl Config {
             prune_announcements: cli.pruneannouncements.unwrap_or(1) != 0,
         })
     }
+}
+
+/// `-prune` as Core: 0 off, 1 manual, else a target of at least 550 MiB
+/// (KiB with `-fastprune`); refused with `-txindex` and `-reindex-chainstate`.
+fn prune_options(cli: &Cli, network: Network) -> Result<Option<crate::chainstate::PruneOptions>, ConfigError> {
+    const MIN_PRUNE_TARGET: i64 = 550;
+    let target = match cli.prune.unwrap_or(0) {
+        0 => return Ok(None),
+        n if n < 0 => return Err(ConfigError::Invalid("Prune cannot be configured with a negative value.".into())),
+        1 => None,
+        n if n < MIN_PRUNE_TARGET => {
+            return Err(ConfigError::Invalid(format!(
+                "Prune configured below the minimum of {MIN_PRUNE_TARGET} MiB.  Please use a higher number."
+            )))
+        }
+        n => Some((n as u64) << if cli.fastprune { 10 } else { 20 }),
+    };
+    if cli.txindex {
+        return Err(ConfigError::Invalid("Prune mode is incompatible with -txindex.".into()));
+    }
+    if cli.reindex_chainstate {
+        return Err(ConfigError::Invalid(
+            "Prune mode is incompatible with -reindex-chainstate. Use full -reindex instead.".into(),
+        ));
+    }
+    let after_height = match network {
+        Network::Main => 100_000,
+        Network::Regtest if cli.fastprune => 100,
+        _ => 1_000,
+    };
+    Ok(Some(crate::chainstate::PruneOptions { target_bytes: target, after_height }))
 }
 
 /// `-addresstype` / `-changetype`: Core's names; the two kinds Zennet wallets

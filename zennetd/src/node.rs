@@ -75,7 +75,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
     let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
     let script_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let options = ChainOptions { script_threads, txindex: config.txindex, cache_bytes: config.dbcache_mib << 20 };
+    let options = ChainOptions {
+        script_threads,
+        txindex: config.txindex,
+        cache_bytes: config.dbcache_mib << 20,
+        prune: config.prune,
+    };
     let mut chainstate = Chainstate::open(params.clone(), Box::new(store), signature_cache.clone(), options)
         .context("cannot load the chainstate")?;
     if config.reindex {
@@ -123,6 +128,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     crate::zmq::start(config.zmq.clone(), chain.clone()).await?;
     let _ = crate::net::UA_COMMENTS.set(config.ua_comments.clone());
+    let _ = crate::net::PRUNE_MODE.set(config.prune.is_some());
     if let Some(command) = config.blocknotify.clone() {
         tokio::spawn(block_notify(chain.ticks(), command));
     }

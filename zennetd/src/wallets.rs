@@ -74,6 +74,8 @@ pub enum WalletServiceError {
     Wallet(#[from] WalletError),
     #[error("reading the chain for the wallet: {0}")]
     Chain(#[from] crate::chainstate::ChainError),
+    #[error("Prune: last wallet synchronisation goes beyond pruned data. You need to -reindex (download the whole blockchain again in case of pruned node)")]
+    BeyondPruned,
     #[error("the chainstate thread has stopped")]
     Stopped(#[from] crate::actor::ChainStopped),
     #[error("wallet lock poisoned")]
@@ -227,7 +229,11 @@ impl Wallets {
                 w.transaction_seen(tx, now)?;
             }
         }
-        self.catch_up(&shared).await?;
+        if let Err(e) = self.catch_up(&shared).await {
+            // A wallet the chain cannot bring up to date is not left loaded.
+            self.loaded().remove(name);
+            return Err(e);
+        }
         self.rebroadcast(&shared).await?;
         tracing::info!(target: "zennetd::wallets", "Wallet \"{name}\" loaded");
         Ok(shared)
@@ -262,11 +268,11 @@ impl Wallets {
         let mut moved = false;
         loop {
             let from = lock(shared)?.best_block().map(|(h, _)| h);
-            let path = self
-                .chain
-                .call(move |node| node.chain.path_from(from, SYNC_BATCH))
-                .await?
-                .map_err(crate::chainstate::ChainError::Store)?;
+            let path =
+                self.chain.call(move |node| node.chain.path_from(from, SYNC_BATCH)).await?.map_err(|e| match e {
+                    crate::store::StoreError::Pruned(_) => WalletServiceError::BeyondPruned,
+                    e => crate::chainstate::ChainError::Store(e).into(),
+                })?;
             if path.disconnect.is_empty() && path.connect.is_empty() {
                 break;
             }

@@ -17,6 +17,7 @@ mod p2p_limits;
 mod p2p_misbehaviour;
 mod p2p_peers;
 mod proxy;
+mod prune;
 mod reorg;
 mod reorg_mempool;
 mod rest;

@@ -47,10 +47,12 @@ impl Chainstate {
         entry.status.validated = true;
         let txindex_add =
             if self.options.txindex { block.txdata.iter().map(|tx| (tx.txid(), hash)).collect() } else { Vec::new() };
+        let undo = encode_undo(&changes.spent);
+        self.count_stored(undo.len());
         self.cache.apply(ConnectBatch {
             spent: changes.spent.iter().map(|(o, _)| *o).collect(),
             created: changes.created,
-            undo: vec![(hash, encode_undo(&changes.spent))],
+            undo: vec![(hash, undo)],
             index: vec![Self::record(&entry)],
             tip: Some(hash),
             txindex_add,
@@ -134,11 +136,14 @@ impl Chainstate {
     /// Moves the active chain to the best valid branch, block by block.
     /// Blocks that fail are marked invalid and the next best branch is tried.
     /// Returns the error of `submitted` if that block turned out invalid.
+    /// Old blocks are pruned afterwards when `-prune` asks for it.
     pub(super) fn activate_best_chain(
         &mut self,
         submitted: Option<BlockHash>,
     ) -> Result<Option<BlockError>, ChainError> {
-        self.activate_best_chain_inner(submitted)
+        let outcome = self.activate_best_chain_inner(submitted)?;
+        self.prune_if_due()?;
+        Ok(outcome)
     }
 
     fn activate_best_chain_inner(&mut self, submitted: Option<BlockHash>) -> Result<Option<BlockError>, ChainError> {
@@ -234,10 +239,15 @@ impl Chainstate {
         Ok(())
     }
 
-    /// `-reindex`: forget the chainstate and connect every stored block again.
+    /// `-reindex`: forget the chainstate and connect every stored block
+    /// again. A pruned node lacks the old blocks, so it forgets its blocks
+    /// too and downloads the chain again, as Core's does.
     pub fn reindex(&mut self) -> Result<(), ChainError> {
-        let stored = self.store.stored_blocks()?;
         self.cache = super::coins::CoinCache::new(self.options.cache_bytes);
+        if self.options.prune.is_some() {
+            self.store.wipe_blocks()?;
+        }
+        let stored = self.store.stored_blocks()?;
         self.store.wipe_chainstate()?;
         self.index = Default::default();
         self.active.clear();
@@ -274,6 +284,7 @@ impl Chainstate {
             let time = i64::from(block.header.time);
             let _ = self.submit_block(block, time);
         }
+        self.load_prune_state()?;
         Ok(())
     }
 }

@@ -31,7 +31,12 @@ impl Chainstate {
         let mut height = start;
         while height <= tip && connect.len() < max {
             let Some(hash) = self.hash_at(height) else { break };
-            let Some(block) = self.block(&hash)? else { break };
+            let Some(block) = self.block(&hash)? else {
+                if self.is_pruned(&hash) {
+                    return Err(StoreError::Pruned(hash));
+                }
+                break;
+            };
             connect.push((hash, height, block));
             height += 1;
         }

@@ -10,6 +10,7 @@ mod activate;
 mod coins;
 mod feed;
 mod index;
+mod prune;
 mod serve;
 mod template;
 
@@ -24,6 +25,7 @@ use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
 pub use index::{BlockIndex, BlockStatus, Branch, BranchView, CandidateKey, IndexEntry};
+pub use prune::{PruneOptions, MIN_BLOCKS_TO_KEEP};
 pub use serve::ANNOUNCEMENT_KEEP_BLOCKS;
 
 use crate::store::{ChainStore, ConnectBatch, IndexRecord, StoreError};
@@ -127,6 +129,8 @@ pub struct ChainOptions {
     pub txindex: bool,
     /// Bytes of coin changes held in memory before they are flushed (`-dbcache`).
     pub cache_bytes: usize,
+    /// `-prune`: delete old blocks' data.
+    pub prune: Option<PruneOptions>,
 }
 
 /// Identities whose Argon2id hash is remembered.
@@ -150,6 +154,10 @@ pub struct Chainstate {
     cache: coins::CoinCache,
     /// Blocks connected and disconnected since the owner last looked.
     events: Vec<ChainEvent>,
+    /// Bytes of stored block and undo data (counted with `-prune` only).
+    stored_bytes: u64,
+    /// The lowest height from which every active block has its data.
+    prune_height: u32,
 }
 
 impl HeaderChain for Chainstate {
@@ -179,11 +187,14 @@ impl Chainstate {
             candidates: BTreeSet::new(),
             cache: coins::CoinCache::new(options.cache_bytes),
             events: Vec::new(),
+            stored_bytes: 0,
+            prune_height: 0,
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;
         }
         cs.load_index()?;
+        cs.load_prune_state()?;
         cs.rebuild_candidates();
         cs.activate_best_chain(None)?;
         Ok(cs)
@@ -417,7 +428,9 @@ impl Chainstate {
             return Err(error.into());
         }
 
-        self.store.write_block(&hash, &block.serialize())?;
+        let bytes = block.serialize();
+        self.store.write_block(&hash, &bytes)?;
+        self.count_stored(bytes.len());
         entry.status.has_data = true;
         self.write_index(vec![Self::record(&entry)])?;
         match self.index.get_mut(&hash) {

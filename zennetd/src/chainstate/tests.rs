@@ -8,7 +8,7 @@ fn cache() -> Arc<SignatureCache> {
 }
 
 fn options() -> ChainOptions {
-    ChainOptions { script_threads: 2, txindex: true, cache_bytes: 4096 }
+    ChainOptions { script_threads: 2, txindex: true, cache_bytes: 4096, prune: None }
 }
 
 fn open(store: Arc<MemoryStore>) -> Chainstate {
@@ -177,7 +177,7 @@ fn reindex_rebuilds_the_same_chainstate() {
 fn a_crash_before_the_cache_is_flushed_loses_nothing() {
     let store = Arc::new(MemoryStore::default());
     let params = Arc::new(ChainParams::regtest());
-    let big_cache = ChainOptions { script_threads: 1, txindex: true, cache_bytes: 1 << 30 };
+    let big_cache = ChainOptions { script_threads: 1, txindex: true, cache_bytes: 1 << 30, prune: None };
     let mut cs = Chainstate::open(params.clone(), Box::new(store.clone()), cache(), big_cache.clone()).unwrap();
     for algo in PowAlgo::ALL {
         mine(&mut cs, algo);

@@ -20,9 +20,15 @@ const ADDED_NODE_RETRY: Duration = Duration::from_secs(10);
 /// Bound on the remembered connection attempts and version nonces.
 const MAX_REMEMBERED_ATTEMPTS: usize = 10_000;
 
-/// Services we offer: full blocks and witnesses.
+/// Services we offer, as Core: witnesses, the last 288 blocks (BIP159),
+/// and every block unless pruning.
 pub fn local_services() -> ServiceFlags {
-    ServiceFlags::NETWORK | ServiceFlags::WITNESS
+    let recent = ServiceFlags::WITNESS | ServiceFlags::NETWORK_LIMITED;
+    if super::PRUNE_MODE.get() == Some(&true) {
+        recent
+    } else {
+        recent | ServiceFlags::NETWORK
+    }
 }
 
 pub async fn accept_loop(listener: TcpListener, connections: mpsc::Sender<NewConnection>) {

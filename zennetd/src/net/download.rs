@@ -34,7 +34,8 @@ pub struct DownloadPlanner {
 
 impl DownloadPlanner {
     /// Blocks on the way to `target` that `chain` lacks, lowest first,
-    /// within `window` blocks of its tip, at most `max`, leaving out `skip`.
+    /// within `window` blocks of its tip, at most `max`, leaving out `skip`
+    /// and those below `from_height` (a pruned peer has only recent blocks).
     /// Empty if that chain contains an invalid block (checked on every call,
     /// so marking blocks invalid or valid again needs no notice here).
     pub fn blocks_to_download(
@@ -43,6 +44,7 @@ impl DownloadPlanner {
         target: &BlockHash,
         max: usize,
         window: u32,
+        from_height: u32,
         skip: &dyn Fn(&BlockHash) -> bool,
     ) -> Vec<Download> {
         let limit = chain.tip().height + window;
@@ -67,7 +69,7 @@ impl DownloadPlanner {
             if entry.height > limit || wanted.len() >= max {
                 break;
             }
-            if !entry.status.has_data && !skip(hash) {
+            if !entry.status.has_data && entry.height >= from_height && !skip(hash) {
                 wanted.push(Download { hash: *hash, height: entry.height });
             }
         }
@@ -89,7 +91,7 @@ mod tests {
     use crate::store::MemoryStore;
 
     fn regtest() -> Chainstate {
-        let options = ChainOptions { script_threads: 2, txindex: true, cache_bytes: 4096 };
+        let options = ChainOptions { script_threads: 2, txindex: true, cache_bytes: 4096, prune: None };
         let cache = Arc::new(SignatureCache::new(1000, [1; 32]));
         Chainstate::open(Arc::new(ChainParams::regtest()), Box::new(MemoryStore::default()), cache, options).unwrap()
     }
@@ -121,11 +123,11 @@ mod tests {
         let mut planner = DownloadPlanner::default();
 
         let target = hashes[29];
-        let first = planner.blocks_to_download(&cs, &target, 4, 1024, &|_| false);
+        let first = planner.blocks_to_download(&cs, &target, 4, 1024, 0, &|_| false);
         assert_eq!(first.iter().map(|d| d.height).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
         // Skipped (in flight) blocks are left out; the window bounds the height.
         let skip: std::collections::HashSet<BlockHash> = first.iter().map(|d| d.hash).collect();
-        let next = planner.blocks_to_download(&cs, &target, 100, 10, &|h| skip.contains(h));
+        let next = planner.blocks_to_download(&cs, &target, 100, 10, 0, &|h| skip.contains(h));
         assert_eq!(next.iter().map(|d| d.height).collect::<Vec<_>>(), (5..=10).collect::<Vec<_>>());
 
         // Blocks arriving out of order are stored; the tip moves when the gap closes.
@@ -135,13 +137,13 @@ mod tests {
         assert_eq!(cs.tip().height, 0);
         cs.submit_block(blocks[0].clone(), t).unwrap();
         assert_eq!(cs.tip().height, 3);
-        let after = planner.blocks_to_download(&cs, &target, 2, 1024, &|_| false);
+        let after = planner.blocks_to_download(&cs, &target, 2, 1024, 0, &|_| false);
         assert_eq!(after.iter().map(|d| d.height).collect::<Vec<_>>(), vec![4, 5]);
         for block in &blocks[3..] {
             cs.submit_block(block.clone(), t).unwrap();
         }
         assert_eq!(cs.tip().hash, target);
-        assert!(planner.blocks_to_download(&cs, &target, 16, 1024, &|_| false).is_empty());
+        assert!(planner.blocks_to_download(&cs, &target, 16, 1024, 0, &|_| false).is_empty());
 
         // A chain with an invalid block is not downloaded.
         let mut other = regtest();
@@ -154,8 +156,8 @@ mod tests {
             (1..=3).map(|h| side.block(&side.hash_at(h).unwrap()).unwrap().unwrap().header).collect();
         other.accept_headers(&side_headers, now(&other)).unwrap();
         let mut planner = DownloadPlanner::default();
-        assert_eq!(planner.blocks_to_download(&other, &side_tip, 16, 1024, &|_| false).len(), 3);
+        assert_eq!(planner.blocks_to_download(&other, &side_tip, 16, 1024, 0, &|_| false).len(), 3);
         other.invalidate_block(&side.hash_at(2).unwrap()).unwrap();
-        assert!(planner.blocks_to_download(&other, &side_tip, 16, 1024, &|_| false).is_empty());
+        assert!(planner.blocks_to_download(&other, &side_tip, 16, 1024, 0, &|_| false).is_empty());
     }
 }

@@ -56,6 +56,10 @@ pub const MAX_OUTBOUND_FULL_RELAY: usize = 8;
 /// Core's default -maxconnections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 125;
 
+/// Set once at start-up with `-prune`: the node no longer offers every
+/// block (NODE_NETWORK), only the last 288 (NODE_NETWORK_LIMITED).
+pub static PRUNE_MODE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
 /// `-uacomment` values, set once at start-up.
 pub static UA_COMMENTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 

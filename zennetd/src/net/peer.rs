@@ -119,6 +119,18 @@ impl Peer {
         }
     }
 
+    /// The lowest height this peer can serve when its tip is at `best`:
+    /// a pruned peer (NODE_NETWORK_LIMITED without NODE_NETWORK) keeps only
+    /// its last 288 blocks (BIP159; Core asks for 2 fewer, for safety).
+    pub fn serves_from(&self, best: u32) -> u32 {
+        use bitcoin::p2p::ServiceFlags;
+        let services = self.version.as_ref().map_or(ServiceFlags::NONE, |v| v.services);
+        if services.has(ServiceFlags::NETWORK) || !services.has(ServiceFlags::NETWORK_LIMITED) {
+            return 0;
+        }
+        best.saturating_sub(crate::chainstate::MIN_BLOCKS_TO_KEEP - 2)
+    }
+
     pub fn is_inbound(&self) -> bool {
         self.kind == ConnKind::Inbound
     }

@@ -185,7 +185,7 @@ impl Manager {
     /// Gives every peer with free request slots the next blocks it can
     /// serve on the way to its best header, lowest first.
     pub(super) async fn schedule_downloads(&mut self) {
-        let requests: Vec<(PeerId, BlockHash, usize, HashSet<BlockHash>)> = self
+        let requests: Vec<(PeerId, BlockHash, usize, u32, HashSet<BlockHash>)> = self
             .peers
             .values()
             .filter(|p| p.is_ready())
@@ -193,7 +193,7 @@ impl Manager {
                 let in_flight = self.in_flight.values().filter(|(owner, _, _)| *owner == p.id).count();
                 let free = MAX_IN_FLIGHT_PER_PEER.saturating_sub(in_flight);
                 let best = p.best_known.as_ref()?;
-                (free > 0).then(|| (p.id, best.hash, free, p.unavailable.clone()))
+                (free > 0).then(|| (p.id, best.hash, free, p.serves_from(best.height), p.unavailable.clone()))
             })
             .collect();
         if requests.is_empty() {
@@ -209,14 +209,15 @@ impl Manager {
                 let tip_work = node.chain.tip().chain_work.clone();
                 let mut taken = taken;
                 let mut plan = Vec::new();
-                for (id, target, free, unavailable) in requests {
+                for (id, target, free, from_height, unavailable) in requests {
                     let Some(entry) = node.chain.entry(&target) else { continue };
                     // -minimumchainwork: never download towards a low-work chain.
                     if entry.chain_work <= tip_work || entry.chain_work < minimum_work {
                         continue;
                     }
                     let skip = |h: &BlockHash| taken.contains(h) || unavailable.contains(h);
-                    let blocks = planner.blocks_to_download(&node.chain, &target, free, DOWNLOAD_WINDOW, &skip);
+                    let blocks =
+                        planner.blocks_to_download(&node.chain, &target, free, DOWNLOAD_WINDOW, from_height, &skip);
                     taken.extend(blocks.iter().map(|d| d.hash));
                     if !blocks.is_empty() {
                         plan.push((id, blocks));

@@ -223,7 +223,7 @@ fn harness() -> Harness {
         Arc::new(ChainParams::regtest()),
         Box::new(MemoryStore::default()),
         cache.clone(),
-        ChainOptions { script_threads: 1, txindex: false, cache_bytes: 1 << 20 },
+        ChainOptions { script_threads: 1, txindex: false, cache_bytes: 1 << 20, prune: None },
     )
     .expect("open");
     let node = NodeState::new(chain, Default::default(), cache, true).expect("node state");

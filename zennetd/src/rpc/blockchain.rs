@@ -88,6 +88,7 @@ struct ChainInfo {
     progress: f64,
     ibd: bool,
     size_on_disk: u64,
+    prune: Option<(crate::chainstate::PruneOptions, u32)>,
     next_bits: Vec<(PowAlgo, u32)>,
 }
 
@@ -105,6 +106,7 @@ pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
                 progress: chain.verification_progress(now),
                 ibd: chain.is_initial_block_download(now),
                 size_on_disk: chain.size_on_disk(),
+                prune: chain.prune_options().map(|p| (p, chain.prune_height())),
                 next_bits: PowAlgo::ALL.iter().map(|a| (*a, chain.next_bits(*a))).collect(),
             }
         })
@@ -113,7 +115,7 @@ pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
     let bits = tip.header.bits.to_consensus();
     let difficulties: Map<String, Value> =
         info.next_bits.iter().map(|(algo, bits)| (algo.name().to_string(), json!(difficulty(*bits)))).collect();
-    Ok(json!({
+    let mut result = json!({
         "chain": info.chain,
         "blocks": tip.height,
         "headers": info.headers,
@@ -126,10 +128,62 @@ pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
         "initialblockdownload": info.ibd,
         "chainwork": format!("{:0>64}", tip.chain_work.to_str_radix(16)),
         "size_on_disk": info.size_on_disk,
-        "pruned": false,
-        "difficulties": difficulties,
-        "warnings": [],
-    }))
+        "pruned": info.prune.is_some(),
+    });
+    if let (Some((options, height)), Value::Object(map)) = (info.prune, &mut result) {
+        map.insert("pruneheight".into(), json!(height));
+        map.insert("automatic_pruning".into(), json!(options.target_bytes.is_some()));
+        if let Some(target) = options.target_bytes {
+            map.insert("prune_target_size".into(), json!(target));
+        }
+    }
+    if let Value::Object(map) = &mut result {
+        map.insert("difficulties".into(), Value::Object(difficulties));
+        map.insert("warnings".into(), json!([]));
+    }
+    Ok(result)
+}
+
+/// `pruneblockchain height`: deletes old blocks' data as Core (a height
+/// above 1e9 is a timestamp, blocks within 2 hours of it are kept).
+pub async fn pruneblockchain(ctx: &RpcContext, args: &Args) -> RpcResult {
+    /// Core's TIMESTAMP_WINDOW.
+    const TIMESTAMP_WINDOW: i64 = 2 * 60 * 60;
+    let requested = args.i64(0, "height")?;
+    if requested < 0 {
+        return Err(RpcError::invalid_parameter("Negative block height."));
+    }
+    let result = ctx
+        .chain
+        .call(move |node| {
+            let chain = &mut node.chain;
+            if chain.prune_options().is_none() {
+                return Err(RpcError::misc("Cannot prune blocks because node is not in prune mode."));
+            }
+            let tip = chain.tip().height;
+            let height = if requested > 1_000_000_000 {
+                // The first active block at least as new as the time less the window.
+                let floor = requested - TIMESTAMP_WINDOW;
+                (0..=tip)
+                    .find(|h| {
+                        chain
+                            .hash_at(*h)
+                            .and_then(|hash| chain.entry(&hash))
+                            .is_some_and(|e| i64::from(e.header.time) >= floor)
+                    })
+                    .ok_or_else(|| {
+                        RpcError::invalid_parameter("Could not find block with at least the specified timestamp.")
+                    })?
+            } else {
+                u32::try_from(requested).unwrap_or(u32::MAX)
+            };
+            if height > tip {
+                return Err(RpcError::invalid_parameter("Blockchain is shorter than the attempted prune height."));
+            }
+            chain.prune_manually(height).map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))
+        })
+        .await??;
+    Ok(json!(result))
 }
 
 /// The soft forks Zennet carries, all active from genesis (DESIGN.md §3):

@@ -226,6 +226,7 @@ dispatch_table!(NODE_METHODS, pub async fn dispatch(args: Args, ctx: &RpcContext
         "invalidateblock" => chaintips::invalidateblock(ctx, &args).await,
         "reconsiderblock" => chaintips::reconsiderblock(ctx, &args).await,
         "preciousblock" => chaintips::preciousblock(ctx, &args).await,
+        "pruneblockchain" => blockchain::pruneblockchain(ctx, &args).await,
         "verifychain" => chaintips::verifychain(ctx, &args).await,
         "gettxout" => utxo::gettxout(ctx, &args).await,
         "gettxoutsetinfo" => utxo::gettxoutsetinfo(ctx).await,

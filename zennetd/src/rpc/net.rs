@@ -28,16 +28,20 @@ fn per_msg(map: &std::sync::Mutex<std::collections::BTreeMap<String, u64>>) -> V
     map.lock().map(|m| json!(*m)).unwrap_or(json!({}))
 }
 
+/// Core's names of the service bits we know.
+fn service_names(services: u64) -> Vec<&'static str> {
+    [(1u64, "NETWORK"), (8, "WITNESS"), (1024, "NETWORK_LIMITED")]
+        .into_iter()
+        .filter(|(bit, _)| services & bit != 0)
+        .map(|(_, name)| name)
+        .collect()
+}
+
 fn peer_json(m: &Manager, p: &crate::net::peer::Peer) -> Value {
     let stats = &p.link.stats;
     let version = p.version.as_ref();
     let services = version.map_or(0, |v| v.services.to_u64());
-    let mut names = Vec::new();
-    for (bit, name) in [(1u64, "NETWORK"), (8, "WITNESS"), (1024, "NETWORK_LIMITED")] {
-        if services & bit != 0 {
-            names.push(name);
-        }
-    }
+    let names = service_names(services);
     let best_height = p.best_known.as_ref().map_or(-1, |b| i64::from(b.height));
     let in_flight: Vec<u32> = m.in_flight_heights(p.id);
     let secs = |d: Option<std::time::Duration>| d.map(|d| d.as_secs_f64());
@@ -130,7 +134,7 @@ pub async fn getnetworkinfo(ctx: &RpcContext) -> RpcResult {
         "subversion": crate::net::user_agent(),
         "protocolversion": crate::net::message::PROTOCOL_VERSION,
         "localservices": format!("{:016x}", crate::net::connect::local_services().to_u64()),
-        "localservicesnames": ["NETWORK", "WITNESS"],
+        "localservicesnames": service_names(crate::net::connect::local_services().to_u64()),
         "localrelay": !ctx.blocks_only,
         "timeoffset": 0,
         "networkactive": active,

@@ -74,6 +74,10 @@ async fn call(ctx: &RpcContext, method: &str, params: Value, subject: &str) -> R
     let args = Args::from_params(spec, Some(params)).map_err(|e| bad_request(e.message))?;
     super::dispatch(method, args, ctx, None).await.map_err(|e: RpcError| match e.code {
         codes::INVALID_ADDRESS_OR_KEY => not_found(format!("{subject} not found")),
+        // As Core: a pruned block is "not available", 404.
+        codes::MISC_ERROR if e.message.contains("pruned data") => {
+            not_found(format!("{subject} not available (pruned data)"))
+        }
         codes::INVALID_PARAMETER => bad_request(e.message),
         _ => RestReply::text(StatusCode::INTERNAL_SERVER_ERROR, e.message),
     })

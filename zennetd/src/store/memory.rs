@@ -113,6 +113,29 @@ impl ChainStore for MemoryStore {
         Ok(())
     }
 
+    fn pruneable_bytes(&self) -> Result<u64, StoreError> {
+        Ok(self.with(|s| s.blocks.values().chain(s.undo.values()).map(|v| v.len() as u64).sum()))
+    }
+
+    fn prune_blocks(&self, hashes: &[BlockHash], index: Vec<IndexRecord>) -> Result<u64, StoreError> {
+        Ok(self.with(|s| {
+            for record in index {
+                s.index.insert(record.header.block_hash(), record);
+            }
+            let mut freed = 0u64;
+            for hash in hashes {
+                freed += s.undo.remove(hash).map_or(0, |v| v.len() as u64);
+                freed += s.blocks.remove(hash).map_or(0, |v| v.len() as u64);
+            }
+            freed
+        }))
+    }
+
+    fn wipe_blocks(&self) -> Result<(), StoreError> {
+        self.with(|s| s.blocks.clear());
+        Ok(())
+    }
+
     fn stored_blocks(&self) -> Result<Vec<BlockHash>, StoreError> {
         Ok(self.with(|s| s.blocks.keys().copied().collect()))
     }

@@ -20,6 +20,9 @@ pub enum StoreError {
     Database(String),
     #[error("corrupt record in the database: {0}")]
     Corrupt(String),
+    /// The block's data was deleted by `-prune`.
+    #[error("Block not available (pruned data): {0}")]
+    Pruned(BlockHash),
 }
 
 /// Everything a block connect or disconnect changes, written atomically.
@@ -74,6 +77,15 @@ pub trait ChainStore: Send {
     fn size_on_disk(&self) -> u64;
     /// Bytes of every stored block (what pruning announcement bodies shrinks).
     fn block_bytes(&self) -> Result<u64, StoreError>;
+    /// Bytes of every stored block and undo record (what `-prune` bounds).
+    fn pruneable_bytes(&self) -> Result<u64, StoreError>;
+    /// Deletes the blocks' data and undo data (`-prune`), writing `index`
+    /// (their records without data) in the same durable batch as the undo
+    /// deletions; the block bytes go after it. Returns the bytes freed.
+    fn prune_blocks(&self, hashes: &[BlockHash], index: Vec<IndexRecord>) -> Result<u64, StoreError>;
+    /// Deletes every stored block (`-reindex` of a pruned node, which
+    /// downloads the chain again as Core's does).
+    fn wipe_blocks(&self) -> Result<(), StoreError>;
     /// The market index's records (by txid) and its best-block marker.
     fn market_records(&self) -> Result<MarketRecords, StoreError>;
     /// Writes market records (`None` deletes) and the marker in one atomic
@@ -125,6 +137,15 @@ impl<T: ChainStore + Sync> ChainStore for std::sync::Arc<T> {
     }
     fn block_bytes(&self) -> Result<u64, StoreError> {
         (**self).block_bytes()
+    }
+    fn pruneable_bytes(&self) -> Result<u64, StoreError> {
+        (**self).pruneable_bytes()
+    }
+    fn prune_blocks(&self, hashes: &[BlockHash], index: Vec<IndexRecord>) -> Result<u64, StoreError> {
+        (**self).prune_blocks(hashes, index)
+    }
+    fn wipe_blocks(&self) -> Result<(), StoreError> {
+        (**self).wipe_blocks()
     }
     fn market_records(&self) -> Result<MarketRecords, StoreError> {
         (**self).market_records()

@@ -52,7 +52,7 @@ impl Gen {
             params.clone(),
             Box::new(MemoryStore::default()),
             cache.clone(),
-            ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10 },
+            ChainOptions { script_threads: 2, txindex: false, cache_bytes: 64 << 10, prune: None },
         )
         .unwrap();
         let node = NodeState::new(chain, Default::default(), cache, true).unwrap();

@@ -370,6 +370,12 @@ pub async fn rescanblockchain(call: &Call<'_>) -> RpcResult {
 
 /// Scans active blocks `start..=stop` (tip when None) for wallet transactions.
 async fn rescan(call: &Call<'_>, start: u32, stop: Option<u32>) -> Result<(u32, u32), RpcError> {
+    let prune_height = call.ctx.chain.call(|node| node.chain.prune_height()).await?;
+    if start < prune_height {
+        return Err(RpcError::misc(
+            "Can't rescan beyond pruned data. Use RPC call getblockchaininfo to determine your pruned height.",
+        ));
+    }
     tracing::info!("Wallet \"{}\": rescanning from height {start}", call.name);
     let mut height = start;
     let mut last = start;

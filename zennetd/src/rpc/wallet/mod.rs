@@ -255,6 +255,7 @@ impl From<WalletServiceError> for RpcError {
             }
             WalletServiceError::NotSpecified => codes::WALLET_NOT_SPECIFIED,
             WalletServiceError::Chain(_) => codes::DATABASE_ERROR,
+            WalletServiceError::BeyondPruned => codes::WALLET_ERROR,
             WalletServiceError::Poisoned | WalletServiceError::Task(_) => codes::INTERNAL_ERROR,
         };
         RpcError::new(code, message)
