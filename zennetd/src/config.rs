@@ -55,6 +55,18 @@ pub struct Cli {
     /// Maximum peer connections, inbound and outbound (default 125).
     #[arg(long, help_heading = "Connection options")]
     pub maxconnections: Option<usize>,
+    /// Give peers from this network permissions: [perm,…@]<ip|net/cidr> (bloomfilter, noban, forcerelay, relay, mempool, download, addr, in, out; default noban,relay,mempool,download). Repeatable.
+    #[arg(long, help_heading = "Connection options")]
+    pub whitelist: Vec<String>,
+    /// Listen on this address too, giving its peers permissions: [perm,…@]<addr:port>. Repeatable.
+    #[arg(long, help_heading = "Connection options")]
+    pub whitebind: Vec<String>,
+    /// Seconds a new connection has to finish the version handshake (default 60, minimum 1).
+    #[arg(long, help_heading = "Connection options")]
+    pub peertimeout: Option<i64>,
+    /// Keep traffic sent under this many MiB per 24 hours by not serving blocks older than a week once it is near (0: no limit; peers with the download permission are exempt).
+    #[arg(long, help_heading = "Connection options")]
+    pub maxuploadtarget: Option<String>,
     /// Chain work (hex) a header chain must have before its blocks are downloaded.
     #[arg(long, help_heading = "Connection options")]
     pub minimumchainwork: Option<String>,
@@ -340,6 +352,13 @@ pub struct Config {
     pub proxy: Option<std::net::SocketAddr>,
     /// `-blocksonly`.
     pub blocks_only: bool,
+    /// `-whitelist` and `-whitebind`.
+    pub whitelist: Vec<crate::net::permissions::WhitelistEntry>,
+    pub whitebind: Vec<crate::net::permissions::WhitebindEntry>,
+    /// `-peertimeout`.
+    pub peer_timeout: std::time::Duration,
+    /// `-maxuploadtarget` in bytes (0: none).
+    pub max_upload_target: u64,
     /// Addresses the RPC server listens on, and `-rpcallowip` networks
     /// (loopback is always allowed).
     pub rpc_binds: Vec<std::net::SocketAddr>,
@@ -574,6 +593,19 @@ impl Config {
                 Some(text) => Some(text.parse().map_err(|_| ConfigError::Invalid(format!("Invalid -proxy address or hostname: '{text}'")))?),
             },
             blocks_only: cli.blocksonly,
+            whitelist: cli.whitelist.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
+            whitebind: cli.whitebind.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
+            peer_timeout: match cli.peertimeout {
+                Some(s) if s < 1 => return Err(ConfigError::Invalid("peertimeout must be a positive integer.".into())),
+                Some(s) => std::time::Duration::from_secs(s as u64),
+                None => std::time::Duration::from_secs(60),
+            },
+            max_upload_target: match cli.maxuploadtarget.as_deref() {
+                None => 0,
+                Some(text) => parse_byte_size(text).ok_or_else(|| {
+                    ConfigError::Invalid(format!("Unable to parse -maxuploadtarget: '{text}'"))
+                })?,
+            },
             daemon: cli.daemon || cli.daemonwait,
             daemon_wait: cli.daemonwait,
             pid_file: match &cli.pid {
@@ -662,6 +694,28 @@ fn prune_options(cli: &Cli, network: Network) -> Result<Option<crate::chainstate
         _ => 1_000,
     };
     Ok(Some(crate::chainstate::PruneOptions { target_bytes: target, after_height }))
+}
+
+/// Core's `-maxuploadtarget` value: MiB by default, or with a k/K, m/M,
+/// g/G or t/T suffix (lower case powers of 1000, upper case of 1024).
+fn parse_byte_size(text: &str) -> Option<u64> {
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], Some(c)),
+        _ => (text, None),
+    };
+    let n: u64 = digits.parse().ok()?;
+    let factor: u64 = match unit {
+        None | Some('M') => 1 << 20,
+        Some('k') => 1_000,
+        Some('K') => 1 << 10,
+        Some('m') => 1_000_000,
+        Some('g') => 1_000_000_000,
+        Some('G') => 1 << 30,
+        Some('t') => 1_000_000_000_000,
+        Some('T') => 1 << 40,
+        Some(_) => return None,
+    };
+    n.checked_mul(factor)
 }
 
 /// `-addresstype` / `-changetype`: Core's names; the two kinds Zennet wallets

@@ -299,8 +299,15 @@ async fn start_network(
                 format!("Unable to bind to {address} on this computer. zennetd is probably already running.")
             })?;
             info!("Listening for peers on {}", listener.local_addr()?);
-            listeners.push(listener);
+            listeners.push((listener, Default::default()));
         }
+    }
+    for entry in &config.whitebind {
+        let listener = tokio::net::TcpListener::bind(entry.address).await.with_context(|| {
+            format!("Unable to bind to {} on this computer. zennetd is probably already running.", entry.address)
+        })?;
+        info!("Listening for peers on {} with permissions {:?}", entry.address, entry.permissions.names());
+        listeners.push((listener, entry.permissions));
     }
     let notifications = chain.call(|node| node.subscribe_mempool()).await?;
     let net_config = crate::net::NetConfig {
@@ -315,6 +322,9 @@ async fn start_network(
         min_relay_feerate: config.policy.min_relay_feerate,
         proxy: config.proxy,
         blocks_only: config.blocks_only,
+        whitelist: config.whitelist.clone(),
+        peer_timeout: config.peer_timeout,
+        max_upload_target: config.max_upload_target,
     };
     Ok(crate::net::Manager::start(net_config, chain, notifications, listeners, stopping))
 }

@@ -16,6 +16,7 @@ mod p2p_announcements;
 mod p2p_limits;
 mod p2p_misbehaviour;
 mod p2p_peers;
+mod p2p_permissions;
 mod proxy;
 mod prune;
 mod reorg;

@@ -31,11 +31,15 @@ pub fn local_services() -> ServiceFlags {
     }
 }
 
-pub async fn accept_loop(listener: TcpListener, connections: mpsc::Sender<NewConnection>) {
+pub async fn accept_loop(
+    listener: TcpListener,
+    connections: mpsc::Sender<NewConnection>,
+    permissions: super::permissions::Permissions,
+) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                let new = NewConnection { stream, kind: ConnKind::Inbound, name: None, proxied: None };
+                let new = NewConnection { stream, kind: ConnKind::Inbound, name: None, proxied: None, permissions };
                 if connections.send(new).await.is_err() {
                     return;
                 }
@@ -100,7 +104,9 @@ impl Manager {
                 Ok(Ok(stream)) => {
                     let proxied = proxy.and(jobs_target.parse().ok());
                     let name = Some(jobs_target);
-                    let _ = connections.send(NewConnection { stream, kind, name, proxied }).await;
+                    let _ = connections
+                        .send(NewConnection { stream, kind, name, proxied, permissions: Default::default() })
+                        .await;
                 }
                 Ok(Err(e)) => tracing::debug!("connect to {jobs_target} failed: {e}"),
                 Err(_) => tracing::debug!("connect to {jobs_target} timed out"),
@@ -242,7 +248,12 @@ impl Manager {
     /// the longest connected; from the network group with the most
     /// remaining connections, evict the youngest. False when all are protected.
     pub(super) fn evict_inbound(&mut self) -> bool {
-        let mut candidates: Vec<&super::peer::Peer> = self.peers.values().filter(|p| p.is_inbound()).collect();
+        // As Core, noban peers are never evicted.
+        let mut candidates: Vec<&super::peer::Peer> = self
+            .peers
+            .values()
+            .filter(|p| p.is_inbound() && !p.permissions.has(super::permissions::Permissions::NOBAN))
+            .collect();
         let protect = |list: &mut Vec<&super::peer::Peer>, n: usize, key: &dyn Fn(&super::peer::Peer) -> i64| {
             list.sort_by_key(|p| key(p));
             let keep = n.min(list.len());

@@ -31,6 +31,8 @@ pub struct NewConnection {
     pub name: Option<String>,
     /// The peer's address when the stream's is the proxy's.
     pub proxied: Option<std::net::SocketAddr>,
+    /// Granted by the listening socket (`-whitebind`).
+    pub permissions: super::permissions::Permissions,
 }
 
 pub struct Manager {
@@ -65,6 +67,8 @@ pub struct Manager {
     pub(super) network_active: bool,
     pub(super) local_addresses: Vec<SocketAddr>,
     addrman_saved: Instant,
+    /// `-maxuploadtarget`.
+    pub(super) upload: super::upload::UploadTarget,
 }
 
 impl Manager {
@@ -73,7 +77,7 @@ impl Manager {
         config: NetConfig,
         chain: ChainHandle,
         notifications: broadcast::Receiver<Notification>,
-        listeners: Vec<tokio::net::TcpListener>,
+        listeners: Vec<(tokio::net::TcpListener, super::permissions::Permissions)>,
         shutdown: watch::Receiver<bool>,
     ) -> (NetHandle, tokio::task::JoinHandle<()>) {
         let now = crate::clock::now();
@@ -94,10 +98,11 @@ impl Manager {
         let (connections, connections_rx) = mpsc::channel(64);
         let (jobs, jobs_rx) = mpsc::unbounded_channel::<Job>();
         let magic = config.network.magic();
+        let max_upload_target = config.max_upload_target;
         let mut added_nodes = config.addnode.clone();
         added_nodes.dedup();
         let tip = chain.current_tick().tip;
-        let local_addresses = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
+        let local_addresses = listeners.iter().filter_map(|(l, _)| l.local_addr().ok()).collect();
         let manager = Manager {
             config,
             chain,
@@ -124,9 +129,10 @@ impl Manager {
             network_active: true,
             local_addresses,
             addrman_saved: Instant::now(),
+            upload: super::upload::UploadTarget::new(max_upload_target, now, 0),
         };
-        for listener in listeners {
-            tokio::spawn(super::connect::accept_loop(listener, connections.clone()));
+        for (listener, permissions) in listeners {
+            tokio::spawn(super::connect::accept_loop(listener, connections.clone(), permissions));
         }
         let task = tokio::spawn(manager.run(events_rx, connections_rx, jobs_rx, notifications, shutdown));
         (NetHandle { jobs }, task)
@@ -198,12 +204,16 @@ impl Manager {
         }
         self.connecting.remove(&addr.to_string());
         let now = crate::clock::now();
-        if new.kind == ConnKind::Inbound {
-            if !self.network_active || self.bans.is_banned(&addr.ip(), now) {
+        let inbound = new.kind == ConnKind::Inbound;
+        let permissions =
+            new.permissions.union(super::permissions::whitelisted(&self.config.whitelist, &addr, inbound));
+        let noban = permissions.has(super::permissions::Permissions::NOBAN);
+        if inbound {
+            if !self.network_active || (!noban && self.bans.is_banned(&addr.ip(), now)) {
                 tracing::debug!("Refused inbound connection from {addr} (banned or network inactive)");
                 return;
             }
-            if self.bans.is_discouraged(&addr.ip()) && self.inbound_count() + 1 >= self.max_inbound() {
+            if !noban && self.bans.is_discouraged(&addr.ip()) && self.inbound_count() + 1 >= self.max_inbound() {
                 return;
             }
             if self.inbound_count() >= self.max_inbound() && !self.evict_inbound() {
@@ -214,7 +224,8 @@ impl Manager {
         let id = self.next_id;
         self.next_id += 1;
         let link = connection::spawn(new.stream, addr, id, self.magic, self.events.clone(), self.totals.clone());
-        let peer = Peer::new(id, link, new.kind, new.name);
+        let mut peer = Peer::new(id, link, new.kind, new.name);
+        peer.permissions = permissions;
         tracing::info!("New {} peer connected: peer={id} addr={addr}", peer.kind.name());
         let outbound = !peer.is_inbound();
         self.peers.insert(id, peer);
@@ -252,10 +263,15 @@ impl Manager {
         }
     }
 
-    /// Core's Misbehaving: disconnect, and discourage the address unless it is local.
+    /// Core's Misbehaving: disconnect, and discourage the address unless it
+    /// is local; a `noban` peer is only warned about.
     pub(super) fn misbehaving(&mut self, id: PeerId, reason: &str) {
         let Some(peer) = self.peers.get(&id) else { return };
         let ip = peer.link.addr.ip();
+        if peer.permissions.has(super::permissions::Permissions::NOBAN) {
+            tracing::warn!("Misbehaving peer={id} ({reason}): not punishing noban peer");
+            return;
+        }
         if is_local(&ip) {
             tracing::warn!("Misbehaving local peer={id} ({reason}): disconnecting, not discouraging");
         } else {
@@ -293,7 +309,7 @@ impl Manager {
             .peers
             .values()
             .filter_map(|p| {
-                if !p.is_ready() && p.connected.elapsed() > Duration::from_secs(60) {
+                if !p.is_ready() && p.connected.elapsed() > self.config.peer_timeout {
                     Some((p.id, "version handshake timeout"))
                 } else if p.ping_nonce.is_some_and(|(_, sent)| sent.elapsed() > Duration::from_secs(20 * 60)) {
                     Some((p.id, "ping timeout"))
@@ -351,6 +367,12 @@ impl Manager {
 
     pub fn totals(&self) -> &Traffic {
         &self.totals
+    }
+
+    /// `getnettotals.uploadtarget`.
+    pub fn upload_state(&mut self) -> super::upload::UploadState {
+        let sent = self.totals.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);
+        self.upload.state(crate::clock::now(), sent)
     }
 
     pub fn bans(&mut self) -> &mut BanMan {

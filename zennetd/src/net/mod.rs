@@ -15,10 +15,12 @@ mod handlers;
 pub mod manager;
 pub mod message;
 pub mod peer;
+pub mod permissions;
 mod relay;
 mod socks5;
 mod sync;
 pub mod txrequest;
+pub mod upload;
 pub mod wire;
 
 use std::path::PathBuf;
@@ -49,6 +51,12 @@ pub struct NetConfig {
     pub proxy: Option<std::net::SocketAddr>,
     /// `-blocksonly`: no transactions from peers (ours are still relayed).
     pub blocks_only: bool,
+    /// `-whitelist`: permissions of peers by network.
+    pub whitelist: Vec<permissions::WhitelistEntry>,
+    /// `-peertimeout`: how long a new connection has to finish its handshake.
+    pub peer_timeout: std::time::Duration,
+    /// `-maxuploadtarget` in bytes per 24 hours (0: none).
+    pub max_upload_target: u64,
 }
 
 /// Full-relay outbound connections kept open (Core's default).

@@ -81,6 +81,8 @@ pub struct Peer {
     pub addr_tokens_updated: Instant,
     /// Addresses dropped by the rate limit.
     pub addr_rate_limited: u64,
+    /// `-whitelist` / `-whitebind` permissions.
+    pub permissions: super::permissions::Permissions,
 }
 
 impl Peer {
@@ -116,6 +118,7 @@ impl Peer {
             addr_tokens: 1.0,
             addr_tokens_updated: Instant::now(),
             addr_rate_limited: 0,
+            permissions: Default::default(),
         }
     }
 
@@ -150,6 +153,10 @@ impl Peer {
 
     pub fn knows(&self, item: &[u8; 32]) -> bool {
         self.known_inventory.contains(item)
+    }
+
+    pub fn forget_known(&mut self, item: &[u8; 32]) {
+        self.known_inventory.remove(item);
     }
 
     pub fn mark_known(&mut self, item: [u8; 32]) {

@@ -9,6 +9,7 @@ use primitives::{BlockHash, Transaction, Txid, Wtxid};
 use super::connection::PeerId;
 use super::manager::Manager;
 use super::message::{NetMessage, MAX_INV};
+use super::permissions::Permissions;
 
 /// Blocks announced by `headers` at most; more go as an `inv` of the tip (Core).
 const MAX_BLOCKS_TO_ANNOUNCE: usize = 8;
@@ -19,17 +20,37 @@ const MAX_RECENT_REJECTS: usize = 120_000;
 /// `getdata` items answered per visit to the chainstate.
 const GETDATA_BATCH: usize = 16;
 
+/// What `serve_items` could not serve.
+struct Unserved {
+    missing: Vec<Inventory>,
+    /// A block older than a week was asked for past `-maxuploadtarget`.
+    historical_refused: bool,
+}
+
+/// Whether the block is older than a week against the best header.
+fn is_historical(chain: &crate::chainstate::Chainstate, hash: &BlockHash) -> bool {
+    let best = i64::from(chain.best_header().header.time);
+    chain.entry(hash).is_some_and(|e| best - i64::from(e.header.time) > super::upload::HISTORICAL_BLOCK_AGE)
+}
+
 /// Replies to `getdata` items (blocks from the store, transactions from the
-/// mempool) and the items we do not have.
+/// mempool) and the items we do not have. With `historical_limit`, blocks
+/// older than a week are not served (`-maxuploadtarget`).
 fn serve_items(
     node: &crate::node_state::NodeState,
     items: Vec<Inventory>,
     wtxids: &[(Wtxid, Option<Txid>)],
     archive: bool,
-) -> (Vec<NetMessage>, Vec<Inventory>) {
+    historical_limit: bool,
+) -> (Vec<NetMessage>, Unserved) {
     let mut replies = Vec::new();
     let mut missing = Vec::new();
     for item in items {
+        if let (true, Inventory::Block(h) | Inventory::WitnessBlock(h)) = (historical_limit, item) {
+            if is_historical(&node.chain, &h) {
+                return (replies, Unserved { missing, historical_refused: true });
+            }
+        }
         let reply = match item {
             // MSG_BLOCK and MSG_TX get Core's serialization without witnesses.
             Inventory::Block(h) => node.chain.served_block(&h, archive, false).ok().flatten().map(NetMessage::RawBlock),
@@ -56,12 +77,17 @@ fn serve_items(
             None => missing.push(item),
         }
     }
-    (replies, missing)
+    (replies, Unserved { missing, historical_refused: false })
 }
 
 impl Manager {
+    /// `-blocksonly` takes no transactions, except from `relay` peers.
+    fn refuses_transactions_from(&self, id: PeerId) -> bool {
+        self.config.blocks_only && !self.peers.get(&id).is_some_and(|p| p.permissions.has(Permissions::RELAY))
+    }
+
     pub(super) async fn on_inv(&mut self, id: PeerId, items: Vec<Inventory>) {
-        if self.config.blocks_only
+        if self.refuses_transactions_from(id)
             && items
                 .iter()
                 .any(|i| matches!(i, Inventory::Transaction(_) | Inventory::WitnessTransaction(_) | Inventory::WTx(_)))
@@ -145,12 +171,20 @@ impl Manager {
                     _ => None,
                 })
                 .collect();
-            let served = self.chain.call(move |node| serve_items(node, items, &wtxids, archive)).await;
-            let Ok((replies, missing)) = served else { return };
+            let sent = self.totals.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);
+            let historical_limit = self.upload.historical_limit_reached(crate::clock::now(), sent)
+                && !peer.permissions.has(Permissions::DOWNLOAD);
+            let served =
+                self.chain.call(move |node| serve_items(node, items, &wtxids, archive, historical_limit)).await;
+            let Ok((replies, unserved)) = served else { return };
             let Some(peer) = self.peers.get(&id) else { return };
             let mut ok = replies.into_iter().all(|m| peer.send(m));
-            if !missing.is_empty() {
-                ok &= peer.send(NetMessage::NotFound(missing));
+            if unserved.historical_refused {
+                self.disconnect(id, "historical block serving limit reached");
+                return;
+            }
+            if !unserved.missing.is_empty() {
+                ok &= peer.send(NetMessage::NotFound(unserved.missing));
             }
             if !ok {
                 self.disconnect(id, "send buffer full");
@@ -194,7 +228,7 @@ impl Manager {
     }
 
     pub(super) async fn on_tx(&mut self, id: PeerId, tx: Transaction) {
-        if self.config.blocks_only {
+        if self.refuses_transactions_from(id) {
             self.disconnect(id, "transaction sent in violation of protocol");
             return;
         }
@@ -211,14 +245,37 @@ impl Manager {
         }
         self.remember_wtxid(wtxid, txid);
         let now = crate::clock::now();
-        let Ok(result) = self.chain.call(move |node| node.accept_to_mempool(tx, now, false)).await else { return };
+        // `forcerelay`: what such a peer sends is relayed even when we hold it already.
+        let forced = self.peers.get(&id).is_some_and(|p| p.permissions.has(Permissions::FORCERELAY));
+        let Ok((result, known_rate)) = self
+            .chain
+            .call(move |node| {
+                let result = node.accept_to_mempool(tx, now, false);
+                let rate = forced
+                    .then(|| node.mempool.inventory().into_iter().find(|(t, _, _)| *t == txid))
+                    .flatten()
+                    .map(|(_, _, rate)| rate);
+                (result, rate)
+            })
+            .await
+        else {
+            return;
+        };
         match result {
             Ok(_) => {
                 if let Some(peer) = self.peers.get_mut(&id) {
                     peer.last_tx_time = now;
                 }
             }
-            Err(MempoolError::AlreadyKnown) => {}
+            Err(MempoolError::AlreadyKnown) => {
+                if let Some(rate) = known_rate {
+                    let pool = self.chain.call(move |node| node.mempool.transaction(&txid)).await;
+                    if let Ok(Some((tx, _))) = pool {
+                        self.forget_known(&txid, &wtxid, id);
+                        self.relay_transaction(&tx, rate);
+                    }
+                }
+            }
             Err(e) if e.is_consensus_invalid() => self.misbehaving(id, &format!("invalid transaction: {}", e.reason())),
             // Parents unknown: without an orphan pool the transaction comes again with its parents.
             Err(MempoolError::MissingInputs { .. }) => tracing::debug!("peer={id}: orphan transaction {txid} dropped"),
@@ -274,8 +331,27 @@ impl Manager {
         }
     }
 
-    /// `mempool`: an `inv` of every transaction that meets the peer's fee filter.
+    /// Lets `relay_transaction` announce a transaction again to every peer
+    /// but the one it came from (`forcerelay`).
+    fn forget_known(&mut self, txid: &Txid, wtxid: &Wtxid, from: PeerId) {
+        for peer in self.peers.values_mut().filter(|p| p.id != from) {
+            peer.forget_known(&txid.to_byte_array());
+            peer.forget_known(&wtxid.to_byte_array());
+        }
+    }
+
+    /// `mempool`: an `inv` of every transaction that meets the peer's fee
+    /// filter. As Core without bloom filters, only for peers with the
+    /// `mempool` permission; others are disconnected (unless `noban`).
     pub(super) async fn on_mempool_request(&mut self, id: PeerId) {
+        let Some(permissions) = self.peers.get(&id).map(|p| p.permissions) else { return };
+        if !permissions.has(Permissions::MEMPOOL) {
+            if !permissions.has(Permissions::NOBAN) {
+                tracing::debug!(target: "zennetd::net", "mempool request with bloom filters disabled, disconnect peer={id}");
+                self.disconnect(id, "mempool request with bloom filters disabled");
+            }
+            return;
+        }
         let Ok(inventory) = self.chain.call(|node| node.mempool.inventory()).await else { return };
         let Some(peer) = self.peers.get_mut(&id) else { return };
         if !peer.relays_transactions() {

@@ -74,7 +74,7 @@ fn peer_json(m: &Manager, p: &crate::net::peer::Peer) -> Value {
         "addr_relay_enabled": true,
         "addr_processed": p.addr_processed,
         "addr_rate_limited": p.addr_rate_limited,
-        "permissions": [],
+        "permissions": p.permissions.names(),
         "minfeefilter": crate::rpc::json::amount(p.fee_filter),
         "bytessent_per_msg": per_msg(&stats.sent_per_msg),
         "bytesrecv_per_msg": per_msg(&stats.recv_per_msg),
@@ -259,8 +259,11 @@ pub async fn clearbanned(ctx: &RpcContext) -> RpcResult {
 }
 
 pub async fn getnettotals(ctx: &RpcContext) -> RpcResult {
-    let (recv, sent) = net(ctx)?
-        .call(|m| (m.totals().bytes_recv.load(Ordering::Relaxed), m.totals().bytes_sent.load(Ordering::Relaxed)))
+    let (recv, sent, upload) = net(ctx)?
+        .call(|m| {
+            let totals = (m.totals().bytes_recv.load(Ordering::Relaxed), m.totals().bytes_sent.load(Ordering::Relaxed));
+            (totals.0, totals.1, m.upload_state())
+        })
         .await?;
     let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     Ok(json!({
@@ -268,12 +271,12 @@ pub async fn getnettotals(ctx: &RpcContext) -> RpcResult {
         "totalbytessent": sent,
         "timemillis": millis,
         "uploadtarget": {
-            "timeframe": 86400,
-            "target": 0,
-            "target_reached": false,
-            "serve_historical_blocks": true,
-            "bytes_left_in_cycle": 0,
-            "time_left_in_cycle": 0,
+            "timeframe": crate::net::upload::CYCLE_SECS,
+            "target": upload.target,
+            "target_reached": upload.target_reached,
+            "serve_historical_blocks": upload.serve_historical_blocks,
+            "bytes_left_in_cycle": upload.bytes_left_in_cycle,
+            "time_left_in_cycle": upload.time_left_in_cycle,
         },
     }))
 }
