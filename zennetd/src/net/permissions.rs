@@ -152,7 +152,7 @@ mod tests {
             "Need to specify a port with -whitebind: '127.0.0.1'"
         );
         let addr: SocketAddr = "127.0.0.1:5".parse().unwrap();
-        assert!(whitelisted(&[entry.clone()], &addr, true).has(Permissions::NOBAN));
+        assert!(whitelisted(std::slice::from_ref(&entry), &addr, true).has(Permissions::NOBAN));
         assert_eq!(whitelisted(&[entry], &addr, false), Permissions::default());
     }
 }
