@@ -40,6 +40,8 @@ pub struct Policy {
     pub block_max_weight: u64,
     /// `-blockmintxfee`: zats per kvB a package needs to enter an assembled block.
     pub block_min_feerate: u64,
+    /// Refuse non-standard transactions (Core's `-acceptnonstdtxn=0`).
+    pub require_standard: bool,
 }
 
 impl Default for Policy {
@@ -61,6 +63,7 @@ impl Default for Policy {
             permit_bare_multisig: true,
             block_max_weight: primitives::MAX_BLOCK_WEIGHT - 4_000,
             block_min_feerate: 1_000,
+            require_standard: true,
         }
     }
 }

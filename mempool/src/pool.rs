@@ -203,7 +203,9 @@ impl Mempool {
         if tx.is_coinbase() {
             return Err(MempoolError::Coinbase);
         }
-        self.policy.check_standard(&tx)?;
+        if self.policy.require_standard {
+            self.policy.check_standard(&tx)?;
+        }
         let mtp = consensus::median_time_past(ctx.chain, ctx.height.saturating_sub(1));
         if !is_final(&tx, ctx.height, mtp) {
             return Err(MempoolError::NonFinal);
@@ -261,7 +263,9 @@ impl Mempool {
         }
         let fee = value_in - value_out;
         let vsize = tx.vsize();
-        check_witness_standard(&tx, &spent)?;
+        if self.policy.require_standard {
+            check_witness_standard(&tx, &spent)?;
+        }
         let sigop_cost = transaction_sigop_cost(&tx, &spent, standard_script_flags());
         if sigop_cost > self.policy.max_standard_sigops_cost {
             return Err(MempoolError::TooManySigops { cost: sigop_cost });

@@ -40,6 +40,9 @@ pub struct SendOptions {
     pub add_inputs: bool,
     /// Coins of watch-only descriptors may be spent (`includeWatching`).
     pub include_watching: bool,
+    /// Leave out coins whose unconfirmed chain is at the mempool's ancestor
+    /// limit (Core's `-walletrejectlongchains`, on by default).
+    pub reject_long_chains: bool,
 }
 
 impl SendOptions {
@@ -55,6 +58,7 @@ impl SendOptions {
             lock_time: None,
             add_inputs: true,
             include_watching: false,
+            reject_long_chains: true,
         }
     }
 }
@@ -177,10 +181,17 @@ impl Wallet {
         // As Core with -walletrejectlongchains: a coin whose unconfirmed
         // chain is already at the mempool's ancestor limit is not eligible.
         let watch_only = !self.private_keys_enabled();
+        let mut held_back = false;
         let coins: Vec<Coin> = if opts.add_inputs { self.available_coins(0, false) } else { Vec::new() }
             .into_iter()
             .filter(|c| !opts.exclude.contains(&c.outpoint) && !opts.preselected.iter().any(|(o, _)| *o == c.outpoint))
-            .filter(|c| c.depth > 0 || self.unconfirmed_chain_len(&c.outpoint.txid) < policy.ancestor_limit)
+            .filter(|c| {
+                let eligible = !opts.reject_long_chains
+                    || c.depth > 0
+                    || self.unconfirmed_chain_len(&c.outpoint.txid) < policy.ancestor_limit;
+                held_back |= !eligible;
+                eligible
+            })
             // Coins of watched descriptors only when asked for (always in a
             // watch-only wallet); those imported with their keys are the wallet's.
             .filter(|c| match self.origin(&c.output.script_pubkey) {
@@ -229,7 +240,12 @@ impl Wallet {
                 _ => (Vec::new(), fee_without + extra, 0),
             }
         } else {
-            let s = select(&candidates, &params)?;
+            let s = select(&candidates, &params).map_err(|e| match WalletError::from(e) {
+                WalletError::InsufficientFunds if held_back => WalletError::Create(
+                    "Unconfirmed UTXOs are available, but spending them creates a chain of transactions that will be rejected by the mempool".into(),
+                ),
+                other => other,
+            })?;
             // Preselected value beyond the reduced target becomes change too.
             let surplus = pre_effective.saturating_sub(target);
             (s.inputs, s.fee, s.change + surplus)

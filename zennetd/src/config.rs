@@ -61,6 +61,18 @@ pub struct Cli {
     /// Listen on this address too, giving its peers permissions: [perm,…@]<addr:port>. Repeatable.
     #[arg(long, help_heading = "Connection options")]
     pub whitebind: Vec<String>,
+    /// Relay and mine non-standard transactions (test networks only; default 0).
+    #[arg(long, help_heading = "Node relay options")]
+    pub acceptnonstdtxn: Option<u8>,
+    /// Feerate (ZEN/kvB) below which the wallet treats a fee as zero when it creates transactions (default 0.00001).
+    #[arg(long, help_heading = "Wallet options")]
+    pub mintxfee: Option<f64>,
+    /// Refuse to create transactions the mempool would refuse for its chain limits (default 1).
+    #[arg(long, help_heading = "Wallet options")]
+    pub walletrejectlongchains: Option<u8>,
+    /// Include peers' IP addresses in the log (default 0).
+    #[arg(long, help_heading = "Debugging/Testing options")]
+    pub logips: Option<u8>,
     /// Seconds a new connection has to finish the version handshake (default 60, minimum 1).
     #[arg(long, help_heading = "Connection options")]
     pub peertimeout: Option<i64>,
@@ -357,6 +369,12 @@ pub struct Config {
     pub whitebind: Vec<crate::net::permissions::WhitebindEntry>,
     /// `-peertimeout`.
     pub peer_timeout: std::time::Duration,
+    /// `-mintxfee` in zats/kvB.
+    pub min_tx_fee: u64,
+    /// `-walletrejectlongchains`.
+    pub wallet_reject_long_chains: bool,
+    /// `-logips`.
+    pub log_ips: bool,
     /// `-maxuploadtarget` in bytes (0: none).
     pub max_upload_target: u64,
     /// Addresses the RPC server listens on, and `-rpcallowip` networks
@@ -504,6 +522,15 @@ impl Config {
                 block_max_weight: cli.blockmaxweight.unwrap_or(primitives::MAX_BLOCK_WEIGHT - 4_000),
                 block_min_feerate: cli.blockmintxfee.map_or(1_000, |zen| (zen * 1e8).round() as u64),
                 dust_relay_feerate: cli.dustrelayfee.map_or(3_000, |zen| (zen * 1e8).round() as u64),
+                require_standard: match cli.acceptnonstdtxn {
+                    Some(v) if v != 0 && network == Network::Main => {
+                        return Err(ConfigError::Invalid(
+                            "acceptnonstdtxn is not currently supported for main chain".into(),
+                        ))
+                    }
+                    Some(v) => v == 0,
+                    None => true,
+                },
                 min_task_pow_bits: cli
                     .mintaskpow
                     .as_deref()
@@ -595,6 +622,15 @@ impl Config {
             blocks_only: cli.blocksonly,
             whitelist: cli.whitelist.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
             whitebind: cli.whitebind.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
+            min_tx_fee: match cli.mintxfee {
+                Some(zen) if !(0.0..=1.0).contains(&zen) => {
+                    return Err(ConfigError::Invalid(format!("Invalid amount for -mintxfee=<amount>: '{zen}'")))
+                }
+                Some(zen) => (zen * 1e8).round() as u64,
+                None => 1_000,
+            },
+            wallet_reject_long_chains: cli.walletrejectlongchains.is_none_or(|v| v != 0),
+            log_ips: cli.logips.is_some_and(|v| v != 0),
             peer_timeout: match cli.peertimeout {
                 Some(s) if s < 1 => return Err(ConfigError::Invalid("peertimeout must be a positive integer.".into())),
                 Some(s) => std::time::Duration::from_secs(s as u64),
@@ -812,6 +848,9 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
                 | "discover"
                 | "upnp"
                 | "natpmp"
+                | "acceptnonstdtxn"
+                | "walletrejectlongchains"
+                | "logips"
         ) && value.is_none()
         {
             out.push(OsString::from(format!("--{name}=1")));

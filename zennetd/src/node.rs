@@ -129,6 +129,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     crate::zmq::start(config.zmq.clone(), chain.clone()).await?;
     let _ = crate::net::UA_COMMENTS.set(config.ua_comments.clone());
     let _ = crate::net::PRUNE_MODE.set(config.prune.is_some());
+    let _ = crate::net::LOG_IPS.set(config.log_ips);
     if let Some(command) = config.blocknotify.clone() {
         tokio::spawn(block_notify(chain.ticks(), command));
     }
@@ -150,6 +151,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             policy: config.policy.clone(),
             address_type: config.address_type,
             change_type: config.change_type,
+            min_tx_fee: config.min_tx_fee,
+            reject_long_chains: config.wallet_reject_long_chains,
         };
         let wallets = Arc::new(Wallets::new(&config.datadir, config.network, settings, chain.clone()));
         for name in &config.wallets {

@@ -34,6 +34,10 @@ pub struct WalletSettings {
     pub kdf: KdfParams,
     pub maturity: u32,
     pub policy: Policy,
+    /// `-mintxfee` in zats/kvB.
+    pub min_tx_fee: u64,
+    /// `-walletrejectlongchains`.
+    pub reject_long_chains: bool,
     /// `-addresstype` and `-changetype`.
     pub address_type: OutputType,
     pub change_type: Option<OutputType>,

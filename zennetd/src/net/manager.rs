@@ -210,14 +210,14 @@ impl Manager {
         let noban = permissions.has(super::permissions::Permissions::NOBAN);
         if inbound {
             if !self.network_active || (!noban && self.bans.is_banned(&addr.ip(), now)) {
-                tracing::debug!("Refused inbound connection from {addr} (banned or network inactive)");
+                tracing::debug!("Refused inbound connection{} (banned or network inactive)", super::logged_addr(&addr));
                 return;
             }
             if !noban && self.bans.is_discouraged(&addr.ip()) && self.inbound_count() + 1 >= self.max_inbound() {
                 return;
             }
             if self.inbound_count() >= self.max_inbound() && !self.evict_inbound() {
-                tracing::debug!("Refused inbound connection from {addr}: no slot");
+                tracing::debug!("Refused inbound connection{}: no slot", super::logged_addr(&addr));
                 return;
             }
         }
@@ -226,7 +226,7 @@ impl Manager {
         let link = connection::spawn(new.stream, addr, id, self.magic, self.events.clone(), self.totals.clone());
         let mut peer = Peer::new(id, link, new.kind, new.name);
         peer.permissions = permissions;
-        tracing::info!("New {} peer connected: peer={id} addr={addr}", peer.kind.name());
+        tracing::info!("New {} peer connected: peer={id}{}", peer.kind.name(), super::logged_addr(&addr));
         let outbound = !peer.is_inbound();
         self.peers.insert(id, peer);
         if outbound {
@@ -275,7 +275,10 @@ impl Manager {
         if is_local(&ip) {
             tracing::warn!("Misbehaving local peer={id} ({reason}): disconnecting, not discouraging");
         } else {
-            tracing::warn!("Misbehaving peer={id} addr={} ({reason}): disconnecting and discouraging", peer.link.addr);
+            tracing::warn!(
+                "Misbehaving peer={id}{} ({reason}): disconnecting and discouraging",
+                super::logged_addr(&peer.link.addr)
+            );
             self.bans.discourage(ip);
         }
         self.disconnect(id, reason);
@@ -285,7 +288,7 @@ impl Manager {
     pub(super) fn disconnect(&mut self, id: PeerId, reason: &str) {
         let Some(peer) = self.peers.remove(&id) else { return };
         peer.link.close();
-        tracing::info!("Disconnected peer={id} addr={} ({reason})", peer.link.addr);
+        tracing::info!("Disconnected peer={id}{} ({reason})", super::logged_addr(&peer.link.addr));
         self.in_flight.retain(|_, (owner, _, _)| *owner != id);
     }
 

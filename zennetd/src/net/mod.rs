@@ -68,6 +68,18 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 125;
 /// block (NODE_NETWORK), only the last 288 (NODE_NETWORK_LIMITED).
 pub static PRUNE_MODE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
+/// `-logips`, set once at start-up.
+pub static LOG_IPS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// ` addr=<ip:port>` for a log line with `-logips`, else nothing (as Core).
+pub fn logged_addr(addr: &std::net::SocketAddr) -> String {
+    if LOG_IPS.get() == Some(&true) {
+        format!(" addr={addr}")
+    } else {
+        String::new()
+    }
+}
+
 /// `-uacomment` values, set once at start-up.
 pub static UA_COMMENTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 

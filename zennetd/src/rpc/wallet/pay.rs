@@ -34,7 +34,8 @@ pub(super) async fn choose_fee_rate(
     explicit: Option<u64>,
     conf_target: Option<i64>,
 ) -> Result<u64, RpcError> {
-    let floor = call.wallets.settings.policy.min_relay_feerate;
+    // Core's floor: the relay minimum and -mintxfee.
+    let floor = call.wallets.settings.policy.min_relay_feerate.max(call.wallets.settings.min_tx_fee);
     if let Some(rate) = explicit {
         if rate < floor {
             return Err(RpcError::new(
@@ -80,9 +81,21 @@ fn fee_args(call: &Call<'_>, conf_index: usize, rate_index: usize) -> Result<(Op
 /// not broadcast (Core checks the chain limits, `-walletrejectlongchains`;
 /// this checks every rule). Runs on a wallet's blocking thread.
 pub(super) fn check_mempool_accepts(chain: &ChainHandle, tx: &Transaction) -> Result<(), RpcError> {
+    check_mempool_accepts_with(chain, tx, true)
+}
+
+/// As [`check_mempool_accepts`]; `reject_long_chains` false
+/// (`-walletrejectlongchains=0`) lets a payment past the mempool's chain
+/// limits be kept, to be offered again once its parents confirm (as Core).
+pub(super) fn check_mempool_accepts_with(
+    chain: &ChainHandle,
+    tx: &Transaction,
+    reject_long_chains: bool,
+) -> Result<(), RpcError> {
     let tx = tx.clone();
     match chain.call_blocking(move |node| node.accept_to_mempool(tx, clock::now(), true))? {
         Ok(_) => Ok(()),
+        Err(MempoolError::TooLongChain { .. }) if !reject_long_chains => Ok(()),
         Err(MempoolError::TooLongChain { .. }) => {
             Err(RpcError::new(codes::WALLET_INSUFFICIENT_FUNDS, "Transaction has too long of a mempool chain"))
         }
@@ -103,11 +116,12 @@ async fn send(
 ) -> Result<(Txid, u64), RpcError> {
     let policy = call.wallets.settings.policy.clone();
     let chain = call.ctx.chain.clone();
+    let reject_long_chains = call.wallets.settings.reject_long_chains;
     let built = call
         .blocking(move |w| {
-            let opts = SendOptions { replaceable, ..SendOptions::at_rate(fee_rate) };
+            let opts = SendOptions { replaceable, reject_long_chains, ..SendOptions::at_rate(fee_rate) };
             let built = w.create_transaction(&recipients, &opts, &policy).map_err(werr)?;
-            check_mempool_accepts(&chain, &built.tx)?;
+            check_mempool_accepts_with(&chain, &built.tx, reject_long_chains)?;
             w.commit_transaction(&built, comment, comment_to, None, clock::now()).map_err(werr)?;
             Ok(built)
         })
