@@ -14,6 +14,7 @@ mod node;
 mod options;
 mod p2p;
 mod p2p_announcements;
+mod p2p_handshake;
 mod p2p_limits;
 mod p2p_misbehaviour;
 mod p2p_peers;

@@ -25,6 +25,31 @@ const LARGE_PAYLOAD: usize = 100_000;
 /// (Core's -maxreceivebuffer default, 5,000 KB).
 pub const MAX_RECEIVE_BUFFER: usize = 5_000 * 1_000;
 
+/// A socket half that counts bytes as they arrive, so that the peer's and
+/// the node's `bytesrecv` include messages still being received (as Core).
+struct CountingReader<R> {
+    inner: R,
+    peer: Arc<PeerStats>,
+    totals: Arc<Traffic>,
+}
+
+impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for CountingReader<R> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        let read = (buf.filled().len() - before) as u64;
+        if read > 0 {
+            self.peer.traffic.bytes_recv.fetch_add(read, Ordering::Relaxed);
+            self.totals.bytes_recv.fetch_add(read, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
 /// What the connection tasks tell the peer manager.
 #[derive(Debug)]
 pub enum Event {
@@ -127,12 +152,13 @@ pub fn spawn(
 ) -> Link {
     let local = stream.local_addr().ok();
     let _ = stream.set_nodelay(true);
-    let (mut read_half, mut write_half) = stream.into_split();
+    let (read_half, mut write_half) = stream.into_split();
     let stats = Arc::new(PeerStats::default());
     let (outbox, mut queue) = mpsc::channel::<NetMessage>(OUTBOX_CAPACITY);
     let queued = Arc::new(AtomicUsize::new(0));
 
-    let (reader_stats, reader_totals, reader_events) = (stats.clone(), totals.clone(), events.clone());
+    let (reader_stats, reader_events) = (stats.clone(), events.clone());
+    let mut read_half = CountingReader { inner: read_half, peer: stats.clone(), totals: totals.clone() };
     let reader = tokio::spawn(async move {
         let reason = loop {
             reader_stats.wait_for_room().await;
@@ -144,8 +170,6 @@ pub fn spawn(
                 }
                 Err(e) => break e.to_string(),
             };
-            reader_stats.traffic.bytes_recv.fetch_add(frame.wire_len as u64, Ordering::Relaxed);
-            reader_totals.bytes_recv.fetch_add(frame.wire_len as u64, Ordering::Relaxed);
             reader_stats.last_recv.store(crate::clock::now(), Ordering::Relaxed);
             PeerStats::count(&reader_stats.recv_per_msg, &frame.command, frame.wire_len);
             if !frame.checksum_ok {

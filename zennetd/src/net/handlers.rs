@@ -99,10 +99,11 @@ impl Manager {
             self.send_version(id);
         }
         let Some(peer) = self.peers.get(&id) else { return };
+        // BIP339 and BIP155 came with protocol 70016: older peers get neither.
         if wtxid {
             peer.send(NetMessage::WtxidRelay);
+            peer.send(NetMessage::SendAddrV2);
         }
-        peer.send(NetMessage::SendAddrV2);
         peer.send(NetMessage::Verack);
     }
 
@@ -127,6 +128,8 @@ impl Manager {
         let services = peer.version.as_ref().map_or(0, |v| v.services.to_u64());
         peer.send(NetMessage::SendHeaders);
         peer.send(NetMessage::FeeFilter(min_fee));
+        // As Core: the first ping right after the handshake, for a round-trip time at once.
+        peer.start_ping();
         if kind != ConnKind::Inbound {
             peer.send(NetMessage::GetAddr);
             // Room for the whole answer (Core adds MAX_ADDR_TO_SEND to the bucket).

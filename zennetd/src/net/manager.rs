@@ -330,10 +330,7 @@ impl Manager {
     fn send_pings(&mut self) {
         for peer in self.peers.values_mut().filter(|p| p.is_ready() && p.ping_nonce.is_none()) {
             if peer.last_ping_sent.is_none_or(|t| t.elapsed() > Duration::from_secs(120)) {
-                let nonce = rand::random::<u64>();
-                peer.ping_nonce = Some((nonce, Instant::now()));
-                peer.last_ping_sent = Some(Instant::now());
-                peer.send(super::message::NetMessage::Ping(nonce));
+                peer.start_ping();
             }
         }
     }

@@ -155,6 +155,14 @@ impl Peer {
         self.known_inventory.contains(item)
     }
 
+    /// Sends a ping with a fresh nonce and starts timing it.
+    pub fn start_ping(&mut self) {
+        let nonce = rand::random::<u64>();
+        self.ping_nonce = Some((nonce, Instant::now()));
+        self.last_ping_sent = Some(Instant::now());
+        self.send(super::message::NetMessage::Ping(nonce));
+    }
+
     pub fn forget_known(&mut self, item: &[u8; 32]) {
         self.known_inventory.remove(item);
     }
