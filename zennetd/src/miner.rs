@@ -10,7 +10,7 @@ use std::time::Instant;
 use consensus::target::from_compact;
 use consensus::PowHasher;
 use primitives::block::header_bytes;
-use primitives::{Block, PowAlgo, ScriptBuf};
+use primitives::{Block, BlockHash, PowAlgo, ScriptBuf};
 
 use crate::actor::ChainHandle;
 use crate::clock;
@@ -67,9 +67,36 @@ pub fn solve_with(block: &mut Block, algo: PowAlgo, tries: &mut u64, hasher: &mu
 pub struct HashCounters {
     hashes: [AtomicU64; PowAlgo::COUNT],
     since: Mutex<Option<Instant>>,
+    /// Blocks mined since the last summary line, and when it was written.
+    unreported: Mutex<(u64, Option<BlockHash>, Option<Instant>)>,
 }
 
+/// At most one "Mined" line per this long: a regtest miner finds many
+/// blocks a second, and the UpdateTip lines already name each one.
+const SUMMARY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl HashCounters {
+    /// Counts a mined block and writes the summary when it is due (`force`: now).
+    fn report(&self, mined: Option<BlockHash>, algo: PowAlgo, force: bool) {
+        let Ok(mut unreported) = self.unreported.lock() else { return };
+        if let Some(hash) = mined {
+            unreported.0 += 1;
+            unreported.1 = Some(hash);
+        }
+        let due = unreported.2.is_none_or(|t| t.elapsed() >= SUMMARY_INTERVAL);
+        if unreported.0 > 0 && (due || force) {
+            let (count, last) = (unreported.0, unreported.1.map(|h| h.to_string()).unwrap_or_default());
+            match unreported.2 {
+                Some(t) if count > 1 => tracing::info!(
+                    "Mined {count} blocks ({algo}) in the last {}s, the last {last}",
+                    t.elapsed().as_secs()
+                ),
+                _ => tracing::info!("Mined block {last} ({algo})"),
+            }
+            *unreported = (0, None, Some(Instant::now()));
+        }
+    }
+
     /// Hashes per second of each algorithm since mining started (0 when idle).
     pub fn rates(&self) -> [f64; PowAlgo::COUNT] {
         let elapsed = self.since.lock().ok().and_then(|s| *s).map_or(0.0, |s| s.elapsed().as_secs_f64());
@@ -85,6 +112,8 @@ pub struct Miner {
     counters: Arc<HashCounters>,
     running: Option<(Arc<AtomicBool>, Vec<JoinHandle<()>>)>,
     extra_nonce: Arc<AtomicU64>,
+    /// What the running threads mine.
+    algo_running: Option<PowAlgo>,
 }
 
 /// Nonces a thread tries before checking for a new tip or mempool.
@@ -97,6 +126,7 @@ impl Miner {
             counters: Arc::new(HashCounters::default()),
             running: None,
             extra_nonce: Arc::new(AtomicU64::new(1 << 32)),
+            algo_running: None,
         }
     }
 
@@ -130,6 +160,7 @@ impl Miner {
             })
             .collect();
         tracing::info!("Mining {algo} on {threads} thread(s)");
+        self.algo_running = Some(algo);
         self.running = Some((stop, handles));
     }
 
@@ -142,6 +173,7 @@ impl Miner {
             if let Ok(mut since) = self.counters.since.lock() {
                 *since = None;
             }
+            self.counters.report(None, self.algo_running.take().unwrap_or(PowAlgo::Sha256d), true);
             tracing::info!("Mining stopped");
         }
     }
@@ -181,7 +213,7 @@ fn mine_loop(
             if solved {
                 let hash = block.block_hash();
                 match chain.call_blocking(move |node| node.submit_block(block, clock::now())) {
-                    Ok(Ok(_)) => tracing::info!("Mined block {hash} ({algo})"),
+                    Ok(Ok(_)) => counters.report(Some(hash), algo, false),
                     Ok(Err(e)) => tracing::warn!("Mined block {hash} was refused: {e}"),
                     Err(_) => return,
                 }

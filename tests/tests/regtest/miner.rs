@@ -39,3 +39,18 @@ fn setgenerate_mines_until_told_to_stop_and_blocknotify_runs() {
     let bare = Node::start(&[]);
     assert!(matches!(bare.try_rpc("setgenerate", json!([true, 1])), Err(rpc::ClientError::Rpc(_))));
 }
+
+/// `-gen` on regtest finds blocks many times a second: the log gets a
+/// summary of them every ten seconds (and when mining stops), not a
+/// "Mined" line per block.
+#[test]
+fn gen_logs_a_summary_not_a_line_per_block() {
+    let node = Node::start(&["-gen", &format!("-mineraddress={REGTEST_ADDRESS}")]);
+    wait_for("forty mined blocks", Duration::from_secs(120), || (node.height() >= 40).then_some(()));
+    node.rpc("setgenerate", json!([false]));
+    let mined = node.height();
+    let log = node.log();
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains("Mined ")).collect();
+    assert!(!lines.is_empty() && (lines.len() as u64) < mined / 4, "{} lines for {mined} blocks", lines.len());
+    assert!(lines.iter().any(|l| l.contains(" blocks (sha256d) in the last ")), "{lines:?}");
+}
