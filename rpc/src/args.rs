@@ -36,8 +36,18 @@ impl Args {
         Ok(Args { values })
     }
 
+    /// Core's transformNamedArguments: named values in their positions, and
+    /// positional ones given in an `args` array (bitcoin-cli's `-named` with
+    /// arguments without '=') before them.
     fn named_to_positional(spec: &MethodSpec, mut named: Map<String, Value>) -> Result<Vec<Value>, RpcError> {
         let names: Vec<&str> = spec.arg_names().collect();
+        let positional = match named.get("args") {
+            Some(Value::Array(_)) if !names.contains(&"args") => match named.remove("args") {
+                Some(Value::Array(list)) => list,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         if let Some(unknown) = named.keys().find(|k| !names.contains(&k.as_str())) {
             return Err(RpcError::invalid_parameter(format!("Unknown named parameter {unknown}")));
         }
@@ -48,7 +58,21 @@ impl Args {
         while values.last().is_some_and(Value::is_null) {
             values.pop();
         }
-        Ok(values)
+        if positional.is_empty() {
+            return Ok(values);
+        }
+        let first_named = values.iter().position(|v| !v.is_null()).unwrap_or(values.len());
+        if positional.len() > first_named && first_named < values.len() {
+            return Err(RpcError::invalid_parameter(format!(
+                "Parameter {} specified twice both as positional and named argument",
+                names[first_named]
+            )));
+        }
+        let mut merged = positional;
+        if values.len() > merged.len() {
+            merged.extend(values.into_iter().skip(merged.len()));
+        }
+        Ok(merged)
     }
 
     pub fn len(&self) -> usize {
@@ -107,6 +131,15 @@ mod tests {
     use super::*;
     use crate::methods::find;
     use serde_json::json;
+
+    #[test]
+    fn positional_args_inside_named_params_come_first() {
+        let spec = find("generatetoaddress").unwrap();
+        let mixed = Args::from_params(spec, Some(json!({"args": [3, "addr"], "algo": "scrypt"}))).unwrap();
+        assert_eq!(mixed.values(), &[json!(3), json!("addr"), json!(null), json!("scrypt")]);
+        let twice = Args::from_params(spec, Some(json!({"args": [3, "addr"], "address": "other"}))).unwrap_err();
+        assert_eq!(twice.message, "Parameter address specified twice both as positional and named argument");
+    }
 
     #[test]
     fn named_and_positional_agree() {

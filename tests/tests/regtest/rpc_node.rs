@@ -481,3 +481,51 @@ fn debug_log_is_reopened_on_sighup() {
     });
     assert!(std::fs::read_to_string(&moved).unwrap().contains("RPC server listening"), "the old file kept its lines");
 }
+
+/// bitcoin-cli's dashboards and argument forms: `-netinfo` (levels 0-4 and
+/// help), `-addrinfo`, `-getinfo -color`, and `-named` mixed with positionals.
+#[test]
+fn cli_netinfo_addrinfo_color_and_named_with_positionals() {
+    let node = Node::start(&[]);
+    let peer = Node::start(&[]);
+    peer.connect_to(&node);
+
+    let (code, out, _) = node.cli(&["-netinfo"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Zennet client v0.1.0 regtest - server 70016/Zennet:0.1.0/"), "{out}");
+    let table: Vec<&str> = out.lines().filter(|l| l.starts_with("in ") || l.starts_with("total")).collect();
+    assert_eq!(table.len(), 2, "{out}");
+    assert!(table[0].split_whitespace().any(|c| c == "1"), "one inbound peer: {out}");
+    assert!(!out.contains("Peer connections sorted"), "level 0 has no peer list");
+    let (_, out, _) = node.cli(&["-netinfo", "4"]);
+    assert!(out.contains("Peer connections sorted by direction and min ping"), "{out}");
+    let row = out.lines().find(|l| l.trim_start().starts_with("in ")).unwrap();
+    assert!(row.contains("127.0.0.1:") && row.contains("70016/Zennet:0.1.0/"), "{row}");
+    let (_, out, _) = node.cli(&["-netinfo", "1"]);
+    let row = out.lines().find(|l| l.trim_start().starts_with("in ")).unwrap();
+    assert!(!row.contains("127.0.0.1:"), "level 1 has no addresses: {row}");
+    let (code, out, _) = node.cli(&["-netinfo", "help"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("-netinfo level|\"help\""), "{out}");
+
+    let (code, out, _) = node.cli(&["-addrinfo"]);
+    assert_eq!(code, 0);
+    let known: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(known["addresses_known"]["total"].is_u64(), "{out}");
+
+    let (_, plain, _) = node.cli(&["-getinfo"]);
+    assert!(!plain.contains('\u{1b}'));
+    let (_, colored, _) = node.cli(&["-getinfo", "-color=always"]);
+    assert!(colored.contains("\u{1b}[34mChain: regtest\u{1b}[0m"), "{colored}");
+    let (code, _, err) = node.cli(&["-getinfo", "-color=sometimes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Invalid value for -color option. Valid values: always, auto, never."), "{err}");
+
+    let genesis = node.rpc("getblockhash", json!([0])).as_str().unwrap().to_string();
+    let (code, out, _) = node.cli(&["-named", "getblock", &genesis, "verbosity=0"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), node.rpc("getblock", json!([genesis, 0])).as_str().unwrap());
+    let (code, _, err) = node.cli(&["-named", "getblock", &genesis, &format!("blockhash={genesis}")]);
+    assert_eq!(code, 8);
+    assert!(err.contains("Parameter blockhash specified twice both as positional and named argument"), "{err}");
+}

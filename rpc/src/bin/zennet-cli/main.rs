@@ -3,6 +3,9 @@
 //! `zennet-cli [options] <command> [params]`, options in Core's spelling
 //! (`-regtest`, `-datadir=<dir>`, `-rpcport=<port>`, `-named`, ...).
 
+mod netinfo;
+
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -31,10 +34,13 @@ Options:
   -stdinrpcpass         read the RPC password from the first line of standard input
   -stdinwalletpassphrase read the wallet passphrase from standard input (walletpassphrase and walletpassphrasechange)
   -getinfo              a summary of the node and the wallet
+  -color=<when>         colour the -getinfo output: always, auto (a terminal; default) or never
+  -netinfo [level]      a peer connections dashboard; levels 0-4, \"help\" for details
+  -addrinfo             the number of addresses the node knows on each network
   -generate [n] [maxtries] mine n blocks (default 1) to a new address of the wallet
   -version              print the version and exit
   -rpcclienttimeout=<n> seconds to wait for a reply (default 900)
-  -named                pass named parameters (name=value)
+  -named                pass named parameters (name=value); arguments without '=' stay positional
   -rpcwallet=<name>     send wallet RPCs to this wallet (the /wallet/<name> endpoint)
 
 Run 'zennet-cli help' for the server's command list.";
@@ -45,7 +51,7 @@ Run 'zennet-cli help' for the server's command list.";
 const KNOWN_OPTIONS: &[&str] = &[
     "chain", "testnet", "regtest", "datadir", "conf", "rpcconnect", "rpcport", "rpcuser", "rpcpassword",
     "rpccookiefile", "rpcwait", "rpcwaittimeout", "rpcclienttimeout", "named", "rpcwallet", "stdin", "stdinrpcpass",
-    "stdinwalletpassphrase", "getinfo", "generate",
+    "stdinwalletpassphrase", "getinfo", "generate", "netinfo", "addrinfo", "color",
 ];
 
 #[derive(Default)]
@@ -140,8 +146,24 @@ fn run() -> Result<ExitCode, String> {
     if flag("stdin") {
         rest.extend(stdin_lines);
     }
+    let color = match opts.get("color").unwrap_or("auto") {
+        "always" => true,
+        "never" => false,
+        "auto" => std::io::stdout().is_terminal(),
+        _ => return Err("Invalid value for -color option. Valid values: always, auto, never.".into()),
+    };
     let (method, params) = if flag("getinfo") {
         ("-getinfo".to_string(), Value::Null)
+    } else if flag("netinfo") {
+        match netinfo::parse_level(rest.first().map(String::as_str))? {
+            Some(level) => ("-netinfo".to_string(), Value::from(level)),
+            None => {
+                println!("{}", netinfo::HELP);
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+    } else if flag("addrinfo") {
+        ("-addrinfo".to_string(), Value::Null)
     } else if flag("generate") {
         ("-generate".to_string(), Value::Array(rest.iter().map(|a| arg_value(true, a)).collect()))
     } else {
@@ -193,7 +215,9 @@ fn run() -> Result<ExitCode, String> {
         let outcome = credentials.map(|c| {
             let client = RpcClient::new(url.clone(), c, Duration::from_secs(timeout));
             match method.as_str() {
-                "-getinfo" => getinfo(&client, opts.get("rpcwallet")),
+                "-getinfo" => getinfo(&client, opts.get("rpcwallet"), color),
+                "-netinfo" => netinfo::netinfo(&client, params.as_u64().unwrap_or(0) as u8, network.chain_name()),
+                "-addrinfo" => netinfo::addrinfo(&client),
                 "-generate" => generate(&client, &params),
                 _ => client.call(&method, params.clone()),
             }
@@ -220,20 +244,52 @@ fn run() -> Result<ExitCode, String> {
     }
 }
 
+/// ANSI colours of bitcoin-cli's `-getinfo` (empty without `-color`).
+struct Palette {
+    reset: &'static str,
+    blue: &'static str,
+    green: &'static str,
+    magenta: &'static str,
+    cyan: &'static str,
+    yellow: &'static str,
+}
+
+impl Palette {
+    fn new(color: bool) -> Palette {
+        if color {
+            Palette {
+                reset: "\x1b[0m",
+                blue: "\x1b[34m",
+                green: "\x1b[32m",
+                magenta: "\x1b[35m",
+                cyan: "\x1b[36m",
+                yellow: "\x1b[33m",
+            }
+        } else {
+            Palette { reset: "", blue: "", green: "", magenta: "", cyan: "", yellow: "" }
+        }
+    }
+}
+
 /// `-getinfo`: Core's summary of the chain, the network and the wallet.
-fn getinfo(client: &RpcClient, wallet: Option<&str>) -> Result<Value, ClientError> {
+fn getinfo(client: &RpcClient, wallet: Option<&str>, color: bool) -> Result<Value, ClientError> {
+    let c = Palette::new(color);
     let chain = client.call("getblockchaininfo", Value::Array(vec![]))?;
     let net = client.call("getnetworkinfo", Value::Array(vec![]))?;
     let mut text = format!(
-        "Chain: {}\nBlocks: {}\nHeaders: {}\nVerification progress: {:.4}%\nDifficulty: {}\n\nNetwork: in {}, out {}, total {}\nVersion: {}\nTime offset (s): {}\nProxies: n/a\nMin tx relay fee rate (ZEN/kvB): {}\n",
+        "{}Chain: {}{}\nBlocks: {}\nHeaders: {}\nVerification progress: {:.4}%\nDifficulty: {}\n\n{}Network: in {}, out {}, total {}{}\nVersion: {}\nTime offset (s): {}\nProxies: n/a\nMin tx relay fee rate (ZEN/kvB): {}\n",
+        c.blue,
         chain["chain"].as_str().unwrap_or_default(),
+        c.reset,
         chain["blocks"],
         chain["headers"],
         chain["verificationprogress"].as_f64().unwrap_or(0.0) * 100.0,
         chain["difficulty"],
+        c.green,
         net["connections_in"],
         net["connections_out"],
         net["connections"],
+        c.reset,
         net["version"],
         net["timeoffset"],
         net["relayfee"],
@@ -241,13 +297,16 @@ fn getinfo(client: &RpcClient, wallet: Option<&str>) -> Result<Value, ClientErro
     match client.call("getwalletinfo", Value::Array(vec![])) {
         Ok(w) => {
             let name = w["walletname"].as_str().unwrap_or(wallet.unwrap_or_default()).to_string();
-            text.push_str(&format!("\nWallet: \"{name}\"\nKeypool size: {}\n", w["keypoolsize"]));
+            text.push_str(&format!(
+                "\n{}Wallet: \"{name}\"{}\nKeypool size: {}\n",
+                c.magenta, c.reset, w["keypoolsize"]
+            ));
             if !w["unlocked_until"].is_null() {
                 text.push_str(&format!("Unlocked until: {}\n", w["unlocked_until"]));
             }
             text.push_str(&format!(
-                "Transaction fee rate (-paytxfee) (ZEN/kvB): {}\n\nBalance: {}\n",
-                w["paytxfee"], w["balance"]
+                "Transaction fee rate (-paytxfee) (ZEN/kvB): {}\n\n{}Balance:{} {}\n",
+                w["paytxfee"], c.cyan, c.reset, w["balance"]
             ));
         }
         Err(ClientError::Rpc(_)) => {}
@@ -255,7 +314,7 @@ fn getinfo(client: &RpcClient, wallet: Option<&str>) -> Result<Value, ClientErro
     }
     let warnings: Vec<&str> =
         chain["warnings"].as_array().map_or(Vec::new(), |w| w.iter().filter_map(Value::as_str).collect());
-    text.push_str(&format!("\nWarnings: {}", warnings.join(" ")));
+    text.push_str(&format!("\n{}Warnings:{} {}", c.yellow, c.reset, warnings.join(" ")));
     Ok(Value::String(text))
 }
 
@@ -283,12 +342,22 @@ fn build_params(method: &str, args: Vec<String>, named: bool) -> Result<Value, S
         let values = args.iter().enumerate().map(|(i, a)| arg_value(is_json_arg(method, i), a)).collect();
         return Ok(Value::Array(values));
     }
+    // As bitcoin-cli (Core 25+): an argument without '=' is positional,
+    // sent in "args" for the server to place before the named ones.
     let mut map = Map::new();
+    let mut positional = Vec::new();
     for arg in args {
-        let (name, value) = arg.split_once('=').ok_or_else(|| {
-            format!("No '=' in named argument '{arg}', this may be because a positional argument was given with -named")
-        })?;
+        let Some((name, value)) = arg.split_once('=') else {
+            positional.push(arg_value(is_json_arg(method, positional.len()), &arg));
+            continue;
+        };
+        if map.contains_key(name) {
+            return Err(format!("Parameter {name} specified multiple times"));
+        }
         map.insert(name.to_string(), arg_value(is_json_named(method, name), value));
+    }
+    if !positional.is_empty() {
+        map.insert("args".into(), Value::Array(positional));
     }
     Ok(Value::Object(map))
 }
