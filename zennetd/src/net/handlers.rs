@@ -1,21 +1,12 @@
 //! Message dispatch: the handshake, pings, addresses and `getheaders`;
 //! blocks and headers are in `sync`, transactions and inventory in `relay`.
 
-use std::net::SocketAddr;
-
 use bitcoin::hashes::Hash;
-use bitcoin::p2p::address::{AddrV2, AddrV2Message, Address};
-use bitcoin::p2p::ServiceFlags;
 
 use super::connection::PeerId;
 use super::manager::Manager;
 use super::message::{NetMessage, Version, MAX_HEADERS, MIN_PEER_PROTOCOL_VERSION};
 use super::peer::ConnKind;
-
-/// Addresses a peer may have processed per second, and at most banked (Core's
-/// MAX_ADDR_RATE_PER_SECOND and MAX_ADDR_PROCESSING_TOKEN_BUCKET).
-const ADDR_TOKENS_PER_SECOND: f64 = 0.1;
-const MAX_ADDR_TOKENS: f64 = 1_000.0;
 
 impl Manager {
     pub(super) async fn on_message(&mut self, id: PeerId, message: NetMessage) {
@@ -116,8 +107,8 @@ impl Manager {
         peer.verack = true;
         if let Some(v) = &peer.version {
             tracing::info!(
-                "Handshake with peer={id} addr={}: version {} {} height {} ({})",
-                peer.link.addr,
+                "Handshake with peer={id}{}: version {} {} height {} ({})",
+                super::logged_addr(&peer.link.addr),
                 v.version,
                 v.user_agent,
                 v.start_height,
@@ -132,6 +123,7 @@ impl Manager {
         peer.start_ping();
         if kind != ConnKind::Inbound {
             peer.send(NetMessage::GetAddr);
+            peer.getaddr_sent = true;
             // Room for the whole answer (Core adds MAX_ADDR_TO_SEND to the bucket).
             peer.addr_tokens += super::message::MAX_ADDR as f64;
             let now = crate::clock::now();
@@ -139,66 +131,6 @@ impl Manager {
             self.addrman.good(&addr, now);
         }
         self.request_headers(id, None).await;
-    }
-
-    /// Core answers `getaddr` once per connection, and only to inbound peers.
-    fn on_getaddr(&mut self, id: PeerId) {
-        let now = crate::clock::now();
-        let sample = self.addrman.sample(super::message::MAX_ADDR, now);
-        let Some(peer) = self.peers.get_mut(&id) else { return };
-        if !peer.is_inbound() || peer.answered_getaddr {
-            return;
-        }
-        peer.answered_getaddr = true;
-        let message = if peer.addrv2 {
-            NetMessage::AddrV2(
-                sample
-                    .iter()
-                    .map(|(a, i)| AddrV2Message {
-                        time: i.time as u32,
-                        services: ServiceFlags::from(i.services),
-                        addr: match a.ip() {
-                            std::net::IpAddr::V4(v4) => AddrV2::Ipv4(v4),
-                            std::net::IpAddr::V6(v6) => AddrV2::Ipv6(v6),
-                        },
-                        port: a.port(),
-                    })
-                    .collect(),
-            )
-        } else {
-            NetMessage::Addr(
-                sample.iter().map(|(a, i)| (i.time as u32, Address::new(a, ServiceFlags::from(i.services)))).collect(),
-            )
-        };
-        peer.send(message);
-    }
-
-    fn on_addresses(&mut self, id: PeerId, addrs: Vec<(SocketAddr, ServiceFlags, u32)>) {
-        let now = crate::clock::now();
-        let Some(peer) = self.peers.get_mut(&id) else { return };
-        let source = peer.link.addr.ip();
-        // Core's token bucket: 0.1 addresses a second, at most 1,000 banked.
-        let elapsed = peer.addr_tokens_updated.elapsed().as_secs_f64();
-        peer.addr_tokens_updated = std::time::Instant::now();
-        if peer.addr_tokens < MAX_ADDR_TOKENS {
-            peer.addr_tokens = (peer.addr_tokens + elapsed * ADDR_TOKENS_PER_SECOND).min(MAX_ADDR_TOKENS);
-        }
-        let fetch_only = peer.kind == ConnKind::AddrFetch;
-        for (addr, services, time) in addrs {
-            if peer.addr_tokens < 1.0 {
-                peer.addr_rate_limited += 1;
-                continue;
-            }
-            peer.addr_tokens -= 1.0;
-            peer.addr_processed += 1;
-            // Addresses claiming to be from the future are treated as five days old (Core).
-            let time =
-                if i64::from(time) > now + 600 || time < 100_000_000 { now - 5 * 86_400 } else { i64::from(time) };
-            self.addrman.add(addr, services.to_u64(), time, source, now);
-        }
-        if fetch_only {
-            self.disconnect(id, "addresses fetched");
-        }
     }
 
     /// Sends `getheaders` with a locator from `from`; by default from the

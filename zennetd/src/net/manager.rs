@@ -69,6 +69,8 @@ pub struct Manager {
     addrman_saved: Instant,
     /// `-maxuploadtarget`.
     pub(super) upload: super::upload::UploadTarget,
+    /// Keys the choice of address relay destinations (Core's randomizer).
+    pub(super) relay_key: u64,
 }
 
 impl Manager {
@@ -130,6 +132,7 @@ impl Manager {
             local_addresses,
             addrman_saved: Instant::now(),
             upload: super::upload::UploadTarget::new(max_upload_target, now, 0),
+            relay_key: rand::random(),
         };
         for (listener, permissions) in listeners {
             tokio::spawn(super::connect::accept_loop(listener, connections.clone(), permissions));

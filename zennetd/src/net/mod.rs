@@ -6,6 +6,7 @@
 //! that only frame bytes. The chainstate is reached through its handle; RPC
 //! reaches the manager through a [`NetHandle`].
 
+mod addr_relay;
 pub mod addrman;
 pub mod banman;
 pub mod connect;

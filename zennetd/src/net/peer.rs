@@ -83,6 +83,8 @@ pub struct Peer {
     pub addr_rate_limited: u64,
     /// `-whitelist` / `-whitebind` permissions.
     pub permissions: super::permissions::Permissions,
+    /// We asked it for addresses and the (large) answer has not come yet.
+    pub getaddr_sent: bool,
 }
 
 impl Peer {
@@ -119,6 +121,7 @@ impl Peer {
             addr_tokens_updated: Instant::now(),
             addr_rate_limited: 0,
             permissions: Default::default(),
+            getaddr_sent: false,
         }
     }
 
