@@ -27,20 +27,49 @@ pub struct ZmqEndpoint {
     pub hwm: u32,
 }
 
+/// One publisher: messages queue for its socket's own task, at most `hwm`
+/// of them (`-zmqpub<topic>hwm`, 0: no limit). As a ZeroMQ PUB socket at
+/// its high-water mark, a full queue drops the message; the sequence
+/// number still advances, so subscribers see the gap.
 struct Publisher {
     endpoint: ZmqEndpoint,
-    socket: zeromq::PubSocket,
+    queue: tokio::sync::mpsc::Sender<ZmqMessage>,
     sequence: u32,
+    dropped: u64,
 }
 
 impl Publisher {
+    fn new(endpoint: ZmqEndpoint) -> (Publisher, tokio::sync::mpsc::Receiver<ZmqMessage>) {
+        let capacity = if endpoint.hwm == 0 { tokio::sync::Semaphore::MAX_PERMITS } else { endpoint.hwm as usize };
+        let (queue, receiver) = tokio::sync::mpsc::channel(capacity);
+        (Publisher { endpoint, queue, sequence: 0, dropped: 0 }, receiver)
+    }
+
     async fn publish(&mut self, body: Vec<u8>) {
         let mut message = ZmqMessage::from(self.endpoint.topic.as_bytes().to_vec());
         message.push_back(body.into());
         message.push_back(self.sequence.to_le_bytes().to_vec().into());
         self.sequence = self.sequence.wrapping_add(1);
-        if let Err(e) = self.socket.send(message).await {
-            tracing::warn!("zmq {} to {}: {e}", self.endpoint.topic, self.endpoint.address);
+        if self.queue.try_send(message).is_err() {
+            self.dropped += 1;
+            if self.dropped.is_power_of_two() {
+                tracing::warn!(
+                    "zmq {} to {}: {} messages dropped at the high-water mark ({})",
+                    self.endpoint.topic,
+                    self.endpoint.address,
+                    self.dropped,
+                    self.endpoint.hwm
+                );
+            }
+        }
+    }
+}
+
+/// Sends a publisher's queued messages on its socket.
+async fn drain(mut socket: zeromq::PubSocket, mut queue: tokio::sync::mpsc::Receiver<ZmqMessage>, what: String) {
+    while let Some(message) = queue.recv().await {
+        if let Err(e) = socket.send(message).await {
+            tracing::warn!("zmq {what}: {e}");
         }
     }
 }
@@ -62,7 +91,10 @@ pub async fn start(endpoints: Vec<ZmqEndpoint>, chain: ChainHandle) -> anyhow::R
             .await
             .map_err(|e| anyhow::anyhow!("-zmqpub{}={}: {e}", endpoint.topic, endpoint.address))?;
         tracing::info!("zmq: publishing {} on {}", endpoint.topic, endpoint.address);
-        publishers.push(Publisher { endpoint, socket, sequence: 0 });
+        let what = format!("{} to {}", endpoint.topic, endpoint.address);
+        let (publisher, queue) = Publisher::new(endpoint);
+        tokio::spawn(drain(socket, queue, what));
+        publishers.push(publisher);
     }
     let (blocks, pool) = chain.call(|node| (node.subscribe_chain(), node.subscribe_mempool())).await?;
     tokio::spawn(run(publishers, blocks, pool));
@@ -151,5 +183,26 @@ async fn run(
             }
             Notification::TipChanged { .. } | Notification::TaskConfirmed { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_queue_drops_at_the_high_water_mark_and_the_sequence_shows_the_gap() {
+        let endpoint = ZmqEndpoint { topic: "hashtx", address: "tcp://127.0.0.1:1".into(), hwm: 2 };
+        let (mut publisher, mut queue) = Publisher::new(endpoint);
+        for _ in 0..5 {
+            publisher.publish(vec![0; 32]).await;
+        }
+        assert_eq!((publisher.sequence, publisher.dropped), (5, 3));
+        let sequences: Vec<Vec<u8>> = std::iter::from_fn(|| queue.try_recv().ok())
+            .map(|m| m.get(2).map(|f| f.to_vec()).unwrap_or_default())
+            .collect();
+        assert_eq!(sequences, vec![0u32.to_le_bytes().to_vec(), 1u32.to_le_bytes().to_vec()]);
+        publisher.publish(vec![0; 32]).await;
+        assert_eq!(queue.try_recv().unwrap().get(2).unwrap().to_vec(), 5u32.to_le_bytes().to_vec());
     }
 }
