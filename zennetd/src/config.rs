@@ -225,6 +225,12 @@ pub struct Cli {
     /// Connect to peers through this SOCKS5 proxy (<ip>:<port>).
     #[arg(long, help_heading = "Connection options")]
     pub proxy: Option<String>,
+    /// Reach Tor onion services through this SOCKS5 proxy (<ip>:<port>; default: -proxy; 0: none).
+    #[arg(long, help_heading = "Connection options")]
+    pub onion: Option<String>,
+    /// Make automatic outbound connections only to this network (ipv4, ipv6, onion, i2p, cjdns); repeatable. Inbound and manual connections are not affected.
+    #[arg(long, help_heading = "Connection options")]
+    pub onlynet: Vec<String>,
     /// Relay and mine OP_RETURN data outputs (default 1).
     #[arg(long, help_heading = "Node relay options")]
     pub datacarrier: Option<u8>,
@@ -362,6 +368,10 @@ pub struct Config {
     pub ua_comments: Vec<String>,
     /// `-proxy`.
     pub proxy: Option<std::net::SocketAddr>,
+    /// `-onion`.
+    pub onion_proxy: Option<std::net::SocketAddr>,
+    /// `-onlynet`.
+    pub onlynet: Vec<String>,
     /// `-blocksonly`.
     pub blocks_only: bool,
     /// `-whitelist` and `-whitebind`.
@@ -618,6 +628,18 @@ impl Config {
             proxy: match cli.proxy.as_deref() {
                 None | Some("0") | Some("") => None,
                 Some(text) => Some(text.parse().map_err(|_| ConfigError::Invalid(format!("Invalid -proxy address or hostname: '{text}'")))?),
+            },
+            onion_proxy: match cli.onion.as_deref() {
+                None | Some("0") | Some("") => None,
+                Some(text) => Some(text.parse().map_err(|_| {
+                    ConfigError::Invalid(format!("Invalid -onion address or hostname: '{text}'"))
+                })?),
+            },
+            onlynet: {
+                if let Some(bad) = cli.onlynet.iter().find(|n| !crate::net::NETWORKS.contains(&n.as_str())) {
+                    return Err(ConfigError::Invalid(format!("Unknown network specified in -onlynet: '{bad}'")));
+                }
+                cli.onlynet.clone()
             },
             blocks_only: cli.blocksonly,
             whitelist: cli.whitelist.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,

@@ -328,6 +328,8 @@ async fn start_network(
         whitelist: config.whitelist.clone(),
         peer_timeout: config.peer_timeout,
         max_upload_target: config.max_upload_target,
+        onion_proxy: config.onion_proxy,
+        onlynet: config.onlynet.clone(),
     };
     Ok(crate::net::Manager::start(net_config, chain, notifications, listeners, stopping))
 }

@@ -81,3 +81,46 @@ fn outbound_connections_go_through_the_proxy() {
         asked.lock().unwrap().contains(&second).then_some(())
     });
 }
+
+/// `-onion`: onion services through their own proxy, other peers direct;
+/// `-onlynet` leaves the other networks unreachable, as Core.
+#[test]
+fn onion_peers_go_through_the_onion_proxy_and_onlynet_limits_networks() {
+    let (proxy_port, asked) = socks5_proxy();
+    let node = Node::start(&[&format!("-onion=127.0.0.1:{proxy_port}")]);
+    let other = Node::start(&[]);
+    node.connect_to(&other);
+    let onion = "zennetexampleaddressxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.onion:7877";
+    node.rpc("addnode", json!([onion, "onetry"]));
+    wait_for("the onion proxy to be asked", Duration::from_secs(30), || {
+        asked.lock().unwrap().iter().any(|t| t == onion).then_some(())
+    });
+    assert_eq!(asked.lock().unwrap().len(), 1, "only the onion peer is proxied: {:?}", asked.lock().unwrap());
+    let networks = node.rpc("getnetworkinfo", json!([]))["networks"].clone();
+    let onion_net = networks.as_array().unwrap().iter().find(|n| n["name"] == "onion").unwrap().clone();
+    assert_eq!(onion_net["reachable"], true);
+    assert_eq!(onion_net["proxy"], format!("127.0.0.1:{proxy_port}"));
+    let (_, info, _) = node.cli(&["-getinfo"]);
+    assert!(info.contains(&format!("Proxies: 127.0.0.1:{proxy_port} (onion)")), "{info}");
+
+    let limited = Node::start(&["-onlynet=ipv6"]);
+    let networks = limited.rpc("getnetworkinfo", json!([]))["networks"].clone();
+    let reachable: Vec<&str> = networks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["reachable"] == true)
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(reachable, vec!["ipv6"]);
+    // Without a proxy, an onion service cannot be reached at all.
+    limited.rpc("addnode", json!([onion, "onetry"]));
+    wait_for("the refusal in the log", Duration::from_secs(30), || {
+        limited.log().contains("onion services need -onion or -proxy").then_some(())
+    });
+    let output = std::process::Command::new(zennet_tests::bin_dir().join("zennetd"))
+        .args(["-regtest", "-onlynet=ipx"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), "Error: Unknown network specified in -onlynet: 'ipx'");
+}

@@ -91,7 +91,12 @@ impl Manager {
         }
         let connections = self.connections.clone();
         let jobs_target = target.clone();
-        let proxy = self.config.proxy;
+        let proxy = self.config.proxy_for(&target);
+        if super::is_onion(&target) && proxy.is_none() {
+            tracing::info!("Cannot connect to {target}: onion services need -onion or -proxy");
+            self.connecting.remove(&target);
+            return;
+        }
         tokio::spawn(async move {
             let open = async {
                 match proxy {
@@ -164,6 +169,7 @@ impl Manager {
                 || bans.is_banned(&a.ip(), unix_now)
                 || bans.is_discouraged(&a.ip())
                 || locals.iter().any(|l| l.port() == a.port() && (l.ip() == a.ip() || l.ip().is_unspecified()))
+                || !self.config.is_reachable(super::network_of(a))
         };
         if let Some(addr) = self.addrman.select(unix_now, &exclude) {
             let recent =

@@ -372,6 +372,11 @@ impl Manager {
         &self.totals
     }
 
+    /// `getnetworkinfo.networks`.
+    pub fn networks(&self) -> Vec<super::NetworkStatus> {
+        self.config.networks()
+    }
+
     /// `getnettotals.uploadtarget`.
     pub fn upload_state(&mut self) -> super::upload::UploadState {
         let sent = self.totals.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);

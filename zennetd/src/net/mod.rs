@@ -58,6 +58,68 @@ pub struct NetConfig {
     pub peer_timeout: std::time::Duration,
     /// `-maxuploadtarget` in bytes per 24 hours (0: none).
     pub max_upload_target: u64,
+    /// `-onion`: the SOCKS5 proxy for `.onion` peers (else `-proxy`'s).
+    pub onion_proxy: Option<std::net::SocketAddr>,
+    /// `-onlynet`: automatic outbound connections only to these networks.
+    pub onlynet: Vec<String>,
+}
+
+/// The networks Core reports (`getnetworkinfo.networks`).
+pub const NETWORKS: [&str; 5] = ["ipv4", "ipv6", "onion", "i2p", "cjdns"];
+
+/// One network's state in `getnetworkinfo`.
+pub struct NetworkStatus {
+    pub name: &'static str,
+    pub reachable: bool,
+    pub proxy: Option<std::net::SocketAddr>,
+}
+
+impl NetConfig {
+    /// The proxy a connection to `target` (`host:port`) goes through.
+    pub fn proxy_for(&self, target: &str) -> Option<std::net::SocketAddr> {
+        if is_onion(target) {
+            self.onion_proxy.or(self.proxy)
+        } else {
+            self.proxy
+        }
+    }
+
+    /// Whether automatic connections may go to `name` (Core's IsReachable):
+    /// onion needs a proxy, I2P and CJDNS are not supported, and `-onlynet`
+    /// leaves out every network it does not name.
+    pub fn is_reachable(&self, name: &str) -> bool {
+        let supported = match name {
+            "ipv4" | "ipv6" => true,
+            "onion" => self.onion_proxy.or(self.proxy).is_some(),
+            _ => false,
+        };
+        supported && (self.onlynet.is_empty() || self.onlynet.iter().any(|n| n == name))
+    }
+
+    pub fn networks(&self) -> Vec<NetworkStatus> {
+        NETWORKS
+            .iter()
+            .map(|name| NetworkStatus {
+                name,
+                reachable: self.is_reachable(name),
+                proxy: if *name == "onion" { self.onion_proxy.or(self.proxy) } else { self.proxy },
+            })
+            .collect()
+    }
+}
+
+/// Whether `target` (`host:port`) is a Tor onion service.
+pub fn is_onion(target: &str) -> bool {
+    target.rsplit_once(':').map_or(target, |(host, _)| host).ends_with(".onion")
+}
+
+/// The network of an address from the address book.
+pub fn network_of(addr: &std::net::SocketAddr) -> &'static str {
+    if addr.is_ipv4() || addr.ip().to_canonical().is_ipv4() {
+        "ipv4"
+    } else {
+        "ipv6"
+    }
 }
 
 /// Full-relay outbound connections kept open (Core's default).

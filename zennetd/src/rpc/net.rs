@@ -114,21 +114,33 @@ pub async fn getconnectioncount(ctx: &RpcContext) -> RpcResult {
 
 pub async fn getnetworkinfo(ctx: &RpcContext) -> RpcResult {
     let policy_fee = ctx.chain.call(|node| node.mempool.pool().policy().min_relay_feerate).await?;
-    let (connections, inbound, active, locals) = match &ctx.net {
+    let (connections, inbound, active, locals, networks) = match &ctx.net {
         Some(net) => {
             net.call(|m| {
                 let ready: Vec<_> = m.peers().filter(|p| p.is_ready()).collect();
                 let inbound = ready.iter().filter(|p| p.is_inbound()).count();
-                (ready.len(), inbound, m.network_active(), m.local_addresses().to_vec())
+                let networks: Vec<Value> = m
+                    .networks()
+                    .iter()
+                    .map(|n| {
+                        json!({
+                            "name": n.name,
+                            "limited": !n.reachable,
+                            "reachable": n.reachable,
+                            "proxy": n.proxy.map(|p| p.to_string()).unwrap_or_default(),
+                            "proxy_randomize_credentials": false,
+                        })
+                    })
+                    .collect();
+                (ready.len(), inbound, m.network_active(), m.local_addresses().to_vec(), networks)
             })
             .await?
         }
-        None => (0, 0, false, Vec::new()),
+        None => (0, 0, false, Vec::new(), Vec::new()),
     };
     let version = env!("CARGO_PKG_VERSION").split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>();
     let numeric =
         version.first().unwrap_or(&0) * 10_000 + version.get(1).unwrap_or(&0) * 100 + version.get(2).unwrap_or(&0);
-    let network = |name: &str, reachable: bool| json!({"name": name, "limited": !reachable, "reachable": reachable, "proxy": "", "proxy_randomize_credentials": false});
     Ok(json!({
         "version": numeric,
         "subversion": crate::net::user_agent(),
@@ -141,7 +153,7 @@ pub async fn getnetworkinfo(ctx: &RpcContext) -> RpcResult {
         "connections": connections,
         "connections_in": inbound,
         "connections_out": connections - inbound,
-        "networks": [network("ipv4", true), network("ipv6", true), network("onion", false), network("i2p", false), network("cjdns", false)],
+        "networks": networks,
         "relayfee": crate::rpc::json::amount(policy_fee),
         "incrementalfee": crate::rpc::json::amount(policy_fee),
         "localaddresses": locals.iter().filter(|a| !a.ip().is_unspecified()).map(|a| json!({"address": a.ip().to_string(), "port": a.port(), "score": 1})).collect::<Vec<_>>(),

@@ -277,7 +277,7 @@ fn getinfo(client: &RpcClient, wallet: Option<&str>, color: bool) -> Result<Valu
     let chain = client.call("getblockchaininfo", Value::Array(vec![]))?;
     let net = client.call("getnetworkinfo", Value::Array(vec![]))?;
     let mut text = format!(
-        "{}Chain: {}{}\nBlocks: {}\nHeaders: {}\nVerification progress: {:.4}%\nDifficulty: {}\n\n{}Network: in {}, out {}, total {}{}\nVersion: {}\nTime offset (s): {}\nProxies: n/a\nMin tx relay fee rate (ZEN/kvB): {}\n",
+        "{}Chain: {}{}\nBlocks: {}\nHeaders: {}\nVerification progress: {:.4}%\nDifficulty: {}\n\n{}Network: in {}, out {}, total {}{}\nVersion: {}\nTime offset (s): {}\nProxies: {}\nMin tx relay fee rate (ZEN/kvB): {}\n",
         c.blue,
         chain["chain"].as_str().unwrap_or_default(),
         c.reset,
@@ -292,6 +292,7 @@ fn getinfo(client: &RpcClient, wallet: Option<&str>, color: bool) -> Result<Valu
         c.reset,
         net["version"],
         net["timeoffset"],
+        proxies(&net),
         net["relayfee"],
     );
     match client.call("getwalletinfo", Value::Array(vec![])) {
@@ -316,6 +317,24 @@ fn getinfo(client: &RpcClient, wallet: Option<&str>, color: bool) -> Result<Valu
         chain["warnings"].as_array().map_or(Vec::new(), |w| w.iter().filter_map(Value::as_str).collect());
     text.push_str(&format!("\n{}Warnings:{} {}", c.yellow, c.reset, warnings.join(" ")));
     Ok(Value::String(text))
+}
+
+/// Core's "Proxies:" line: each proxy with the networks it serves.
+fn proxies(net: &Value) -> String {
+    let mut by_proxy: Vec<(String, Vec<String>)> = Vec::new();
+    for n in net["networks"].as_array().into_iter().flatten() {
+        let (Some(proxy), Some(name)) = (n["proxy"].as_str().filter(|p| !p.is_empty()), n["name"].as_str()) else {
+            continue;
+        };
+        match by_proxy.iter_mut().find(|(p, _)| p == proxy) {
+            Some((_, names)) => names.push(name.to_string()),
+            None => by_proxy.push((proxy.to_string(), vec![name.to_string()])),
+        }
+    }
+    if by_proxy.is_empty() {
+        return "n/a".into();
+    }
+    by_proxy.iter().map(|(p, names)| format!("{p} ({})", names.join(", "))).collect::<Vec<_>>().join(", ")
 }
 
 /// `-generate [nblocks] [maxtries]`: a new address of the wallet, then
