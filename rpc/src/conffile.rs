@@ -13,6 +13,30 @@ pub enum ConfError {
     Io { path: String, source: std::io::Error },
     #[error("{path}:{line}: parse error: '{text}' (expected key=value or [section])")]
     Parse { path: String, line: usize, text: String },
+    #[error("Failed to include configuration file {0}")]
+    Include(String),
+}
+
+/// As [`read`], with Core's `includeconf=<file>` (relative to `datadir`):
+/// the included files' settings come first, so the main file's win; an
+/// `includeconf` inside an included file is ignored with a warning.
+pub fn read_with_includes(path: &Path, network_section: &str, datadir: &Path) -> Result<Settings, ConfError> {
+    let main = read(path, network_section)?;
+    let mut out = Vec::new();
+    for (_, file) in main.iter().filter(|(k, _)| k == "includeconf") {
+        let included = if Path::new(file).is_relative() { datadir.join(file) } else { file.into() };
+        let text =
+            std::fs::read_to_string(&included).map_err(|_| ConfError::Include(included.display().to_string()))?;
+        for (key, value) in parse(&text, network_section, &included.display().to_string())? {
+            if key == "includeconf" {
+                eprintln!("warning: -includeconf cannot be used from included files; ignoring -includeconf={value}");
+                continue;
+            }
+            out.push((key, value));
+        }
+    }
+    out.extend(main.into_iter().filter(|(k, _)| k != "includeconf"));
+    Ok(out)
 }
 
 /// Reads the settings of `network_section` ("main", "test", "regtest") and
@@ -86,5 +110,20 @@ mod tests {
         assert_eq!(last(&s, "rpcuser"), Some("alice"));
         assert_eq!(last(&s, "rpcport"), Some("1234"));
         assert!(parse("oops\n", "main", "zennet.conf").is_err());
+    }
+
+    #[test]
+    fn includeconf_is_read_from_the_datadir_and_the_main_file_wins() {
+        let dir = std::env::temp_dir().join(format!("zennet-includeconf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("zennet.conf"), "includeconf=extra.conf\nrpcport=1\n").unwrap();
+        std::fs::write(dir.join("extra.conf"), "rpcport=2\nrpcuser=bob\nincludeconf=more.conf\n").unwrap();
+        let s = read_with_includes(&dir.join("zennet.conf"), "main", &dir).unwrap();
+        assert_eq!((last(&s, "rpcport"), last(&s, "rpcuser")), (Some("1"), Some("bob")));
+        assert!(last(&s, "includeconf").is_none());
+        std::fs::write(dir.join("zennet.conf"), "includeconf=missing.conf\n").unwrap();
+        let e = read_with_includes(&dir.join("zennet.conf"), "main", &dir).unwrap_err();
+        assert!(e.to_string().starts_with("Failed to include configuration file"), "{e}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -80,6 +80,8 @@ pub struct Wallet {
     pub(crate) labels: HashMap<ScriptBuf, String>,
     pub(crate) locked_coins: HashSet<OutPoint>,
     pub(crate) in_mempool: HashSet<Txid>,
+    /// Transactions new or moved to another block, not yet reported.
+    pub(crate) changed: Vec<Txid>,
     pub(crate) next_order: u64,
     pub(crate) store: Box<dyn WalletStore>,
     pub(crate) secp: Secp256k1<All>,
@@ -257,6 +259,7 @@ impl Wallet {
             labels: labels.into_iter().collect(),
             locked_coins: HashSet::new(),
             in_mempool: HashSet::new(),
+            changed: Vec::new(),
             next_order: 0,
             store,
             secp: Secp256k1::new(),

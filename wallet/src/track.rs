@@ -36,11 +36,13 @@ impl Wallet {
         let txid = tx.txid();
         match self.txs.get_mut(&txid) {
             Some(wtx) => {
-                if block.is_some() {
+                if block.is_some() && wtx.block.map(|b| b.hash) != block.map(|b| b.hash) {
                     wtx.block = block;
+                    self.changed.push(txid);
                 }
             }
             None => {
+                self.changed.push(txid);
                 let order = self.next_order;
                 self.next_order += 1;
                 self.txs.insert(
@@ -125,6 +127,7 @@ impl Wallet {
                 wtx.block = None;
             }
         }
+        self.changed.extend(affected.iter().copied());
         let writes = affected.iter().map(|t| self.tx_write(t)).collect();
         self.meta.best_block = parent.to_string();
         self.meta.best_height = height.saturating_sub(1);
@@ -140,6 +143,17 @@ impl Wallet {
         self.in_mempool.insert(tx.txid());
         self.commit(vec![write])?;
         Ok(true)
+    }
+
+    /// Transactions added or whose block changed since the last call, with
+    /// that block (hash and height) if any: what `-walletnotify` reports.
+    pub fn take_changed(&mut self) -> Vec<(Txid, Option<(BlockHash, u32)>)> {
+        let mut seen = HashSet::new();
+        std::mem::take(&mut self.changed)
+            .into_iter()
+            .filter(|txid| seen.insert(*txid))
+            .map(|txid| (txid, self.txs.get(&txid).and_then(|w| w.block).map(|b| (b.hash, b.height))))
+            .collect()
     }
 
     /// Unconfirmed, unabandoned transactions (whose mempool presence the daemon checks).

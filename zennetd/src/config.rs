@@ -61,6 +61,36 @@ pub struct Cli {
     /// Listen on this address too, giving its peers permissions: [perm,…@]<addr:port>. Repeatable.
     #[arg(long, help_heading = "Connection options")]
     pub whitebind: Vec<String>,
+    /// Script verification threads (0 = one per core, <0 = leave that many cores free; default 0).
+    #[arg(long, allow_negative_numbers = true, help_heading = "General options")]
+    pub par: Option<i64>,
+    /// Command run when the node has started (its RPC answers).
+    #[arg(long, help_heading = "General options")]
+    pub startupnotify: Option<String>,
+    /// Command run just before the node shuts down.
+    #[arg(long, help_heading = "General options")]
+    pub shutdownnotify: Option<String>,
+    /// Seconds a `setban` without a time lasts (default 86400).
+    #[arg(long, help_heading = "Connection options")]
+    pub bantime: Option<i64>,
+    /// Milliseconds an outbound connection attempt may take (default 5000).
+    #[arg(long, help_heading = "Connection options")]
+    pub timeout: Option<u64>,
+    /// Directory of the wallets (default <network datadir>/wallets).
+    #[arg(long, help_heading = "Wallet options")]
+    pub walletdir: Option<PathBuf>,
+    /// Confirmation target (blocks) of the wallet's fee estimates (default 6).
+    #[arg(long, help_heading = "Wallet options")]
+    pub txconfirmtarget: Option<u32>,
+    /// Mempool ancestors and descendants a transaction may have, and their size in kvB (defaults 25, 101, 25, 101).
+    #[arg(long, help_heading = "Debugging/Testing options")]
+    pub limitancestorcount: Option<usize>,
+    #[arg(long, help_heading = "Debugging/Testing options")]
+    pub limitancestorsize: Option<u64>,
+    #[arg(long, help_heading = "Debugging/Testing options")]
+    pub limitdescendantcount: Option<usize>,
+    #[arg(long, help_heading = "Debugging/Testing options")]
+    pub limitdescendantsize: Option<u64>,
     /// Relay and mine non-standard transactions (test networks only; default 0).
     #[arg(long, help_heading = "Node relay options")]
     pub acceptnonstdtxn: Option<u8>,
@@ -145,6 +175,12 @@ pub struct Cli {
     /// Command run when the best block changes (%s becomes its hash).
     #[arg(long, help_heading = "General options")]
     pub blocknotify: Option<String>,
+    /// Command run when a wallet transaction changes (%s: txid, %w: wallet name, %b: block hash or 'unconfirmed', %h: block height or -1).
+    #[arg(long, help_heading = "Wallet options")]
+    pub walletnotify: Option<String>,
+    /// Command run when an alert is raised, e.g. the node stopping on a fatal error (%s becomes the message).
+    #[arg(long, help_heading = "General options")]
+    pub alertnotify: Option<String>,
     /// Command run for every task that enters the market index from a block (%s becomes its task id).
     #[arg(long, help_heading = "General options")]
     pub tasknotify: Option<String>,
@@ -354,6 +390,8 @@ pub struct Config {
     pub mineraddress: Option<primitives::Address>,
     pub blocknotify: Option<String>,
     pub tasknotify: Option<String>,
+    pub walletnotify: Option<String>,
+    pub alertnotify: Option<String>,
     pub wallets: Vec<String>,
     pub disable_wallet: bool,
     /// `-sysperms`: keep the process umask instead of 077.
@@ -381,6 +419,18 @@ pub struct Config {
     pub peer_timeout: std::time::Duration,
     /// `-mintxfee` in zats/kvB.
     pub min_tx_fee: u64,
+    /// `-par`: script verification threads.
+    pub script_threads: usize,
+    pub startupnotify: Option<String>,
+    pub shutdownnotify: Option<String>,
+    /// `-bantime` in seconds.
+    pub ban_time: i64,
+    /// `-timeout`.
+    pub connect_timeout: std::time::Duration,
+    /// `-walletdir`.
+    pub wallet_dir: PathBuf,
+    /// `-txconfirmtarget`.
+    pub conf_target: u32,
     /// `-walletrejectlongchains`.
     pub wallet_reject_long_chains: bool,
     /// `-logips`.
@@ -455,8 +505,8 @@ impl Config {
         let mut network = network;
         let mut cli = first;
         for _ in 0..2 {
-            let settings =
-                conffile::read(&conf, network.chain_name()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            let settings = conffile::read_with_includes(&conf, network.chain_name(), &base)
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
             // File settings first, so the command line overrides them.
             let mut merged: Vec<OsString> = vec![argv[0].clone()];
             merged.extend(conf_args(&settings).into_iter().map(OsString::from));
@@ -532,6 +582,10 @@ impl Config {
                 block_max_weight: cli.blockmaxweight.unwrap_or(primitives::MAX_BLOCK_WEIGHT - 4_000),
                 block_min_feerate: cli.blockmintxfee.map_or(1_000, |zen| (zen * 1e8).round() as u64),
                 dust_relay_feerate: cli.dustrelayfee.map_or(3_000, |zen| (zen * 1e8).round() as u64),
+                ancestor_limit: cli.limitancestorcount.unwrap_or(25).max(1),
+                ancestor_size_limit_vbytes: cli.limitancestorsize.unwrap_or(101) * 1000,
+                descendant_limit: cli.limitdescendantcount.unwrap_or(25).max(1),
+                descendant_size_limit_vbytes: cli.limitdescendantsize.unwrap_or(101) * 1000,
                 require_standard: match cli.acceptnonstdtxn {
                     Some(v) if v != 0 && network == Network::Main => {
                         return Err(ConfigError::Invalid(
@@ -568,6 +622,8 @@ impl Config {
                 .transpose()?,
             blocknotify: cli.blocknotify,
             tasknotify: cli.tasknotify,
+            walletnotify: cli.walletnotify,
+            alertnotify: cli.alertnotify,
             reindex: cli.reindex || cli.reindex_chainstate,
             prune,
             unsupported_notes: [
@@ -644,6 +700,23 @@ impl Config {
             blocks_only: cli.blocksonly,
             whitelist: cli.whitelist.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
             whitebind: cli.whitebind.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
+            script_threads: {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+                let par = cli.par.unwrap_or(0);
+                (if par <= 0 { par + cores } else { par }).clamp(1, 16) as usize
+            },
+            startupnotify: cli.startupnotify.clone(),
+            shutdownnotify: cli.shutdownnotify.clone(),
+            ban_time: cli.bantime.filter(|t| *t > 0).unwrap_or(24 * 3600),
+            connect_timeout: std::time::Duration::from_millis(cli.timeout.filter(|t| *t > 0).unwrap_or(5000)),
+            wallet_dir: match &cli.walletdir {
+                Some(dir) if !dir.is_dir() => {
+                    return Err(ConfigError::Invalid(format!("Specified -walletdir \"{}\" does not exist", dir.display())))
+                }
+                Some(dir) => dir.clone(),
+                None => conffile::network_datadir(&base, network).join("wallets"),
+            },
+            conf_target: cli.txconfirmtarget.unwrap_or(6).clamp(1, 1008),
             min_tx_fee: match cli.mintxfee {
                 Some(zen) if !(0.0..=1.0).contains(&zen) => {
                     return Err(ConfigError::Invalid(format!("Invalid amount for -mintxfee=<amount>: '{zen}'")))
@@ -805,6 +878,39 @@ fn network_of(cli: &Cli) -> Result<Network, String> {
     }
 }
 
+/// Core options that do not apply to zennetd, each with why: refused with
+/// the reason (set to 0, what they switch off is already off here).
+const NOT_APPLICABLE: &[(&str, &str)] = &[
+    ("assumevalid", "Zennet has no assumed-valid block: every block's scripts are checked"),
+    ("blockfilterindex", "BIP158 block filters are not built"),
+    ("peerblockfilters", "BIP157 block filters are not served"),
+    ("coinstatsindex", "there is no coin statistics index; gettxoutsetinfo reads the coin database"),
+    ("i2psam", "I2P is not supported"),
+    ("i2pacceptincoming", "I2P is not supported"),
+    ("cjdnsreachable", "CJDNS is not supported"),
+    ("asmap", "peers are grouped by network prefix; there is no AS map"),
+    ("v2transport", "BIP324 encrypted transport is not supported yet (v1 only)"),
+    ("peerbloomfilters", "BIP37 bloom filters are not served"),
+    ("blocksdir", "blocks live in the chain database under -datadir"),
+    ("loadblock", "there are no blk*.dat files to import"),
+    ("maxorphantx", "there is no orphan pool: an orphan comes again with its parents"),
+    ("fixedseeds", "Zennet has no fixed seeds yet: use -seednode, -addnode or -connect"),
+    ("forcednsseed", "Zennet has no DNS seeds yet: use -seednode, -addnode or -connect"),
+    ("externalip", "the node does not advertise its own addresses"),
+    ("maxtimeadjustment", "the node's clock is never adjusted by peers' times"),
+    ("paytxfee", "set it per wallet with settxfee"),
+    ("mempoolfullrbf", "full replace-by-fee is always on"),
+    ("blockreconstructionextratxn", "compact blocks (BIP152) are not used"),
+    ("maxreceivebuffer", "the receive buffer is fixed at Core's default (5,000 KB)"),
+    ("maxsendbuffer", "the send buffer is fixed at Core's default (1,000 KB)"),
+];
+
+/// The reason an option does not apply, or None when it does (or is off).
+fn not_applicable(name: &str, value: Option<&str>) -> Option<&'static str> {
+    let (_, why) = NOT_APPLICABLE.iter().find(|(n, _)| *n == name)?;
+    (value != Some("0")).then_some(*why)
+}
+
 /// Names of the options that take no value.
 fn flag_names() -> Vec<String> {
     Cli::command()
@@ -836,6 +942,16 @@ fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
             Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
+        if let Some(why) = not_applicable(name, value) {
+            return Err(format!("-{name} is not supported: {why}"));
+        }
+        let negated = name.strip_prefix("no").filter(|n| NOT_APPLICABLE.iter().any(|(na, _)| na == n));
+        if negated.is_some() || NOT_APPLICABLE.iter().any(|(n, _)| *n == name) {
+            continue; // set to 0: already so
+        }
+        if name == "includeconf" {
+            return Err(format!("-includeconf cannot be used from commandline; -includeconf={}", value.unwrap_or("")));
+        }
         if !matches!(name, "h" | "help" | "?" | "V" | "version")
             && !name.strip_prefix("no").is_some_and(|n| Cli::command().get_arguments().any(|a| a.get_long() == Some(n)))
             && !Cli::command().get_arguments().any(|a| a.get_long() == Some(name))
@@ -904,8 +1020,14 @@ fn conf_args(settings: &conffile::Settings) -> Vec<String> {
         if matches!(key.as_str(), "datadir" | "conf") {
             continue;
         }
+        if let Some(why) = not_applicable(key, Some(value)) {
+            eprintln!("Warning: ignoring configuration setting '{key}': {why}");
+            continue;
+        }
         if !known.contains(key) {
-            eprintln!("Warning: ignoring unknown configuration setting '{key}'");
+            if !NOT_APPLICABLE.iter().any(|(n, _)| n == key) {
+                eprintln!("Warning: ignoring unknown configuration setting '{key}'");
+            }
             continue;
         }
         if flags.contains(key) {
@@ -943,6 +1065,12 @@ mod tests {
         assert!(parse(&["-regtest", "-testnet"]).is_err());
         assert!(parse(&["-regtest=0"]).unwrap().network == Network::Main);
         assert!(parse(&["-bogus=1"]).is_err());
+        match parse(&["-assumevalid=00"]) {
+            Err(Err(message)) => assert!(message.starts_with("-assumevalid is not supported: "), "{message}"),
+            _ => panic!("-assumevalid accepted"),
+        }
+        assert!(parse(&["-v2transport=0"]).is_ok());
+        assert!(parse(&["-par=2", "-timeout=100", "-bantime=60", "-limitancestorcount=5"]).is_ok());
     }
 
     #[test]

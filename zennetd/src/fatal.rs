@@ -14,6 +14,22 @@ pub const MIN_DISK_SPACE: u64 = 50 << 20;
 
 static FATAL: Mutex<Option<String>> = Mutex::new(None);
 
+/// `-alertnotify`, set once at start-up.
+pub static ALERT_NOTIFY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Core's AlertNotify: logs the alert and runs `-alertnotify` (through
+/// `sh -c`, not waited for) with `%s` the message, sanitized and quoted.
+pub fn alert(message: &str) {
+    tracing::warn!("Alert: {message}");
+    let Some(command) = ALERT_NOTIFY.get() else { return };
+    // Core's SanitizeString: only characters safe in a shell word.
+    let safe: String = message.chars().filter(|c| c.is_ascii_alphanumeric() || " .,;-_/:?@()".contains(*c)).collect();
+    let line = command.replace("%s", &format!("'{safe}'"));
+    if let Err(e) = std::process::Command::new("sh").arg("-c").arg(&line).spawn() {
+        tracing::warn!("-alertnotify: cannot run '{line}': {e}");
+    }
+}
+
 /// Records a fatal error (the first one wins) and asks the node to stop.
 pub fn abort_node(message: impl Into<String>) {
     let message = message.into();
@@ -21,6 +37,7 @@ pub fn abort_node(message: impl Into<String>) {
     if let Ok(mut slot) = FATAL.lock() {
         if slot.is_none() {
             tracing::error!("A fatal internal error occurred, see the log for details; shutting down");
+            alert(&message);
             *slot = Some(message);
         }
     }

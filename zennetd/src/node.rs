@@ -74,7 +74,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store_path = config.datadir.join("chain");
     let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
     let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
-    let script_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let script_threads = config.script_threads;
     let options = ChainOptions {
         script_threads,
         txindex: config.txindex,
@@ -130,6 +130,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let _ = crate::net::UA_COMMENTS.set(config.ua_comments.clone());
     let _ = crate::net::PRUNE_MODE.set(config.prune.is_some());
     let _ = crate::net::LOG_IPS.set(config.log_ips);
+    if let Some(command) = &config.alertnotify {
+        let _ = crate::fatal::ALERT_NOTIFY.set(command.clone());
+    }
     if let Some(command) = config.blocknotify.clone() {
         tokio::spawn(block_notify(chain.ticks(), command));
     }
@@ -152,9 +155,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             address_type: config.address_type,
             change_type: config.change_type,
             min_tx_fee: config.min_tx_fee,
+            walletnotify: config.walletnotify.clone(),
+            conf_target: config.conf_target,
             reject_long_chains: config.wallet_reject_long_chains,
         };
-        let wallets = Arc::new(Wallets::new(&config.datadir, config.network, settings, chain.clone()));
+        let wallets = Arc::new(Wallets::new(&config.wallet_dir, config.network, settings, chain.clone()));
         for name in &config.wallets {
             wallets.load(name).await.map_err(|e| anyhow::anyhow!("-wallet={name}: {e}"))?;
         }
@@ -202,6 +207,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (server, bound) =
         rpc_runtime.handle().spawn(crate::rpc::start(config.rpc_binds.clone(), settings, ctx)).await??;
     info!("RPC server listening on {bound}");
+    if let Some(command) = &config.startupnotify {
+        // As Core: started, not waited for.
+        if let Err(e) = std::process::Command::new("sh").arg("-c").arg(command).spawn() {
+            tracing::warn!("-startupnotify: cannot run '{command}': {e}");
+        }
+    }
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     // SIGHUP reopens debug.log (logrotate), as Core.
@@ -218,6 +229,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         _ = crate::fatal::occurred() => info!("Shutting down after a fatal error"),
     }
 
+    if let Some(command) = &config.shutdownnotify {
+        // As Core: run to its end before the node goes down.
+        let status = tokio::process::Command::new("sh").arg("-c").arg(command).status().await;
+        if let Err(e) = status {
+            tracing::warn!("-shutdownnotify: cannot run '{command}': {e}");
+        }
+    }
     // Let in-flight replies (such as `stop`'s) go out, then stop the network, the miner and the chainstate.
     let _ = server.stop();
     server.stopped().await;
@@ -329,6 +347,8 @@ async fn start_network(
         peer_timeout: config.peer_timeout,
         max_upload_target: config.max_upload_target,
         onion_proxy: config.onion_proxy,
+        connect_timeout: config.connect_timeout,
+        ban_time: config.ban_time,
         onlynet: config.onlynet.clone(),
     };
     Ok(crate::net::Manager::start(net_config, chain, notifications, listeners, stopping))

@@ -38,6 +38,10 @@ pub struct WalletSettings {
     pub min_tx_fee: u64,
     /// `-walletrejectlongchains`.
     pub reject_long_chains: bool,
+    /// `-walletnotify`.
+    pub walletnotify: Option<String>,
+    /// `-txconfirmtarget`.
+    pub conf_target: u32,
     /// `-addresstype` and `-changetype`.
     pub address_type: OutputType,
     pub change_type: Option<OutputType>,
@@ -90,14 +94,20 @@ pub enum WalletServiceError {
     Channel(#[from] wallet::channel::ChannelError),
 }
 
+/// Core's ShellEscape: a single-quoted shell word.
+fn shell_escape(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\"'\"'"))
+}
+
 pub fn lock(w: &SharedWallet) -> Result<MutexGuard<'_, Wallet>, WalletServiceError> {
     w.lock().map_err(|_| WalletServiceError::Poisoned)
 }
 
 impl Wallets {
-    pub fn new(datadir: &Path, network: Network, settings: WalletSettings, chain: ChainHandle) -> Wallets {
+    /// Wallets under `dir` (`-walletdir`, by default `<datadir>/wallets`).
+    pub fn new(dir: &Path, network: Network, settings: WalletSettings, chain: ChainHandle) -> Wallets {
         Wallets {
-            dir: datadir.join("wallets"),
+            dir: dir.to_path_buf(),
             network,
             settings,
             chain,
@@ -218,7 +228,11 @@ impl Wallets {
         let (network, maturity, name_owned) = (self.network, self.settings.maturity, name.to_string());
         let wallet = tokio::task::spawn_blocking(move || {
             let store = SledWalletStore::open(&path)?;
-            Wallet::open(&name_owned, network, maturity, Box::new(store))
+            // What the wallet held before it was loaded is not news.
+            Wallet::open(&name_owned, network, maturity, Box::new(store)).map(|mut w| {
+                w.take_changed();
+                w
+            })
         })
         .await
         .map_err(|e| WalletServiceError::Task(e.to_string()))??;
@@ -313,6 +327,38 @@ impl Wallets {
             self.rebroadcast(shared).await?;
             self.deliver_events()?;
             self.refresh_in_mempool(shared).await?;
+        }
+        self.run_walletnotify()
+    }
+
+    /// `-walletnotify`: the command for every wallet transaction that is new
+    /// or moved to another block (or out of one), as Core: `%s` the txid,
+    /// `%w` the wallet's name, `%b` the block hash or "unconfirmed", `%h`
+    /// its height or -1. Runs through `sh -c`, not waited for.
+    fn run_walletnotify(&self) -> Result<(), WalletServiceError> {
+        let loaded: Vec<(String, SharedWallet)> = self.loaded().iter().map(|(n, w)| (n.clone(), w.clone())).collect();
+        for (name, shared) in loaded {
+            let changed = lock(&shared)?.take_changed();
+            let Some(command) = &self.settings.walletnotify else { continue };
+            for (txid, block) in changed {
+                let (hash, height) = match block {
+                    Some((hash, height)) => (hash.to_string(), i64::from(height)),
+                    None => ("unconfirmed".to_string(), -1),
+                };
+                let line = command
+                    .replace("%s", &txid.to_string())
+                    .replace("%w", &shell_escape(&name))
+                    .replace("%b", &hash)
+                    .replace("%h", &height.to_string());
+                match tokio::process::Command::new("sh").arg("-c").arg(&line).spawn() {
+                    Ok(mut child) => {
+                        tokio::spawn(async move {
+                            let _ = child.wait().await;
+                        });
+                    }
+                    Err(e) => tracing::warn!("-walletnotify: cannot run '{line}': {e}"),
+                }
+            }
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! A full disk stops the node (Core's AbortNode): a clear message, a
 //! non-zero exit, nothing acknowledged lost, and a consistent restart once
 //! space is freed. The datadir sits on a small tmpfs mounted by the test
-//! (CI runs as root, as this workplace's machines do).
+//! (CI runs as root).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,7 +60,11 @@ fn a_full_disk_stops_the_node_cleanly_and_it_resumes_when_space_is_freed() {
     let disk = Tmpfs::mount(96);
     let data = disk.path().join("data");
     std::fs::create_dir(&data).expect("datadir");
-    let mut node = Node::on_datadir(data.clone(), &[]);
+    // -alertnotify is told why the node stops (its file on another disk).
+    let alerts = tempfile::tempdir().unwrap();
+    let alert_file = alerts.path().join("alerts");
+    let alertnotify = format!("-alertnotify=echo %s >> {}", alert_file.display());
+    let mut node = Node::on_datadir(data.clone(), &[&alertnotify]);
     node.restart();
     let mined = node.rpc("generatetoaddress", json!([20, REGTEST_ADDRESS]));
     let acknowledged = mined.as_array().unwrap().last().unwrap().as_str().unwrap().to_string();
@@ -74,6 +78,9 @@ fn a_full_disk_stops_the_node_cleanly_and_it_resumes_when_space_is_freed() {
     assert!(!status.success(), "exit status {status}");
     let log = node.log();
     assert!(log.contains("Disk space is too low!"), "log:\n{log}");
+    zennet_tests::wait_for("the alert", Duration::from_secs(30), || {
+        std::fs::read_to_string(&alert_file).ok().filter(|t| t.contains("Disk space is too low"))
+    });
 
     // Still full: it refuses to start, and says why.
     let mut child = node.spawn_process(&[]);

@@ -11,6 +11,7 @@ mod mempool;
 mod mempool_lookups;
 mod miner;
 mod node;
+mod notify;
 mod options;
 mod p2p;
 mod p2p_announcements;

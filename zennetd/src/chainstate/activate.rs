@@ -118,7 +118,25 @@ impl Chainstate {
             }
         }
         self.index.recompute_best_header();
+        if let Some(best) = changed.iter().map(|e| e.chain_work.clone()).max() {
+            self.warn_of_invalid_fork(best);
+        }
         self.write_index(changed.iter().map(Self::record).collect())
+    }
+
+    /// Core's CheckForkWarningConditions: an invalid chain with six blocks'
+    /// work more than ours means we, or most of the network, are wrong.
+    fn warn_of_invalid_fork(&mut self, work: num_bigint::BigUint) {
+        let tip = self.tip();
+        let parent_work =
+            self.index.get(&tip.header.prev_blockhash).map_or_else(Default::default, |p| p.chain_work.clone());
+        let proof = tip.chain_work.clone() - parent_work.min(tip.chain_work.clone());
+        if work > tip.chain_work.clone() + proof * 6u32 && !self.fork_warned {
+            self.fork_warned = true;
+            crate::fatal::alert(
+                "Warning: Found invalid chain at least ~6 blocks longer than our best chain. Chain state database corruption likely.",
+            );
+        }
     }
 
     /// The best candidate whose whole chain is stored and valid.

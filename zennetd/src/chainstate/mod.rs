@@ -158,6 +158,8 @@ pub struct Chainstate {
     stored_bytes: u64,
     /// The lowest height from which every active block has its data.
     prune_height: u32,
+    /// The large-work invalid fork alert was raised (once, as Core).
+    fork_warned: bool,
 }
 
 impl HeaderChain for Chainstate {
@@ -189,6 +191,7 @@ impl Chainstate {
             events: Vec::new(),
             stored_bytes: 0,
             prune_height: 0,
+            fork_warned: false,
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;

@@ -14,7 +14,6 @@ use super::manager::{Manager, NewConnection};
 use super::message::{NetMessage, Version, PROTOCOL_VERSION};
 use super::peer::ConnKind;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Between attempts at one added node (Core retries every minute; we are quicker).
 const ADDED_NODE_RETRY: Duration = Duration::from_secs(10);
 /// Bound on the remembered connection attempts and version nonces.
@@ -81,7 +80,8 @@ impl Manager {
             return;
         }
         // A failed attempt must not block the next one forever.
-        self.connecting.insert(target.clone(), Instant::now() + CONNECT_TIMEOUT + Duration::from_secs(1));
+        let timeout = self.config.connect_timeout;
+        self.connecting.insert(target.clone(), Instant::now() + timeout + Duration::from_secs(1));
         if self.last_attempt.len() >= MAX_REMEMBERED_ATTEMPTS {
             self.last_attempt.clear();
         }
@@ -104,7 +104,7 @@ impl Manager {
                     None => TcpStream::connect(&jobs_target).await,
                 }
             };
-            let result = tokio::time::timeout(CONNECT_TIMEOUT, open).await;
+            let result = tokio::time::timeout(timeout, open).await;
             match result {
                 Ok(Ok(stream)) => {
                     let proxied = proxy.and(jobs_target.parse().ok());

@@ -372,6 +372,11 @@ impl Manager {
         &self.totals
     }
 
+    /// `-bantime`.
+    pub fn default_ban_time(&self) -> i64 {
+        self.config.ban_time
+    }
+
     /// `getnetworkinfo.networks`.
     pub fn networks(&self) -> Vec<super::NetworkStatus> {
         self.config.networks()

@@ -62,6 +62,10 @@ pub struct NetConfig {
     pub onion_proxy: Option<std::net::SocketAddr>,
     /// `-onlynet`: automatic outbound connections only to these networks.
     pub onlynet: Vec<String>,
+    /// `-timeout`: how long an outbound connection attempt may take.
+    pub connect_timeout: std::time::Duration,
+    /// `-bantime`: seconds a `setban` without a time lasts.
+    pub ban_time: i64,
 }
 
 /// The networks Core reports (`getnetworkinfo.networks`).

@@ -221,14 +221,15 @@ pub async fn setban(ctx: &RpcContext, args: &Args) -> RpcResult {
     let bantime = args.opt_i64(2)?.unwrap_or(0);
     let absolute = args.opt_bool(3)?.unwrap_or(false);
     let now = crate::clock::now();
+    let default_ban = net(ctx)?.call(|m| m.default_ban_time()).await?;
     let until = match (absolute, bantime) {
         (true, t) if t <= now => {
             return Err(RpcError::invalid_parameter("Error: Absolute timestamp is in the past"));
         }
         (true, t) => t,
         (false, t) if t > 0 => now + t,
-        // Core's default: 24 hours.
-        _ => now + 24 * 3600,
+        // -bantime (Core's default: 24 hours).
+        _ => now + default_ban,
     };
     net(ctx)?
         .call(move |m| {

@@ -118,7 +118,7 @@ fn run() -> Result<ExitCode, String> {
             conf_path.display()
         ));
     }
-    let file = conffile::read(&conf_path, network.chain_name()).map_err(|e| e.to_string())?;
+    let file = conffile::read_with_includes(&conf_path, network.chain_name(), &base).map_err(|e| e.to_string())?;
     // Command-line settings win over the file's.
     let mut settings = file;
     settings.append(&mut opts.settings);

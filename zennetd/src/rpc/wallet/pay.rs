@@ -16,7 +16,6 @@ use crate::rpc::json::amount;
 use crate::rpc::{parse_hash, RpcResult};
 
 /// Core's default confirmation target for wallet fee estimation.
-const DEFAULT_CONF_TARGET: i64 = 6;
 
 /// A `fee_rate` argument (sat/vB, up to three decimals) in zats per kvB.
 pub(super) fn parse_fee_rate(v: &Value) -> Result<u64, RpcError> {
@@ -53,7 +52,7 @@ pub(super) async fn choose_fee_rate(
     if pay > 0 {
         return Ok(pay.max(floor));
     }
-    let target = conf_target.unwrap_or(DEFAULT_CONF_TARGET).clamp(1, 1008) as usize;
+    let target = conf_target.unwrap_or(i64::from(call.wallets.settings.conf_target)).clamp(1, 1008) as usize;
     let estimate = call.ctx.chain.call(move |node| node.mempool.fee_estimator().estimate(target)).await?;
     match estimate {
         Some(rate) => Ok(rate.max(floor)),
