@@ -15,8 +15,6 @@ use crate::clock;
 use crate::rpc::json::amount;
 use crate::rpc::{parse_hash, RpcResult};
 
-/// Core's default confirmation target for wallet fee estimation.
-
 /// A `fee_rate` argument (sat/vB, up to three decimals) in zats per kvB.
 pub(super) fn parse_fee_rate(v: &Value) -> Result<u64, RpcError> {
     let scaled = parse_amount(v).map_err(|_| RpcError::type_error("Invalid amount"))?;
