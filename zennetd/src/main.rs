@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         eprintln!("Error: cannot create {}: {e}", config.datadir.display());
         return ExitCode::FAILURE;
     }
-    zennetd::logging::init(Some(&config.datadir.join("debug.log")), config.log);
+    zennetd::logging::init(config.debug_log.as_deref(), config.log);
     if let Some(time) = config.mocktime {
         zennetd::clock::set_mock_time(time);
     }

@@ -222,7 +222,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             crate::logging::reopen();
         }
     });
+    // -stopatheight: stop once the active chain is that high.
+    let mut heights = chain.ticks();
+    let stop_height = config.stop_at_height;
+    let reached = async move {
+        if stop_height == 0 {
+            std::future::pending::<()>().await;
+        }
+        let _ = heights.wait_for(|tick| tick.height >= stop_height).await;
+    };
     tokio::select! {
+        _ = reached => info!("Stopping at height {stop_height} (-stopatheight)"),
         _ = shutdown_rx.wait_for(|stop| *stop) => info!("Shutdown requested over RPC"),
         _ = tokio::signal::ctrl_c() => info!("Interrupted"),
         _ = sigterm.recv() => info!("Terminated"),

@@ -90,3 +90,15 @@ fn logips_puts_peer_addresses_in_the_log() {
         assert_eq!(line.contains("addr=127.0.0.1:"), shown, "{line}");
     }
 }
+
+#[test]
+fn stopatheight_stops_the_node_and_debuglogfile_moves_the_log() {
+    let mut node = Node::start(&["-stopatheight=5", "-debuglogfile=node.log"]);
+    let _ = node.try_rpc("generatetoaddress", json!([10, REGTEST_ADDRESS]));
+    let status = node.wait_for_exit(std::time::Duration::from_secs(60));
+    assert!(status.success(), "{status}");
+    assert!(node.log().contains("Stopping at height 5 (-stopatheight)"));
+    let dir = node.network_dir();
+    assert!(std::fs::read_to_string(dir.join("node.log")).unwrap().contains("UpdateTip"));
+    assert!(!dir.join("debug.log").exists());
+}

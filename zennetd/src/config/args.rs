@@ -34,6 +34,22 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
     ("blockreconstructionextratxn", "compact blocks (BIP152) are not used"),
     ("maxreceivebuffer", "the receive buffer is fixed at Core's default (5,000 KB)"),
     ("maxsendbuffer", "the send buffer is fixed at Core's default (1,000 KB)"),
+    ("keypool", "keys come from the HD seed as needed; there is no keypool to size"),
+    ("spendzeroconfchange", "the wallet always may spend its own unconfirmed change"),
+    ("walletbroadcast", "the wallet always broadcasts its transactions"),
+    ("walletrbf", "the wallet always signals replaceability (BIP125), Core's default"),
+    ("avoidpartialspends", "coins are selected one by one, not grouped by address"),
+    ("maxtxfee", "the limit is per call (maxfeerate of sendrawtransaction)"),
+    ("discardfee", "change below the dust threshold goes to the fee; there is no separate rate"),
+    ("consolidatefeerate", "coin selection does not weigh future consolidation"),
+    ("incrementalrelayfee", "the incremental relay feerate is -minrelaytxfee"),
+    ("bytespersigop", "fixed at Core's default (20)"),
+    ("blockversion", "blocks carry the version bits of their mining algorithm"),
+    ("checkblocks", "blocks are not re-verified at start-up; use the verifychain RPC"),
+    ("checklevel", "blocks are not re-verified at start-up; use the verifychain RPC"),
+    ("capturemessages", "peer-to-peer message capture is not supported"),
+    ("signer", "external signers are not supported"),
+    ("rpcserialversion", "transactions are always serialized with their witnesses"),
 ];
 
 /// The reason an option does not apply, or None when it does (or is off).

@@ -15,6 +15,12 @@ pub struct Cli {
     /// Configuration file (default <datadir>/zennet.conf).
     #[arg(long, help_heading = "General options")]
     pub conf: Option<PathBuf>,
+    /// Where the log is written (default debug.log; relative to the network datadir; -nodebuglogfile: none).
+    #[arg(long, help_heading = "General options")]
+    pub debuglogfile: Option<String>,
+    /// Stop once the active chain reaches this height (default 0: never).
+    #[arg(long, help_heading = "Debugging/Testing options")]
+    pub stopatheight: Option<u32>,
     /// Script verification threads (0 = one per core, <0 = leave that many cores free; default 0).
     #[arg(long, allow_negative_numbers = true, help_heading = "General options")]
     pub par: Option<i64>,

@@ -103,6 +103,10 @@ pub struct Config {
     pub peer_timeout: std::time::Duration,
     /// `-mintxfee` in zats/kvB.
     pub min_tx_fee: u64,
+    /// `-debuglogfile` (None: `-nodebuglogfile`).
+    pub debug_log: Option<PathBuf>,
+    /// `-stopatheight` (0: never).
+    pub stop_at_height: u32,
     /// `-par`: script verification threads.
     pub script_threads: usize,
     pub startupnotify: Option<String>,
@@ -384,6 +388,15 @@ impl Config {
             blocks_only: cli.blocksonly,
             whitelist: cli.whitelist.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
             whitebind: cli.whitebind.iter().map(|w| w.parse()).collect::<Result<_, String>>()?,
+            debug_log: match cli.debuglogfile.as_deref() {
+                Some("0") => None,
+                Some(path) if std::path::Path::new(path).is_relative() => {
+                    Some(conffile::network_datadir(&base, network).join(path))
+                }
+                Some(path) => Some(PathBuf::from(path)),
+                None => Some(conffile::network_datadir(&base, network).join("debug.log")),
+            },
+            stop_at_height: cli.stopatheight.unwrap_or(0),
             script_threads: {
                 let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
                 let par = cli.par.unwrap_or(0);
