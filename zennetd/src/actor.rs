@@ -9,7 +9,11 @@ use std::thread::JoinHandle;
 
 use crate::node_state::NodeState;
 
-type Job = Box<dyn FnOnce(&mut NodeState) + Send>;
+/// A closure to run on the state's thread; what it returns sends the reply,
+/// once the chain's events are handled and the tick is published, so that a
+/// caller never sees its change before everyone else can.
+type Job = Box<dyn FnOnce(&mut NodeState) -> Reply + Send>;
+type Reply = Box<dyn FnOnce() + Send>;
 
 #[derive(Debug, thiserror::Error)]
 #[error("the chainstate thread has stopped")]
@@ -36,10 +40,11 @@ impl ChainHandle {
         let (tick_tx, ticks) = tokio::sync::watch::channel(state.tick());
         let thread = std::thread::Builder::new().name("chainstate".into()).spawn(move || {
             while let Ok(job) = queue.recv() {
-                job(&mut state);
+                let reply = job(&mut state);
                 state.process_chain_events(crate::clock::now());
                 let now = state.tick();
                 tick_tx.send_if_modified(|t| std::mem::replace(t, now) != now);
+                reply();
             }
             if let Err(e) = state.chain.flush() {
                 tracing::error!("could not flush the chainstate at shutdown: {e}");
@@ -64,7 +69,10 @@ impl ChainHandle {
     ) -> Result<R, ChainStopped> {
         let (reply, result) = mpsc::channel();
         let job: Job = Box::new(move |node| {
-            let _ = reply.send(f(node));
+            let value = f(node);
+            Box::new(move || {
+                let _ = reply.send(value);
+            })
         });
         self.jobs.send(job).map_err(|_| ChainStopped)?;
         result.recv().map_err(|_| ChainStopped)
@@ -77,7 +85,10 @@ impl ChainHandle {
     ) -> Result<R, ChainStopped> {
         let (reply, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |node| {
-            let _ = reply.send(f(node));
+            let value = f(node);
+            Box::new(move || {
+                let _ = reply.send(value);
+            })
         });
         self.jobs.send(job).map_err(|_| ChainStopped)?;
         result.await.map_err(|_| ChainStopped)

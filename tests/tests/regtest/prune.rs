@@ -142,13 +142,13 @@ fn automatic_pruning_keeps_under_the_target_restarts_and_serves_recent_blocks() 
     assert_eq!(pruned.tip(), tip);
     assert_eq!(pruned.rpc("getblockchaininfo", json!([]))["pruneheight"], prune_height);
     check_served(&pruned);
-    sync_tips(&[&pruned, &full], Duration::from_secs(120));
+    sync_tips(&[&pruned, &full], Duration::from_secs(600));
 
     // A fresh node connected to the pruned one alone learns the headers but
     // cannot fetch the old blocks; with a full peer beside it, it syncs.
     let fresh = Node::start(&[]);
     fresh.connect_to(&pruned);
-    wait_for("the pruned peer's headers", Duration::from_secs(60), || {
+    wait_for("the pruned peer's headers", Duration::from_secs(600), || {
         (fresh.rpc("getblockchaininfo", json!([]))["headers"] == tip_height).then_some(())
     });
     let peers = fresh.rpc("getpeerinfo", json!([]));
@@ -156,13 +156,13 @@ fn automatic_pruning_keeps_under_the_target_restarts_and_serves_recent_blocks() 
     assert_eq!(peers[0]["inflight"], json!([]));
     assert_eq!(fresh.height(), 0);
     fresh.connect_to(&full);
-    fresh.wait_for_tip(&tip, Duration::from_secs(180));
+    fresh.wait_for_tip(&tip, Duration::from_secs(600));
 
     // -reindex on a pruned node downloads the chain again, and prunes again.
     pruned.stop();
     let full_address = format!("-connect=127.0.0.1:{}", full.p2p_port);
     pruned.restart_with(&["-reindex", &full_address]);
-    pruned.wait_for_tip(&tip, Duration::from_secs(180));
+    pruned.wait_for_tip(&tip, Duration::from_secs(600));
     let again = pruned.rpc("getblockchaininfo", json!([]))["pruneheight"].as_u64().unwrap();
     assert!(again > 500, "pruneheight after -reindex {again}");
 }

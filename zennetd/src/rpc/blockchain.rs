@@ -13,12 +13,15 @@ fn block_not_found() -> RpcError {
     RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found")
 }
 
+/// Read from the tick the chainstate thread publishes after every change
+/// (before it replies to the caller that made it), so these never queue
+/// behind block validation.
 pub async fn getblockcount(ctx: &RpcContext) -> RpcResult {
-    Ok(json!(ctx.chain.call(|node| node.chain.tip().height).await?))
+    Ok(json!(ctx.chain.current_tick().height))
 }
 
 pub async fn getbestblockhash(ctx: &RpcContext) -> RpcResult {
-    Ok(json!(ctx.chain.call(|node| node.chain.tip().hash.to_string()).await?))
+    Ok(json!(ctx.chain.current_tick().tip.to_string()))
 }
 
 pub async fn getdifficulty(ctx: &RpcContext) -> RpcResult {
