@@ -94,7 +94,7 @@ fn fixture() -> (Block, HashMap<OutPoint, Coin>) {
             bits: CompactTarget::from_consensus(0x207fffff),
             nonce: 0,
         },
-        txdata: txs,
+        txdata: txs.into_iter().map(Into::into).collect(),
     };
     block.header.merkle_root = block.compute_merkle_root().0;
     (block, view)

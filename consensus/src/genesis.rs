@@ -66,7 +66,7 @@ pub fn genesis_block(network: Network) -> Block {
             bits: CompactTarget::from_consensus(bits),
             nonce,
         },
-        txdata: vec![coinbase],
+        txdata: vec![coinbase.into()],
     }
 }
 

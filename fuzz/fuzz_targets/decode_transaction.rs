@@ -1,5 +1,5 @@
 //! Any bytes: decoding never panics, and whatever decodes re-encodes to the
-//! same bytes and passes or fails the context-free check without panicking.
+//! same bytes, hashes from its bytes as from its fields, and passes or fails the context-free check without panicking.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,6 +13,9 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(pruned.txid(), tx.txid());
         assert_eq!(pruned.wtxid(), tx.wtxid());
         assert_eq!(pruned.weight(), tx.weight());
+        let hashed = primitives::HashedTx::from_bytes(data).expect("decoded once already");
+        assert_eq!(hashed.txid(), tx.txid());
+        assert_eq!(hashed.wtxid(), tx.wtxid());
         let _ = consensus::check::check_transaction(&tx);
     }
 });

@@ -7,7 +7,7 @@ use consensus::check::locks::sequence_locks_satisfied;
 use consensus::check::{check_transaction, is_final, Coin};
 use consensus::difficulty::HeaderChain;
 use consensus::{ChainParams, TxError};
-use primitives::{OutPoint, Transaction, TxOut, Txid, MAX_MONEY};
+use primitives::{HashedTx, OutPoint, Transaction, TxOut, Txid, MAX_MONEY};
 use script::cache::SignatureCache;
 use script::sigops::transaction_sigop_cost;
 use script::{verify_inputs, SpentOutputs, VerifyFlags};
@@ -570,7 +570,7 @@ impl Mempool {
     /// A block was connected: its transactions leave the pool (their children
     /// stay, now spending confirmed outputs), and anything that spent the same
     /// outputs leaves with its descendants.
-    pub fn remove_for_block(&mut self, txs: &[Transaction]) {
+    pub fn remove_for_block(&mut self, txs: &[HashedTx]) {
         for tx in txs {
             let txid = tx.txid();
             if self.entries.contains_key(&txid) {

@@ -5,6 +5,7 @@ use bitcoin::hashes::{sha256d, Hash};
 use bitcoin::{BlockHash, CompactTarget, TxMerkleNode};
 
 use crate::encode::{compact_size_len, write_compact_size, DecodeError, Reader};
+use crate::hashed_tx::HashedTx;
 use crate::merkle;
 use crate::transaction::Transaction;
 use crate::WITNESS_SCALE_FACTOR;
@@ -20,7 +21,9 @@ pub const WITNESS_COMMITMENT_PREFIX: [u8; 6] =
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
     pub header: Header,
-    pub txdata: Vec<Transaction>,
+    /// Each transaction with its hashes, computed when it was decoded or
+    /// put in the block.
+    pub txdata: Vec<HashedTx>,
 }
 
 pub fn encode_header(header: &Header, out: &mut Vec<u8>) {
@@ -58,6 +61,11 @@ pub fn header_from_bytes(bytes: &[u8]) -> Result<Header, DecodeError> {
 }
 
 impl Block {
+    /// A block of built transactions, each hashed once here.
+    pub fn new(header: Header, txdata: Vec<Transaction>) -> Self {
+        Block { header, txdata: txdata.into_iter().map(HashedTx::new).collect() }
+    }
+
     /// Decodes exactly one block from `bytes`, refusing trailing data.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
@@ -65,7 +73,7 @@ impl Block {
         let count = r.count("transactions", MIN_TX_SIZE)?;
         let mut txdata = Vec::with_capacity(count);
         for _ in 0..count {
-            txdata.push(Transaction::decode(&mut r)?);
+            txdata.push(HashedTx::decode(&mut r)?);
         }
         r.finish()?;
         Ok(Block { header, txdata })
@@ -99,12 +107,12 @@ impl Block {
     pub fn total_size(&self) -> usize {
         HEADER_SIZE
             + compact_size_len(self.txdata.len() as u64)
-            + self.txdata.iter().map(Transaction::total_size).sum::<usize>()
+            + self.txdata.iter().map(|tx| tx.total_size()).sum::<usize>()
     }
 
     pub fn weight(&self) -> u64 {
         let fixed = (HEADER_SIZE + compact_size_len(self.txdata.len() as u64)) as u64;
-        fixed * WITNESS_SCALE_FACTOR + self.txdata.iter().map(Transaction::weight).sum::<u64>()
+        fixed * WITNESS_SCALE_FACTOR + self.txdata.iter().map(|tx| tx.weight()).sum::<u64>()
     }
 
     /// Merkle root over txids, and whether the tree is mutated (CVE-2012-2459).

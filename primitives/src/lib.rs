@@ -11,6 +11,7 @@ pub mod algo;
 pub mod announcement;
 pub mod block;
 pub mod encode;
+pub mod hashed_tx;
 pub mod market;
 pub mod merkle;
 pub mod network;
@@ -22,6 +23,7 @@ pub use algo::PowAlgo;
 pub use announcement::{Announcement, AnnouncementBody, AnnouncementKind};
 pub use block::Block;
 pub use encode::DecodeError;
+pub use hashed_tx::HashedTx;
 pub use network::Network;
 pub use transaction::Transaction;
 

@@ -22,13 +22,38 @@ const FLAG_ANNOUNCEMENT_PRUNED: u8 = 4;
 const MIN_TXIN_SIZE: usize = 41;
 const MIN_TXOUT_SIZE: usize = 9;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transaction {
     pub version: i32,
     pub input: Vec<TxIn>,
     pub output: Vec<TxOut>,
     pub announcement: Option<Announcement>,
     pub lock_time: u32,
+}
+
+/// Where a decoded transaction's parts lie in the reader's bytes.
+pub(crate) struct Layout {
+    pub start: usize,
+    /// The input count's first byte (after the marker and flags, if any).
+    pub io_start: usize,
+    /// Just after the last output.
+    pub io_end: usize,
+    /// The flags byte; 0 for the legacy form.
+    pub flags: u8,
+}
+
+impl Layout {
+    /// Whether the bytes are Bitcoin's legacy form, whose double SHA256 is
+    /// the txid.
+    pub fn is_legacy(&self) -> bool {
+        self.flags == 0
+    }
+
+    /// Whether the only extension is witnesses, so that the txid is the
+    /// bytes with marker, flags and witnesses left out.
+    pub fn is_witness_only(&self) -> bool {
+        self.flags == FLAG_WITNESS
+    }
 }
 
 /// How the announcement body is written.
@@ -87,7 +112,15 @@ impl Transaction {
 
     /// Decodes one transaction from the reader's position.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Self::decode_with_layout(r).map(|(tx, _)| tx)
+    }
+
+    /// Decodes one transaction and says where its inputs and outputs were
+    /// (reader positions), so that its txid can be hashed from those bytes.
+    pub(crate) fn decode_with_layout(r: &mut Reader<'_>) -> Result<(Self, Layout), DecodeError> {
+        let start = r.position();
         let version = r.i32("version")?;
+        let mut io_start = r.position();
         let mut input = decode_inputs(r)?;
         let mut flags = 0u8;
         let output;
@@ -95,6 +128,7 @@ impl Transaction {
             // Either a legacy transaction with no inputs, or the segwit marker.
             flags = r.u8("flags")?;
             if flags != 0 {
+                io_start = r.position();
                 input = decode_inputs(r)?;
                 output = decode_outputs(r)?;
             } else {
@@ -103,6 +137,7 @@ impl Transaction {
         } else {
             output = decode_outputs(r)?;
         }
+        let io_end = r.position();
         if flags & !(FLAG_WITNESS | FLAG_ANNOUNCEMENT | FLAG_ANNOUNCEMENT_PRUNED) != 0 {
             return Err(DecodeError::AnnouncementFlags("unknown flag bits set"));
         }
@@ -129,7 +164,8 @@ impl Transaction {
             _ => None,
         };
         let lock_time = r.u32("lock_time")?;
-        Ok(Transaction { version, input, output, announcement, lock_time })
+        let layout = Layout { start, io_start, io_end, flags };
+        Ok((Transaction { version, input, output, announcement, lock_time }, layout))
     }
 
     /// The transaction as held (full or pruned body, with witnesses).

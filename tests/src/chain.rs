@@ -8,8 +8,8 @@ use consensus::check::coinbase_height_script;
 use consensus::target::{from_compact, hash_to_number};
 use primitives::block::{header_bytes, witness_commitment_script};
 use primitives::{
-    Amount, Block, BlockHash, CompactTarget, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction, TxIn, TxMerkleNode,
-    TxOut, Witness,
+    Amount, Block, BlockHash, CompactTarget, HashedTx, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction, TxIn,
+    TxMerkleNode, TxOut, Witness,
 };
 use script::sighash::{segwit_v0_sighash, SIGHASH_ALL};
 use script::PrecomputedTransactionData;
@@ -117,10 +117,12 @@ pub fn block_on(node: &Node, txs: Vec<Transaction>) -> Block {
             bits: CompactTarget::from_consensus(0x207fffff),
             nonce: 0,
         },
-        txdata: std::iter::once(coinbase).chain(txs).collect(),
+        txdata: std::iter::once(coinbase).chain(txs).map(HashedTx::from).collect(),
     };
     let commitment = block.compute_witness_commitment(&[0u8; 32]);
-    block.txdata[0].output.push(TxOut { value: Amount::ZERO, script_pubkey: witness_commitment_script(&commitment) });
+    block.txdata[0].modify(|coinbase| {
+        coinbase.output.push(TxOut { value: Amount::ZERO, script_pubkey: witness_commitment_script(&commitment) })
+    });
     block.header.merkle_root = block.compute_merkle_root().0;
     let target = from_compact(0x207fffff).expect("bits");
     while hash_to_number(&consensus::pow_hash(PowAlgo::Sha256d, &header_bytes(&block.header))) > target {

@@ -73,6 +73,9 @@ pub struct Node {
     extra_args: Vec<String>,
     /// Environment for the next starts (fault injection: `ZENNET_FAULT`).
     pub env: Vec<(String, String)>,
+    /// The `zennetd` to run; the workspace's own build unless set (benches
+    /// compare a previous binary).
+    pub binary: Option<PathBuf>,
     child: Option<Child>,
 }
 
@@ -80,6 +83,14 @@ impl Node {
     /// Starts a node on a fresh datadir and waits until its RPC answers.
     pub fn start(extra_args: &[&str]) -> Node {
         let mut node = Node::new(None, extra_args);
+        node.restart();
+        node
+    }
+
+    /// A node running `binary` rather than the workspace's `zennetd`.
+    pub fn start_binary(binary: PathBuf, extra_args: &[&str]) -> Node {
+        let mut node = Node::new(None, extra_args);
+        node.binary = Some(binary);
         node.restart();
         node
     }
@@ -99,6 +110,7 @@ impl Node {
             p2p_port: free_port(),
             extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
             env: Vec::new(),
+            binary: None,
             child: None,
         }
     }
@@ -125,7 +137,7 @@ impl Node {
             .append(true)
             .open(self.datadir.path().join("zennetd.log"))
             .expect("open log");
-        Command::new(bin_dir().join("zennetd"))
+        Command::new(self.binary.clone().unwrap_or_else(|| bin_dir().join("zennetd")))
             .args(self.args())
             .args(extra)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))

@@ -53,7 +53,7 @@ fn funded_wallet() -> Wallet {
         bits: CompactTarget::from_consensus(0x207fffff),
         nonce: 0,
     };
-    w.block_connected(&Block { header, txdata: txs }, BlockHash::from_byte_array([1; 32]), 1, 0).unwrap();
+    w.block_connected(&Block::new(header, txs), BlockHash::from_byte_array([1; 32]), 1, 0).unwrap();
     assert_eq!(w.available_coins(1, false).len(), UTXOS);
     w
 }

@@ -86,7 +86,7 @@ fn block(height: u32, txs: Vec<Transaction>) -> (Block, BlockHash) {
         7,
         7,
     ]);
-    (Block { header, txdata: txs }, hash)
+    (Block::new(header, txs), hash)
 }
 
 fn other_script() -> ScriptBuf {

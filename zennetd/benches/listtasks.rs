@@ -75,7 +75,7 @@ fn main() {
     let header = consensus::ChainParams::regtest().genesis.header;
     let build = Instant::now();
     for b in 0..TASKS / PER_BLOCK {
-        let txdata = (0..PER_BLOCK).map(|i| announcement(b * PER_BLOCK + i)).collect();
+        let txdata = (0..PER_BLOCK).map(|i| announcement(b * PER_BLOCK + i).into()).collect();
         let mut block = Block { header, txdata };
         block.header.nonce = b;
         let hash = block.block_hash();

@@ -37,11 +37,8 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), TxError> {
             return Err(TxError::TxoutTotalTooLarge);
         }
     }
-    let mut seen: HashSet<&OutPoint> = HashSet::with_capacity(tx.input.len());
-    for (index, txin) in tx.input.iter().enumerate() {
-        if !seen.insert(&txin.previous_output) {
-            return Err(TxError::InputsDuplicate { index });
-        }
+    if let Some(index) = first_duplicate_input(tx) {
+        return Err(TxError::InputsDuplicate { index });
     }
     if tx.is_coinbase() {
         let len = tx.input[0].script_sig.len();
@@ -70,4 +67,61 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), TxError> {
         }
     }
     Ok(())
+}
+
+/// Inputs up to this many are compared pairwise: cheaper than hashing.
+const PAIRWISE_DUPLICATE_CHECK: usize = 16;
+
+/// The index of the first input that spends an outpoint an earlier input
+/// spends.
+fn first_duplicate_input(tx: &Transaction) -> Option<usize> {
+    let inputs = &tx.input;
+    if inputs.len() <= PAIRWISE_DUPLICATE_CHECK {
+        return (1..inputs.len())
+            .find(|&i| inputs[..i].iter().any(|earlier| earlier.previous_output == inputs[i].previous_output));
+    }
+    let mut seen: HashSet<&OutPoint> = HashSet::with_capacity(inputs.len());
+    inputs.iter().position(|txin| !seen.insert(&txin.previous_output))
+}
+
+#[cfg(test)]
+mod tests {
+    use primitives::hashes::Hash;
+    use primitives::{Amount, ScriptBuf, Sequence, TxIn, TxOut, Txid, Witness};
+
+    use super::*;
+
+    fn spending(outpoints: &[u32]) -> Transaction {
+        Transaction {
+            version: 2,
+            input: outpoints
+                .iter()
+                .map(|&n| TxIn {
+                    previous_output: OutPoint { txid: Txid::from_byte_array([(n % 7) as u8 + 1; 32]), vout: n },
+                    script_sig: ScriptBuf::new(),
+                    sequence: Sequence::MAX,
+                    witness: Witness::new(),
+                })
+                .collect(),
+            output: vec![TxOut { value: Amount::from_sat(1), script_pubkey: ScriptBuf::new() }],
+            announcement: None,
+            lock_time: 0,
+        }
+    }
+
+    #[test]
+    fn the_second_spend_of_an_outpoint_is_named_for_few_and_many_inputs() {
+        for len in [3u32, 5, 16, 17, 40] {
+            let mut outpoints: Vec<u32> = (0..len).collect();
+            assert!(check_transaction(&spending(&outpoints)).is_ok(), "{len} distinct inputs");
+            // Input len-1 repeats input 1; a later repeat must not be named first.
+            outpoints[len as usize - 1] = 1;
+            outpoints.push(0);
+            assert_eq!(
+                check_transaction(&spending(&outpoints)),
+                Err(TxError::InputsDuplicate { index: len as usize - 1 }),
+                "{len} inputs"
+            );
+        }
+    }
 }

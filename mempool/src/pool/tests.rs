@@ -168,11 +168,11 @@ fn chains_are_limited_and_blocks_take_packages_by_ancestor_feerate() {
     assert_eq!(fees, 200 + 50_000 + 5_000);
 
     // A block confirming the parent leaves the child; a conflicting spend evicts.
-    pool.remove_for_block(std::slice::from_ref(&parent));
+    pool.remove_for_block(&[parent.clone().into()]);
     assert!(pool.get(&child.txid()).is_some());
     assert!(pool.get(&child.txid()).unwrap().parents.is_empty());
     let conflict = f.spend(&[f.coin(4)], &[COIN - 9_000]);
-    pool.remove_for_block(&[conflict]);
+    pool.remove_for_block(&[conflict.into()]);
     assert!(pool.get(&single.txid()).is_none());
 }
 

@@ -142,12 +142,21 @@ proptest! {
         prop_assert_eq!(decoded.txid(), tx.txid());
         prop_assert_eq!(decoded.wtxid(), tx.wtxid());
         prop_assert_eq!(tx.to_pruned().wtxid(), tx.wtxid());
+        // Hashed from the decoder's bytes: the same as from the fields.
+        let hashed = crate::HashedTx::from_bytes(&bytes).unwrap();
+        prop_assert_eq!(hashed.transaction(), &tx);
+        prop_assert_eq!(hashed.txid(), tx.txid());
+        prop_assert_eq!(hashed.wtxid(), tx.wtxid());
+        prop_assert_eq!(hashed.to_pruned().wtxid(), tx.wtxid());
     }
 
     #[test]
     fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         if let Ok(tx) = Transaction::from_bytes(&bytes) {
-            prop_assert_eq!(tx.serialize(), bytes);
+            prop_assert_eq!(&tx.serialize(), &bytes);
+            let hashed = crate::HashedTx::from_bytes(&bytes).unwrap();
+            prop_assert_eq!(hashed.txid(), tx.txid());
+            prop_assert_eq!(hashed.wtxid(), tx.wtxid());
         }
     }
 }

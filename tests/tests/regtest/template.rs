@@ -97,7 +97,7 @@ fn external_scrypt_miner_from_getblocktemplate() {
             bits: CompactTarget::from_consensus(bits),
             nonce,
         },
-        txdata,
+        txdata: txdata.into_iter().map(Into::into).collect(),
     };
     let hex_block = hex::encode(block.serialize());
     assert_eq!(

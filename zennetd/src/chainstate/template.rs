@@ -8,8 +8,8 @@ use consensus::check::coinbase_height_script;
 use consensus::subsidy::block_subsidy;
 use primitives::block::witness_commitment_script;
 use primitives::{
-    Amount, Block, CompactTarget, Header, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction, TxIn, TxMerkleNode,
-    TxOut, Witness,
+    Amount, Block, CompactTarget, HashedTx, Header, OutPoint, PowAlgo, ScriptBuf, Sequence, Transaction, TxIn,
+    TxMerkleNode, TxOut, Witness,
 };
 
 use consensus::difficulty::{median_time_past, next_bits};
@@ -70,12 +70,12 @@ impl Chainstate {
                 bits: CompactTarget::from_consensus(next_bits(self.params(), &view, &tip, algo)),
                 nonce: 0,
             },
-            txdata: std::iter::once(coinbase).chain(txs).collect(),
+            txdata: std::iter::once(coinbase).chain(txs).map(HashedTx::from).collect(),
         };
         let commitment = block.compute_witness_commitment(&[0u8; 32]);
-        block.txdata[0]
-            .output
-            .push(TxOut { value: Amount::ZERO, script_pubkey: witness_commitment_script(&commitment) });
+        block.txdata[0].modify(|coinbase| {
+            coinbase.output.push(TxOut { value: Amount::ZERO, script_pubkey: witness_commitment_script(&commitment) })
+        });
         block.header.merkle_root = block.compute_merkle_root().0;
         Some(block)
     }

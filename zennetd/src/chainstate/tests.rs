@@ -65,10 +65,12 @@ fn rejects_duplicates_bad_bits_and_overpaying_coinbase() {
     let template = block_on(&cs, cs.tip().hash, PowAlgo::Sha256d, 0);
 
     let mut overpay = template.clone();
-    overpay.txdata[0].output[0].value = primitives::Amount::from_sat(475_000_001);
+    overpay.txdata[0].modify(|coinbase| coinbase.output[0].value = primitives::Amount::from_sat(475_000_001));
     let commitment = overpay.compute_witness_commitment(&[0; 32]);
     let last = overpay.txdata[0].output.len() - 1;
-    overpay.txdata[0].output[last].script_pubkey = primitives::block::witness_commitment_script(&commitment);
+    overpay.txdata[0].modify(|coinbase| {
+        coinbase.output[last].script_pubkey = primitives::block::witness_commitment_script(&commitment)
+    });
     overpay.header.merkle_root = overpay.compute_merkle_root().0;
     assert!(solve(&mut overpay, PowAlgo::Sha256d, &mut 1_000_000));
     assert_eq!(cs.submit_block(overpay.clone(), t).unwrap_err().bip22_result(), "bad-cb-amount");

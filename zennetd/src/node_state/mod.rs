@@ -102,7 +102,7 @@ impl NodeState {
                 ChainEvent::BlockDisconnected { block, height } => {
                     self.mempool.block_disconnected();
                     self.market.block_disconnected(height, block.header.prev_blockhash);
-                    disconnected.push(block.txdata.iter().skip(1).cloned().collect());
+                    disconnected.push(block.txdata.iter().skip(1).map(|tx| tx.transaction().clone()).collect());
                 }
             }
         }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use consensus::subsidy::block_subsidy;
 use primitives::block::witness_commitment_script;
-use primitives::{Block, BlockHash, OutPoint, PowAlgo, ScriptBuf, Transaction};
+use primitives::{Block, BlockHash, HashedTx, OutPoint, PowAlgo, ScriptBuf, Transaction};
 
 use super::NodeState;
 
@@ -124,6 +124,7 @@ impl NodeState {
                 lock_time: 0,
             })
             .chain(transactions.iter().map(|(tx, _, _)| tx.clone()))
+            .map(HashedTx::from)
             .collect(),
         };
         let commitment = probe.compute_witness_commitment(&[0u8; 32]);

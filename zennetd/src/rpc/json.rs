@@ -117,7 +117,7 @@ pub fn block_json(
 ) -> Value {
     let stripped: usize = 80
         + primitives::encode::compact_size_len(block.txdata.len() as u64)
-        + block.txdata.iter().map(Transaction::base_size).sum::<usize>();
+        + block.txdata.iter().map(|tx| tx.base_size()).sum::<usize>();
     let mut head = Map::new();
     head.insert("size".into(), json!(block.total_size()));
     head.insert("strippedsize".into(), json!(stripped));

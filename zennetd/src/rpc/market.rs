@@ -447,7 +447,7 @@ pub async fn getannouncement(ctx: &RpcContext, args: &Args) -> RpcResult {
             let Some(record) = node.market.record(&txid) else { return Ok(None) };
             let (block, height) = (record.block, record.height);
             let tx = node.chain.block(&block)?.and_then(|b| b.txdata.into_iter().find(|t| t.txid() == txid));
-            Ok(tx.map(|t| (t, Some((block, height)))))
+            Ok(tx.map(|t| (t.into_transaction(), Some((block, height)))))
         })
         .await?
         .map_err(|e| RpcError::new(codes::DATABASE_ERROR, e.to_string()))?;

@@ -61,7 +61,7 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
                 .then(|| node.chain.undo(&block_hash).ok())
                 .flatten()
                 .map(|undo| crate::rpc::json::spent_by_block(&block, &undo).swap_remove(position));
-            let tx = block.txdata.into_iter().nth(position).ok_or_else(not_found)?;
+            let tx = block.txdata.into_iter().nth(position).ok_or_else(not_found)?.into_transaction();
             let active = node.chain.is_active(&block_hash);
             let place = node.chain.entry(&block_hash).map(|entry| {
                 let confirmations = if active { node.chain.tip().height - entry.height + 1 } else { 0 };

@@ -103,7 +103,8 @@ impl Gen {
     pub fn refresh(block: &mut Block) {
         if let Some(index) = block.witness_commitment_index() {
             let commitment = block.compute_witness_commitment(&[0u8; 32]);
-            block.txdata[0].output[index].script_pubkey = witness_commitment_script(&commitment);
+            block.txdata[0]
+                .modify(|coinbase| coinbase.output[index].script_pubkey = witness_commitment_script(&commitment));
         }
         block.header.merkle_root = block.compute_merkle_root().0;
         Self::solve(block);

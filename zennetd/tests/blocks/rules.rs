@@ -12,7 +12,7 @@ fn matured() -> Gen {
     //   genesis -> b1_nopremine  (rejected: bad-cb-premine)
     //           -> b1            (accepted)
     let mut no_premine = g.next("b1_nopremine", "genesis", Vec::new());
-    no_premine.txdata[0].output.remove(1);
+    no_premine.txdata[0].modify(|coinbase| _ = coinbase.output.remove(1));
     Gen::refresh(&mut no_premine);
     g.store("b1_nopremine", no_premine);
     g.rejected("b1_nopremine", "bad-cb-premine");
@@ -31,14 +31,14 @@ fn coinbase_rules() {
     let script = bad_height.txdata[0].input[0].script_sig.as_bytes().to_vec();
     let mut wrong = vec![0x01, 100];
     wrong.extend_from_slice(&script[2..]);
-    bad_height.txdata[0].input[0].script_sig = ScriptBuf::from_bytes(wrong);
+    bad_height.txdata[0].modify(|coinbase| coinbase.input[0].script_sig = ScriptBuf::from_bytes(wrong));
     Gen::refresh(&mut bad_height);
     g.store("bad_height", bad_height);
     g.rejected("bad_height", "bad-cb-height");
 
     // b100 -> overpay (coinbase claims one zat more than the subsidy)
     let mut overpay = g.next("overpay", "b100", Vec::new());
-    overpay.txdata[0].output[0].value = Amount::from_sat(overpay.txdata[0].output[0].value.to_sat() + 1);
+    overpay.txdata[0].modify(|coinbase| coinbase.output[0].value += Amount::from_sat(1));
     Gen::refresh(&mut overpay);
     g.store("overpay", overpay);
     g.rejected("overpay", "bad-cb-amount");
@@ -140,7 +140,7 @@ fn structure_rules() {
     let a = g.spend(&[coin], vec![g.pay(COIN)]);
     let b = g.spend(&[g.coinbase_out("m0")], vec![g.pay(COIN)]);
     let mut mutated = g.next("mutated", "b100", vec![a, b.clone()]);
-    mutated.txdata.push(b);
+    mutated.txdata.push(b.into());
     Gen::solve(&mut mutated);
     g.store("mutated", mutated);
     g.rejected("mutated", "bad-txns-duplicate");
@@ -148,7 +148,9 @@ fn structure_rules() {
     let mut bad_commitment =
         g.next("bad_commitment", "b100", vec![g.spend(&[g.coinbase_out("m1")], vec![g.pay(COIN)])]);
     let index = bad_commitment.witness_commitment_index().unwrap();
-    bad_commitment.txdata[0].output[index].script_pubkey = primitives::block::witness_commitment_script(&[7; 32]);
+    bad_commitment.txdata[0].modify(|coinbase| {
+        coinbase.output[index].script_pubkey = primitives::block::witness_commitment_script(&[7; 32])
+    });
     bad_commitment.header.merkle_root = bad_commitment.compute_merkle_root().0;
     Gen::solve(&mut bad_commitment);
     g.store("bad_commitment", bad_commitment);

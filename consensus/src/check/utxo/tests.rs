@@ -78,7 +78,7 @@ fn block(view: &HashMap<OutPoint, Coin>, height: u32, picks: &[(usize, u8, bool)
             bits: CompactTarget::from_consensus(0x207f_ffff),
             nonce: 0,
         },
-        txdata,
+        txdata: txdata.into_iter().map(Into::into).collect(),
     }
 }
 

@@ -58,7 +58,7 @@ fn carrying(body: MarketBody, expiry: u32, seed: u8) -> Transaction {
 fn block(txs: Vec<Transaction>, seed: u8) -> (Block, BlockHash) {
     let mut header = consensus::ChainParams::regtest().genesis.header;
     header.nonce = u32::from(seed);
-    let block = Block { header, txdata: txs };
+    let block = Block::new(header, txs);
     let hash = block.block_hash();
     (block, hash)
 }
