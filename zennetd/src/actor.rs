@@ -7,6 +7,7 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+use crate::chainstate::HeaderView;
 use crate::node_state::NodeState;
 
 /// A closure to run on the state's thread; what it returns sends the reply,
@@ -31,6 +32,7 @@ pub struct ChainTick {
 pub struct ChainHandle {
     jobs: mpsc::Sender<Job>,
     ticks: tokio::sync::watch::Receiver<ChainTick>,
+    headers: HeaderView,
 }
 
 impl ChainHandle {
@@ -38,10 +40,12 @@ impl ChainHandle {
     pub fn spawn(mut state: NodeState) -> std::io::Result<(ChainHandle, JoinHandle<()>)> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let (tick_tx, ticks) = tokio::sync::watch::channel(state.tick());
+        let headers = state.chain.header_view();
         let thread = std::thread::Builder::new().name("chainstate".into()).spawn(move || {
             while let Ok(job) = queue.recv() {
                 let reply = job(&mut state);
                 state.process_chain_events(crate::clock::now());
+                state.chain.publish_headers();
                 let now = state.tick();
                 tick_tx.send_if_modified(|t| std::mem::replace(t, now) != now);
                 reply();
@@ -50,7 +54,7 @@ impl ChainHandle {
                 tracing::error!("could not flush the chainstate at shutdown: {e}");
             }
         })?;
-        Ok((ChainHandle { jobs, ticks }, thread))
+        Ok((ChainHandle { jobs, ticks, headers }, thread))
     }
 
     /// Changes of tip and mempool, for those who react to them.
@@ -60,6 +64,12 @@ impl ChainHandle {
 
     pub fn current_tick(&self) -> ChainTick {
         *self.ticks.borrow()
+    }
+
+    /// The index and active chain as of the current tick, readable without
+    /// a round trip to the chainstate thread.
+    pub fn headers(&self) -> &HeaderView {
+        &self.headers
     }
 
     /// [`call`](Self::call) from a plain thread (the miner's).

@@ -74,6 +74,9 @@ pub struct BlockIndex {
     best_header_height: u32,
     /// The header with the most work not known to be invalid.
     best_header: Option<BlockHash>,
+    /// Entries inserted or handed out for change since the header view
+    /// was last updated.
+    changed: Vec<BlockHash>,
 }
 
 impl BlockIndex {
@@ -82,7 +85,17 @@ impl BlockIndex {
     }
 
     pub fn get_mut(&mut self, hash: &BlockHash) -> Option<&mut IndexEntry> {
-        self.entries.get_mut(hash)
+        let entry = self.entries.get_mut(hash)?;
+        self.changed.push(*hash);
+        Some(entry)
+    }
+
+    /// The entries that may have changed since the last call.
+    pub fn take_changed(&mut self) -> Vec<BlockHash> {
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.sort_unstable();
+        changed.dedup();
+        changed
     }
 
     pub fn contains(&self, hash: &BlockHash) -> bool {
@@ -102,6 +115,7 @@ impl BlockIndex {
                 self.best_header = Some(entry.hash);
             }
         }
+        self.changed.push(entry.hash);
         self.entries.insert(entry.hash, entry);
     }
 

@@ -9,6 +9,7 @@
 mod activate;
 mod coins;
 mod feed;
+mod header_view;
 mod index;
 mod prune;
 mod serve;
@@ -24,6 +25,7 @@ use consensus::{BlockError, ChainParams, RejectKind};
 use primitives::{Block, BlockHash, Header, OutPoint, PowAlgo, Txid};
 use script::cache::SignatureCache;
 
+pub use header_view::{HeaderFacts, HeaderView};
 pub use index::{BlockIndex, BlockStatus, Branch, BranchView, CandidateKey, IndexEntry};
 pub use prune::{PruneOptions, MIN_BLOCKS_TO_KEEP};
 pub use serve::ANNOUNCEMENT_KEEP_BLOCKS;
@@ -160,6 +162,8 @@ pub struct Chainstate {
     prune_height: u32,
     /// The large-work invalid fork alert was raised (once, as Core).
     fork_warned: bool,
+    /// The index and active chain as other threads read them.
+    headers: HeaderView,
 }
 
 impl HeaderChain for Chainstate {
@@ -192,6 +196,7 @@ impl Chainstate {
             stored_bytes: 0,
             prune_height: 0,
             fork_warned: false,
+            headers: HeaderView::default(),
         };
         if cs.store.tip()?.is_none() {
             cs.write_genesis()?;
@@ -200,7 +205,19 @@ impl Chainstate {
         cs.load_prune_state()?;
         cs.rebuild_candidates();
         cs.activate_best_chain(None)?;
+        cs.publish_headers();
         Ok(cs)
+    }
+
+    /// A handle on the copy of the index that [`Self::publish_headers`] updates.
+    pub fn header_view(&self) -> HeaderView {
+        self.headers.clone()
+    }
+
+    /// Brings the header view up to date with the index and active chain.
+    pub fn publish_headers(&mut self) {
+        let changed = self.index.take_changed();
+        self.headers.update(&self.index, changed, &self.active);
     }
 
     fn write_genesis(&mut self) -> Result<(), StoreError> {

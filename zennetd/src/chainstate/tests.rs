@@ -135,6 +135,8 @@ fn reorganises_to_the_branch_with_more_work_and_back() {
     assert_eq!(cs.tip().hash, b3.block_hash());
     assert!(!cs.is_active(&a1));
 
+    assert_view_matches(&mut cs);
+
     // The same UTXO set as a node that only ever saw branch B.
     let mut only_b = regtest();
     for block in [&b1, &b2, &b3] {
@@ -146,8 +148,28 @@ fn reorganises_to_the_branch_with_more_work_and_back() {
     cs.invalidate_block(&b1.block_hash()).unwrap();
     assert_eq!(cs.tip().hash, a2);
     assert!(cs.entry(&b3.block_hash()).unwrap().status.failed_parent);
+    assert_view_matches(&mut cs);
     cs.reconsider_block(&b1.block_hash()).unwrap();
     assert_eq!(cs.tip().hash, b3.block_hash());
+    assert_view_matches(&mut cs);
+}
+
+/// After publishing, the header view answers as the chainstate does, for
+/// every indexed block and every height.
+fn assert_view_matches(cs: &mut Chainstate) {
+    cs.publish_headers();
+    let view = cs.header_view();
+    for entry in cs.index().iter() {
+        let (from_view, from_chain) = (view.facts(&entry.hash).unwrap(), HeaderFacts::of(cs, entry));
+        assert_eq!(from_view.entry.hash, from_chain.entry.hash);
+        assert_eq!(from_view.entry.status.to_byte(), from_chain.entry.status.to_byte());
+        assert_eq!(from_view.confirmations, from_chain.confirmations);
+        assert_eq!(from_view.median_time, from_chain.median_time);
+        assert_eq!(from_view.next, from_chain.next);
+    }
+    for height in 0..=cs.tip().height + 1 {
+        assert_eq!(view.hash_at(height), cs.hash_at(height));
+    }
 }
 
 #[test]

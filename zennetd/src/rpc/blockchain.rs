@@ -13,9 +13,10 @@ fn block_not_found() -> RpcError {
     RpcError::new(codes::INVALID_ADDRESS_OR_KEY, "Block not found")
 }
 
-/// Read from the tick the chainstate thread publishes after every change
-/// (before it replies to the caller that made it), so these never queue
-/// behind block validation.
+/// getblockcount, getbestblockhash, getblockhash and getblockheader read
+/// the tick or the header view, which the chainstate thread updates after
+/// every change (before it replies to the caller that made it), so they
+/// never queue behind block validation.
 pub async fn getblockcount(ctx: &RpcContext) -> RpcResult {
     Ok(json!(ctx.chain.current_tick().height))
 }
@@ -30,10 +31,9 @@ pub async fn getdifficulty(ctx: &RpcContext) -> RpcResult {
 
 pub async fn getblockhash(ctx: &RpcContext, args: &Args) -> RpcResult {
     let height = args.i64(0, "height")?;
-    let hash = ctx
-        .chain
-        .call(move |node| u32::try_from(height).ok().and_then(|h| node.chain.hash_at(h)))
-        .await?
+    let hash = u32::try_from(height)
+        .ok()
+        .and_then(|h| ctx.chain.headers().hash_at(h))
         .ok_or_else(|| RpcError::invalid_parameter("Block height out of range"))?;
     Ok(json!(hash.to_string()))
 }
@@ -41,11 +41,7 @@ pub async fn getblockhash(ctx: &RpcContext, args: &Args) -> RpcResult {
 pub async fn getblockheader(ctx: &RpcContext, args: &Args) -> RpcResult {
     let hash = parse_block_hash(args, 0, "blockhash")?;
     let verbose = args.opt_bool(1)?.unwrap_or(true);
-    let facts = ctx
-        .chain
-        .call(move |node| node.chain.entry(&hash).map(|entry| HeaderFacts::of(&node.chain, entry)))
-        .await?
-        .ok_or_else(block_not_found)?;
+    let facts = ctx.chain.headers().facts(&hash).ok_or_else(block_not_found)?;
     Ok(if verbose { header_json(&facts) } else { json!(hex::encode(header_bytes(&facts.entry.header))) })
 }
 

@@ -9,7 +9,8 @@ use primitives::{Address, AnnouncementBody, Block, Network, PowAlgo, Transaction
 use serde_json::{json, Map, Value};
 
 use super::asm::{script_to_asm, script_type};
-use crate::chainstate::{Chainstate, IndexEntry};
+pub use crate::chainstate::HeaderFacts;
+use crate::chainstate::IndexEntry;
 
 /// Core's `GetDifficulty`: how many times harder than bits 0x1d00ffff.
 pub fn difficulty(bits: u32) -> f64 {
@@ -42,29 +43,6 @@ pub fn signed_amount(zats: i64) -> Value {
 
 fn work_hex(entry: &IndexEntry) -> String {
     format!("{:0>64}", entry.chain_work.to_str_radix(16))
-}
-
-/// What the chain knows about a block beyond its header, fetched on the
-/// chain's thread so that the JSON is rendered off it.
-#[derive(Debug, Clone)]
-pub struct HeaderFacts {
-    pub entry: IndexEntry,
-    /// -1 when not on the active chain (Core).
-    pub confirmations: i64,
-    pub median_time: i64,
-    pub next: Option<primitives::BlockHash>,
-}
-
-impl HeaderFacts {
-    pub fn of(chain: &Chainstate, entry: &IndexEntry) -> HeaderFacts {
-        let active = chain.is_active(&entry.hash);
-        HeaderFacts {
-            entry: entry.clone(),
-            confirmations: if active { i64::from(chain.tip().height - entry.height) + 1 } else { -1 },
-            median_time: chain.median_time_past(entry.height),
-            next: if active { chain.hash_at(entry.height + 1) } else { None },
-        }
-    }
 }
 
 /// The header fields shared by `getblockheader` and `getblock`, in Core's order

@@ -1,0 +1,105 @@
+//! A read-only copy of the block index and the active chain, brought up to
+//! date by the chainstate thread after each change (before the tick that
+//! announces it), so that header lookups (`getblockheader`,
+//! `getblockhash`) read it from any thread without queueing behind block
+//! validation. Its lock is held for a lookup or an update, never across an
+//! `.await`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+
+use primitives::BlockHash;
+
+use super::{BlockIndex, Chainstate, IndexEntry};
+
+/// What the chain knows about a block beyond its header, read on the
+/// chain's thread or from the view, so that the JSON is rendered off it.
+#[derive(Debug, Clone)]
+pub struct HeaderFacts {
+    pub entry: IndexEntry,
+    /// -1 when not on the active chain (Core).
+    pub confirmations: i64,
+    pub median_time: i64,
+    pub next: Option<BlockHash>,
+}
+
+impl HeaderFacts {
+    /// Read on the chainstate thread.
+    pub fn of(chain: &Chainstate, entry: &IndexEntry) -> HeaderFacts {
+        let active = chain.is_active(&entry.hash);
+        HeaderFacts {
+            entry: entry.clone(),
+            confirmations: if active { i64::from(chain.tip().height - entry.height) + 1 } else { -1 },
+            median_time: median_time(entry, |hash| chain.entry(hash)),
+            next: if active { chain.hash_at(entry.height + 1) } else { None },
+        }
+    }
+}
+
+/// Core's `GetMedianTimePast`: the median time of the block and its ten
+/// ancestors, following its own chain (a side branch's included).
+fn median_time<'a>(entry: &'a IndexEntry, lookup: impl Fn(&BlockHash) -> Option<&'a IndexEntry>) -> i64 {
+    let mut times = Vec::with_capacity(11);
+    let mut cursor = Some(entry);
+    while let Some(e) = cursor.filter(|_| times.len() < 11) {
+        times.push(e.header.time);
+        cursor = if e.height == 0 { None } else { lookup(&e.header.prev_blockhash) };
+    }
+    times.sort_unstable();
+    times.get(times.len() / 2).map_or(0, |&t| i64::from(t))
+}
+
+#[derive(Default)]
+struct Table {
+    entries: HashMap<BlockHash, IndexEntry>,
+    active: Vec<BlockHash>,
+}
+
+#[derive(Clone, Default)]
+pub struct HeaderView(Arc<RwLock<Table>>);
+
+impl HeaderView {
+    fn read(&self) -> RwLockReadGuard<'_, Table> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Copies the entries that changed and the active chain's new part.
+    pub(super) fn update(&self, index: &BlockIndex, changed: Vec<BlockHash>, active: &[BlockHash]) {
+        {
+            let table = self.read();
+            if changed.is_empty() && table.active.len() == active.len() && table.active.last() == active.last() {
+                return;
+            }
+        }
+        let mut table = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        for hash in changed {
+            if let Some(entry) = index.get(&hash) {
+                table.entries.insert(hash, entry.clone());
+            }
+        }
+        // Keep what both chains share (all but a reorganisation's blocks).
+        let mut shared = table.active.len().min(active.len());
+        while shared > 0 && table.active[shared - 1] != active[shared - 1] {
+            shared -= 1;
+        }
+        table.active.truncate(shared);
+        table.active.extend_from_slice(&active[shared..]);
+    }
+
+    pub fn hash_at(&self, height: u32) -> Option<BlockHash> {
+        self.read().active.get(height as usize).copied()
+    }
+
+    pub fn facts(&self, hash: &BlockHash) -> Option<HeaderFacts> {
+        let table = self.read();
+        let entry = table.entries.get(hash)?;
+        let active = table.active.get(entry.height as usize) == Some(hash);
+        let tip_height = table.active.len() as i64 - 1;
+        Some(HeaderFacts {
+            entry: entry.clone(),
+            confirmations: if active { tip_height - i64::from(entry.height) + 1 } else { -1 },
+            median_time: median_time(entry, |h| table.entries.get(h)),
+            next: if active { table.active.get(entry.height as usize + 1).copied() } else { None },
+        })
+    }
+}
