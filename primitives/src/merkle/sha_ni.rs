@@ -1,0 +1,164 @@
+//! Double SHA256 of two 64-byte inputs at once on the CPU's SHA extensions,
+//! the two computations interleaved round by round so that each one's
+//! instructions fill the other's latency (the shape of Core's 2-way
+//! `sha256_x86_shani` transform). Four rounds per step: the message
+//! schedule with `sha256msg1`/`sha256msg2`, the rounds with `sha256rnds2`
+//! on the state held as ABEF and CDGH.
+
+use std::arch::x86_64::{
+    __m128i, _mm_add_epi32, _mm_alignr_epi8, _mm_blend_epi16, _mm_loadu_si128, _mm_set_epi64x, _mm_setr_epi32,
+    _mm_sha256msg1_epu32, _mm_sha256msg2_epu32, _mm_sha256rnds2_epu32, _mm_shuffle_epi32, _mm_shuffle_epi8,
+    _mm_storeu_si128,
+};
+
+/// SHA256's round constants (FIPS 180-4, 4.2.2).
+const K: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+    0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+    0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+    0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+    0xc67178f2,
+];
+
+/// The message schedule of the padding block of a 64-byte message, each
+/// word with its round constant added: the same for every input.
+const PAD_64_WK: [u32; 64] = schedule_plus_k({
+    let mut block = [0u32; 16];
+    block[0] = 0x8000_0000;
+    block[15] = 512;
+    block
+});
+
+const fn schedule_plus_k(block: [u32; 16]) -> [u32; 64] {
+    let mut w = [0u32; 64];
+    let mut t = 0;
+    while t < 64 {
+        w[t] = if t < 16 {
+            block[t]
+        } else {
+            let s0 = w[t - 15].rotate_right(7) ^ w[t - 15].rotate_right(18) ^ (w[t - 15] >> 3);
+            let s1 = w[t - 2].rotate_right(17) ^ w[t - 2].rotate_right(19) ^ (w[t - 2] >> 10);
+            w[t - 16].wrapping_add(s0).wrapping_add(w[t - 7]).wrapping_add(s1)
+        };
+        t += 1;
+    }
+    let mut t = 0;
+    while t < 64 {
+        w[t] = w[t].wrapping_add(K[t]);
+        t += 1;
+    }
+    w
+}
+
+/// Whether this CPU has the instructions (checked once by the standard library).
+pub fn available() -> bool {
+    std::arch::is_x86_feature_detected!("sha") && std::arch::is_x86_feature_detected!("sse4.1")
+}
+
+/// SHA256D of each of two 64-byte inputs.
+pub fn sha256d64_x2(inputs: [&[u8; 64]; 2]) -> [[u8; 32]; 2] {
+    assert!(available(), "sha256d64_x2 needs the SHA extensions");
+    // SAFETY: the CPU has the features the function is compiled for.
+    unsafe { sha256d64_x2_impl(inputs) }
+}
+
+/// The state as the instructions want it: (ABEF, CDGH).
+type State = [__m128i; 2];
+
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+unsafe fn sha256d64_x2_impl(inputs: [&[u8; 64]; 2]) -> [[u8; 32]; 2] {
+    // Byte order of each 32-bit word: the message is big-endian.
+    let swap = _mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203);
+    let load = |bytes: &[u8; 64], i: usize| _mm_shuffle_epi8(_mm_loadu_si128(bytes.as_ptr().add(16 * i).cast()), swap);
+    let initial = to_abef_cdgh(
+        _mm_setr_epi32(0x6a09e667, 0xbb67ae85_u32 as i32, 0x3c6ef372, 0xa54ff53a_u32 as i32),
+        _mm_setr_epi32(0x510e527f, 0x9b05688c_u32 as i32, 0x1f83d9ab, 0x5be0cd19),
+    );
+
+    // First hash: the input, then the padding of a 64-byte message.
+    let mut state = [initial; 2];
+    transform(&mut state, [[0, 1, 2, 3].map(|i| load(inputs[0], i)), [0, 1, 2, 3].map(|i| load(inputs[1], i))]);
+    transform_scheduled(&mut state, &PAD_64_WK);
+
+    // Second hash: the 32-byte digest (its words are the state's) and its padding.
+    let second = |s: State| {
+        let (dcba, hgfe) = from_abef_cdgh(s);
+        [dcba, hgfe, _mm_setr_epi32(0x8000_0000_u32 as i32, 0, 0, 0), _mm_setr_epi32(0, 0, 0, 256)]
+    };
+    let message = [second(state[0]), second(state[1])];
+    let mut state = [initial; 2];
+    transform(&mut state, message);
+
+    state.map(|s| {
+        let (dcba, hgfe) = from_abef_cdgh(s);
+        let mut out = [0u8; 32];
+        _mm_storeu_si128(out.as_mut_ptr().cast(), _mm_shuffle_epi8(dcba, swap));
+        _mm_storeu_si128(out.as_mut_ptr().add(16).cast(), _mm_shuffle_epi8(hgfe, swap));
+        out
+    })
+}
+
+/// (a b c d, e f g h) in lane order to (ABEF, CDGH).
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+unsafe fn to_abef_cdgh(dcba: __m128i, hgfe: __m128i) -> State {
+    let cdab = _mm_shuffle_epi32::<0xB1>(dcba);
+    let efgh = _mm_shuffle_epi32::<0x1B>(hgfe);
+    [_mm_alignr_epi8::<8>(cdab, efgh), _mm_blend_epi16::<0xF0>(efgh, cdab)]
+}
+
+/// (ABEF, CDGH) back to (a b c d, e f g h) in lane order.
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+unsafe fn from_abef_cdgh([abef, cdgh]: State) -> (__m128i, __m128i) {
+    let feba = _mm_shuffle_epi32::<0x1B>(abef);
+    let dchg = _mm_shuffle_epi32::<0xB1>(cdgh);
+    (_mm_blend_epi16::<0xF0>(feba, dchg), _mm_alignr_epi8::<8>(dchg, feba))
+}
+
+/// One compression on each of two states of the same block, whose schedule
+/// (plus round constants) is given.
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+unsafe fn transform_scheduled(state: &mut [State; 2], schedule: &[u32; 64]) {
+    let saved = *state;
+    for group in 0..16 {
+        let wk = _mm_loadu_si128(schedule.as_ptr().add(4 * group).cast());
+        let wk_high = _mm_shuffle_epi32::<0x0E>(wk);
+        for lane in state.iter_mut() {
+            let [abef, cdgh] = *lane;
+            let after_two = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            *lane = [_mm_sha256rnds2_epu32(abef, after_two, wk_high), after_two];
+        }
+    }
+    for (lane, saved) in state.iter_mut().zip(saved) {
+        *lane = [_mm_add_epi32(lane[0], saved[0]), _mm_add_epi32(lane[1], saved[1])];
+    }
+}
+
+/// One compression of a block on each of two states, interleaved.
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+unsafe fn transform(state: &mut [State; 2], mut message: [[__m128i; 4]; 2]) {
+    let saved = *state;
+    for group in 0..16 {
+        let k = _mm_loadu_si128(K.as_ptr().add(4 * group).cast());
+        for lane in 0..2 {
+            let m = &mut message[lane];
+            if group >= 4 {
+                // W[t..t+4] from W[t-16..t]: the four words held in m, rolling.
+                let t = _mm_sha256msg1_epu32(m[group % 4], m[(group + 1) % 4]);
+                let t = _mm_add_epi32(t, _mm_alignr_epi8::<4>(m[(group + 3) % 4], m[(group + 2) % 4]));
+                m[group % 4] = _mm_sha256msg2_epu32(t, m[(group + 3) % 4]);
+            }
+            let wk = _mm_add_epi32(m[group % 4], k);
+            let [abef, cdgh] = state[lane];
+            // Two rounds each: the result is the new ABEF, the old one the new CDGH.
+            let after_two = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            let after_four = _mm_sha256rnds2_epu32(abef, after_two, _mm_shuffle_epi32::<0x0E>(wk));
+            state[lane] = [after_four, after_two];
+        }
+    }
+    for lane in 0..2 {
+        state[lane] = [_mm_add_epi32(state[lane][0], saved[lane][0]), _mm_add_epi32(state[lane][1], saved[lane][1])];
+    }
+}
