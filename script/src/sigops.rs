@@ -128,4 +128,23 @@ mod tests {
         assert_eq!(witness_sigops(&[], &p2wpkh, &[vec![1], vec![2]], VerifyFlags::WITNESS), 1);
         assert_eq!(witness_sigops(&[], &p2wpkh, &[vec![1], vec![2]], VerifyFlags::NONE), 0);
     }
+
+    proptest::proptest! {
+        /// The legacy count (every block's limit) equals rust-bitcoin's on
+        /// any bytes, truncated pushes included.
+        #[test]
+        fn legacy_count_equals_rust_bitcoin(bytes in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(OP_CHECKSIG),
+                proptest::strategy::Just(OP_CHECKMULTISIGVERIFY),
+                proptest::strategy::Just(OP_PUSHDATA1),
+                proptest::strategy::Just(OP_PUSHDATA2),
+                proptest::num::u8::ANY,
+            ],
+            0..120,
+        )) {
+            let reference = primitives::ScriptBuf::from_bytes(bytes.clone()).count_sigops_legacy();
+            proptest::prop_assert_eq!(count_sigops(&bytes, false), reference);
+        }
+    }
 }

@@ -39,12 +39,7 @@ pub fn check_block(block: &Block, params: &ChainParams) -> Result<(), BlockError
     let mut sigops: u64 = 0;
     for (index, tx) in block.txdata.iter().enumerate() {
         check_transaction(tx).map_err(|error| BlockError::Transaction { index, txid: tx.txid(), error })?;
-        for txin in &tx.input {
-            sigops += txin.script_sig.count_sigops_legacy() as u64;
-        }
-        for txout in &tx.output {
-            sigops += txout.script_pubkey.count_sigops_legacy() as u64;
-        }
+        sigops += script::sigops::legacy_sigops(tx) as u64;
     }
     if sigops * WITNESS_SCALE_FACTOR > MAX_BLOCK_SIGOPS_COST {
         return Err(BlockError::TooManySigops { count: sigops * WITNESS_SCALE_FACTOR });

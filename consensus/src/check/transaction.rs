@@ -1,7 +1,5 @@
 //! Context-free transaction checks (Core's `CheckTransaction`, plus announcements).
 
-use std::collections::HashSet;
-
 use primitives::{AnnouncementBody, OutPoint, Transaction, MAX_BLOCK_WEIGHT, MAX_MONEY, WITNESS_SCALE_FACTOR};
 
 use super::{MAX_ANNOUNCEMENT_BODY, MAX_ANNOUNCEMENT_EXPIRY};
@@ -69,7 +67,7 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), TxError> {
     Ok(())
 }
 
-/// Inputs up to this many are compared pairwise: cheaper than hashing.
+/// Inputs up to this many are compared pairwise: cheaper than sorting.
 const PAIRWISE_DUPLICATE_CHECK: usize = 16;
 
 /// The index of the first input that spends an outpoint an earlier input
@@ -80,8 +78,11 @@ fn first_duplicate_input(tx: &Transaction) -> Option<usize> {
         return (1..inputs.len())
             .find(|&i| inputs[..i].iter().any(|earlier| earlier.previous_output == inputs[i].previous_output));
     }
-    let mut seen: HashSet<&OutPoint> = HashSet::with_capacity(inputs.len());
-    inputs.iter().position(|txin| !seen.insert(&txin.previous_output))
+    // Sorted by outpoint then position, a repeat follows its first use; the
+    // answer is the earliest such repeat.
+    let mut order: Vec<(&OutPoint, usize)> = inputs.iter().map(|i| &i.previous_output).zip(0..).collect();
+    order.sort_unstable();
+    order.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[1].1).min()
 }
 
 #[cfg(test)]
