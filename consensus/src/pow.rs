@@ -22,8 +22,9 @@ fn sha256d(data: &[u8]) -> [u8; 32] {
     sha256(&sha256(data))
 }
 
-/// Computes PoW hashes, keeping the argon2d and scrypt working memory between
-/// calls so that a miner does not allocate 4 MiB per hash.
+/// Computes PoW hashes, keeping the argon2d working memory between calls so
+/// that a miner does not allocate 4 MiB per hash. The memory is taken on the
+/// first argon2d hash: the other algorithms need none.
 pub struct PowHasher {
     argon2d_memory: Vec<argon2::Block>,
     argon2d: Argon2<'static>,
@@ -40,7 +41,7 @@ impl PowHasher {
     pub fn new() -> Self {
         let params = argon2::Params::new(ARGON2D_M_COST, 1, 1, Some(32)).expect("valid argon2d parameters");
         PowHasher {
-            argon2d_memory: vec![argon2::Block::default(); ARGON2D_M_COST as usize],
+            argon2d_memory: Vec::new(),
             argon2d: Argon2::new(Algorithm::Argon2d, Version::V0x13, params),
             scrypt_params: scrypt::Params::new(10, 1, 1).expect("valid scrypt parameters"),
         }
@@ -58,6 +59,9 @@ impl PowHasher {
             PowAlgo::Groestl => sha256(&groestl::Groestl512::digest(header)),
             PowAlgo::Skein => sha256(&skein::Skein512_512::digest(header)),
             PowAlgo::Argon2d => {
+                if self.argon2d_memory.is_empty() {
+                    self.argon2d_memory = vec![argon2::Block::default(); ARGON2D_M_COST as usize];
+                }
                 let mut out = [0u8; 32];
                 self.argon2d
                     .hash_password_into_with_memory(header, header, &mut out, &mut self.argon2d_memory)

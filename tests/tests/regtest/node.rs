@@ -23,8 +23,15 @@ fn mines_with_every_algorithm_and_keeps_the_chain_across_restart() {
         assert_eq!(block["pow_algo"], algo.name());
         assert_eq!(block["pow_algo_id"], algo.id());
         assert_eq!(block["version"].as_i64().unwrap(), i64::from(algo.block_version()));
-        if algo == PowAlgo::Argon2d {
-            assert_ne!(block["pow_hash"], block["hash"], "argon2d PoW hash is not the block id");
+        assert_eq!(block["pow_hash"].as_str().map(str::len), Some(64), "{algo}");
+        // The same from the header view (memoised) as from getblock.
+        for _ in 0..2 {
+            assert_eq!(node.rpc("getblockheader", json!([last]))["pow_hash"], block["pow_hash"], "{algo}");
+        }
+        if algo == PowAlgo::Sha256d {
+            assert_eq!(block["pow_hash"], block["hash"], "sha256d's PoW hash is the block id");
+        } else {
+            assert_ne!(block["pow_hash"], block["hash"], "{algo}'s PoW hash is not the block id");
         }
     }
     let info = node.rpc("getblockchaininfo", json!([]));

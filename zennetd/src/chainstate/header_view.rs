@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
-use primitives::BlockHash;
+use primitives::block::header_bytes;
+use primitives::{BlockHash, PowAlgo};
 
 use super::{BlockIndex, Chainstate, IndexEntry};
 
@@ -21,6 +22,9 @@ pub struct HeaderFacts {
     pub confirmations: i64,
     pub median_time: i64,
     pub next: Option<BlockHash>,
+    /// The proof-of-work hash (`pow_hash`), when known: filled from the
+    /// view's memo, never computed on the chainstate thread.
+    pub pow_hash: Option<[u8; 32]>,
 }
 
 impl HeaderFacts {
@@ -32,6 +36,7 @@ impl HeaderFacts {
             confirmations: if active { i64::from(chain.tip().height - entry.height) + 1 } else { -1 },
             median_time: median_time(entry, |hash| chain.entry(hash)),
             next: if active { chain.hash_at(entry.height + 1) } else { None },
+            pow_hash: None,
         }
     }
 }
@@ -49,10 +54,15 @@ fn median_time<'a>(entry: &'a IndexEntry, lookup: impl Fn(&BlockHash) -> Option<
     times.get(times.len() / 2).map_or(0, |&t| i64::from(t))
 }
 
+/// PoW hashes remembered at most; the memo starts over beyond it.
+const POW_MEMO_ENTRIES: usize = 50_000;
+
 #[derive(Default)]
 struct Table {
     entries: HashMap<BlockHash, IndexEntry>,
     active: Vec<BlockHash>,
+    /// PoW hashes computed for readers (argon2d's costs milliseconds).
+    pow: HashMap<BlockHash, [u8; 32]>,
 }
 
 #[derive(Clone, Default)]
@@ -91,15 +101,36 @@ impl HeaderView {
     }
 
     pub fn facts(&self, hash: &BlockHash) -> Option<HeaderFacts> {
-        let table = self.read();
-        let entry = table.entries.get(hash)?;
-        let active = table.active.get(entry.height as usize) == Some(hash);
-        let tip_height = table.active.len() as i64 - 1;
-        Some(HeaderFacts {
-            entry: entry.clone(),
-            confirmations: if active { tip_height - i64::from(entry.height) + 1 } else { -1 },
-            median_time: median_time(entry, |h| table.entries.get(h)),
-            next: if active { table.active.get(entry.height as usize + 1).copied() } else { None },
-        })
+        let mut facts = {
+            let table = self.read();
+            let entry = table.entries.get(hash)?;
+            let active = table.active.get(entry.height as usize) == Some(hash);
+            let tip_height = table.active.len() as i64 - 1;
+            HeaderFacts {
+                entry: entry.clone(),
+                confirmations: if active { tip_height - i64::from(entry.height) + 1 } else { -1 },
+                median_time: median_time(entry, |h| table.entries.get(h)),
+                next: if active { table.active.get(entry.height as usize + 1).copied() } else { None },
+                pow_hash: None,
+            }
+        };
+        facts.pow_hash = self.pow_hash(&facts.entry);
+        Some(facts)
+    }
+
+    /// The block's proof-of-work hash (none for genesis), computed once and
+    /// remembered; the hashing runs outside the lock.
+    pub fn pow_hash(&self, entry: &IndexEntry) -> Option<[u8; 32]> {
+        let algo = PowAlgo::from_version(entry.header.version.to_consensus()).filter(|_| entry.height > 0)?;
+        if let Some(hash) = self.read().pow.get(&entry.hash) {
+            return Some(*hash);
+        }
+        let hash = consensus::pow_hash(algo, &header_bytes(&entry.header));
+        let mut table = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        if table.pow.len() >= POW_MEMO_ENTRIES {
+            table.pow.clear();
+        }
+        table.pow.insert(entry.hash, hash);
+        Some(hash)
     }
 }

@@ -64,7 +64,7 @@ pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
             .map_err(database)?;
         return Ok(json!(hex::encode(raw.ok_or_else(not_available)?)));
     }
-    let (facts, block, undo) = ctx
+    let (mut facts, block, undo) = ctx
         .chain
         .call(move |node| {
             let entry = node.chain.entry(&hash)?;
@@ -75,6 +75,7 @@ pub async fn getblock(ctx: &RpcContext, args: &Args) -> RpcResult {
         .await?
         .ok_or_else(block_not_found)?;
     let block = block.map_err(database)?.ok_or_else(not_available)?;
+    facts.pow_hash = ctx.chain.headers().pow_hash(&facts.entry);
     Ok(block_json(&facts, &block, verbosity, undo.as_deref(), ctx.network))
 }
 

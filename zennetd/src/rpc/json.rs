@@ -2,8 +2,6 @@
 //! multi-algorithm fields `pow_algo`, `pow_algo_id`, `pow_hash`).
 
 use bitcoin::hashes::Hash;
-use consensus::pow_hash;
-use primitives::block::header_bytes;
 use primitives::encode::display_hex;
 use primitives::{Address, AnnouncementBody, Block, Network, PowAlgo, Transaction, COIN};
 use serde_json::{json, Map, Value};
@@ -77,7 +75,9 @@ fn header_fields(facts: &HeaderFacts, head: Map<String, Value>, between: Map<Str
     if let Some(algo) = algo {
         obj.insert("pow_algo".into(), json!(algo.name()));
         obj.insert("pow_algo_id".into(), json!(algo.id()));
-        obj.insert("pow_hash".into(), json!(display_hex(&pow_hash(algo, &header_bytes(header)))));
+        if let Some(hash) = &facts.pow_hash {
+            obj.insert("pow_hash".into(), json!(display_hex(hash)));
+        }
     }
     Value::Object(obj)
 }
