@@ -71,12 +71,12 @@ impl Block {
         let mut r = Reader::new(bytes);
         let header = decode_header(&mut r)?;
         let count = r.count("transactions", MIN_TX_SIZE)?;
-        let mut txdata = Vec::with_capacity(count);
+        let mut decoded = Vec::with_capacity(count);
         for _ in 0..count {
-            txdata.push(HashedTx::decode(&mut r)?);
+            decoded.push(Transaction::decode_with_layout(&mut r)?);
         }
         r.finish()?;
-        Ok(Block { header, txdata })
+        Ok(Block { header, txdata: crate::hashed_tx::hash_decoded(bytes, decoded) })
     }
 
     pub fn serialize(&self) -> Vec<u8> {

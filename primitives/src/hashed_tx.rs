@@ -11,7 +11,7 @@ use bitcoin::{Txid, Wtxid};
 use sha2::{Digest, Sha256};
 
 use crate::encode::{DecodeError, Reader};
-use crate::transaction::Transaction;
+use crate::transaction::{Layout, Transaction};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HashedTx {
@@ -32,31 +32,13 @@ impl HashedTx {
         HashedTx { tx, txid, wtxid }
     }
 
-    /// Decodes one transaction from the reader's position, hashing the bytes
-    /// just read rather than encoding the transaction again.
-    pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let (tx, layout) = Transaction::decode_with_layout(r)?;
-        let bytes = r.read_since(layout.start);
-        if layout.is_legacy() {
-            let txid = Txid::from_byte_array(sha256d(&[bytes]));
-            return Ok(HashedTx { tx, txid, wtxid: Wtxid::from_byte_array(txid.to_byte_array()) });
-        }
-        if layout.is_witness_only() {
-            let io = layout.io_start - layout.start..layout.io_end - layout.start;
-            let txid = sha256d(&[&bytes[..4], &bytes[io], &bytes[bytes.len() - 4..]]);
-            let wtxid = sha256d(&[bytes]);
-            return Ok(HashedTx { tx, txid: Txid::from_byte_array(txid), wtxid: Wtxid::from_byte_array(wtxid) });
-        }
-        // An announcement commits to its body's hash, not its bytes.
-        Ok(HashedTx::new(tx))
-    }
-
-    /// Decodes exactly one transaction from `bytes`, refusing trailing data.
+    /// Decodes exactly one transaction from `bytes`, refusing trailing data,
+    /// hashing the bytes just read rather than encoding it again.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut reader = Reader::new(bytes);
-        let tx = Self::decode(&mut reader)?;
+        let decoded = Transaction::decode_with_layout(&mut reader)?;
         reader.finish()?;
-        Ok(tx)
+        Ok(hash_decoded(bytes, vec![decoded]).pop().expect("one transaction in, one out"))
     }
 
     pub fn txid(&self) -> Txid {
@@ -106,6 +88,60 @@ impl From<HashedTx> for Transaction {
     fn from(tx: HashedTx) -> Self {
         tx.tx
     }
+}
+
+/// Hashes transactions from the bytes they were decoded from (`layout`
+/// positions index `bytes`), two messages at a time where the CPU has the
+/// SHA extensions: the txid of the legacy form is its bytes', a witness
+/// transaction's leaves out marker, flags and witnesses, and its wtxid is
+/// its bytes'. An announcement commits to its body's hash, not its bytes:
+/// it is hashed from its fields.
+pub(crate) fn hash_decoded(bytes: &[u8], decoded: Vec<(Transaction, Layout)>) -> Vec<HashedTx> {
+    // Each transaction's txid message, then (witness only) its wtxid message.
+    let mut messages: Vec<[&[u8]; 3]> = Vec::with_capacity(decoded.len() + decoded.len() / 2);
+    for (_, layout) in &decoded {
+        let whole = &bytes[layout.start..layout.end];
+        if layout.is_legacy() {
+            messages.push([whole, &[], &[]]);
+        } else if layout.is_witness_only() {
+            let lock_time = &bytes[layout.end - 4..layout.end];
+            messages.push([&bytes[layout.start..layout.start + 4], &bytes[layout.io_start..layout.io_end], lock_time]);
+            messages.push([whole, &[], &[]]);
+        }
+    }
+    let mut digests = sha256d_each(&messages).into_iter();
+    decoded
+        .into_iter()
+        .map(|(tx, layout)| {
+            if layout.is_legacy() {
+                let txid = digests.next().expect("a digest per message");
+                HashedTx { tx, txid: Txid::from_byte_array(txid), wtxid: Wtxid::from_byte_array(txid) }
+            } else if layout.is_witness_only() {
+                let txid = digests.next().expect("a digest per message");
+                let wtxid = digests.next().expect("a digest per message");
+                HashedTx { tx, txid: Txid::from_byte_array(txid), wtxid: Wtxid::from_byte_array(wtxid) }
+            } else {
+                HashedTx::new(tx)
+            }
+        })
+        .collect()
+}
+
+/// Double SHA256 of each message (its parts concatenated).
+fn sha256d_each(messages: &[[&[u8]; 3]]) -> Vec<[u8; 32]> {
+    let mut digests = Vec::with_capacity(messages.len());
+    let mut pairs = messages.chunks_exact(2);
+    #[cfg(target_arch = "x86_64")]
+    if crate::sha_ni::available() {
+        for pair in pairs.by_ref() {
+            digests.extend(crate::sha_ni::sha256d_x2([&pair[0], &pair[1]]));
+        }
+    }
+    let remainder = pairs.remainder();
+    for message in pairs.flatten().chain(remainder) {
+        digests.push(sha256d(message));
+    }
+    digests
 }
 
 /// Double SHA256 of the concatenated parts.

@@ -15,6 +15,8 @@ pub mod hashed_tx;
 pub mod market;
 pub mod merkle;
 pub mod network;
+#[cfg(target_arch = "x86_64")]
+mod sha_ni;
 pub mod shared;
 pub mod transaction;
 

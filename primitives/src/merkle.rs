@@ -4,7 +4,7 @@
 use sha2::block_api::compress256;
 
 #[cfg(target_arch = "x86_64")]
-mod sha_ni;
+use crate::sha_ni;
 
 /// SHA256's initial state.
 const H0: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];

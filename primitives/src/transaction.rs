@@ -38,6 +38,8 @@ pub(crate) struct Layout {
     pub io_start: usize,
     /// Just after the last output.
     pub io_end: usize,
+    /// Just after the lock_time.
+    pub end: usize,
     /// The flags byte; 0 for the legacy form.
     pub flags: u8,
 }
@@ -164,7 +166,7 @@ impl Transaction {
             _ => None,
         };
         let lock_time = r.u32("lock_time")?;
-        let layout = Layout { start, io_start, io_end, flags };
+        let layout = Layout { start, io_start, io_end, end: r.position(), flags };
         Ok((Transaction { version, input, output, announcement, lock_time }, layout))
     }
 

@@ -9,6 +9,10 @@
 //! `1000,2000,5000,20000`) picks the sizes. `ZENNETD_BASELINE` names a
 //! previous `zennetd` to run the same syncs with, for a before/after ratio.
 //! Output lines starting `csv,` feed `docs/plot_sync.py`.
+//!
+//! Blocks are built faster than one a second, so their times run ahead of
+//! the clock (each must exceed the median of the eleven before it); every
+//! node runs with one `-mocktime` far enough ahead that none is too new.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -60,10 +64,10 @@ fn wait_height(node: &Node, target: u64) {
 }
 
 /// A fresh node running `binary` syncs `source` over P2P, then reindexes.
-fn sync_and_reindex(binary: Option<&PathBuf>, source: &Node, size: u64) -> (Run, Run) {
+fn sync_and_reindex(binary: Option<&PathBuf>, source: &Node, size: u64, clock: &str) -> (Run, Run) {
     let mut node = match binary {
-        Some(binary) => Node::start_binary(binary.clone(), &[]),
-        None => Node::start(&[]),
+        Some(binary) => Node::start_binary(binary.clone(), &[clock]),
+        None => Node::start(&[clock]),
     };
     let started = Instant::now();
     node.connect_to(source);
@@ -85,7 +89,10 @@ fn main() {
         .map(|s| s.trim().parse().expect("SIZES: comma-separated block counts"))
         .collect();
     let baseline = std::env::var_os("ZENNETD_BASELINE").map(PathBuf::from);
-    let source = Node::start(&[]);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
+    let largest = sizes.iter().copied().max().unwrap_or(0);
+    let clock = format!("-mocktime={}", now + largest + 3600);
+    let source = Node::start(&[&clock]);
     let mut first_per_block: Vec<Option<f64>> = vec![None; 4];
     println!("csv,build,size,kind,seconds,blocks_per_second,peak_rss_mib");
     for &size in &sizes {
@@ -97,7 +104,7 @@ fn main() {
             builds.insert(0, ("baseline", Some(baseline)));
         }
         for (b, (name, binary)) in builds.into_iter().enumerate() {
-            let (sync, reindex) = sync_and_reindex(binary, &source, size);
+            let (sync, reindex) = sync_and_reindex(binary, &source, size, &clock);
             for (k, (kind, run)) in [("sync", sync), ("reindex", reindex)].into_iter().enumerate() {
                 let per_block = run.seconds / size as f64;
                 let slot = &mut first_per_block[2 * b + k];
