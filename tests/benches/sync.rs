@@ -11,8 +11,10 @@
 //! Output lines starting `csv,` feed `docs/plot_sync.py`.
 //!
 //! Blocks are built faster than one a second, so their times run ahead of
-//! the clock (each must exceed the median of the eleven before it); every
-//! node runs with one `-mocktime` far enough ahead that none is too new.
+//! the clock (each must exceed the median of the eleven before it, and no
+//! block may be more than ten minutes ahead): the source's clock is moved
+//! on with `setmocktime` as they do, and the syncing nodes run at its
+//! latest value.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -39,8 +41,9 @@ fn height(node: &Node) -> u64 {
     node.rpc("getblockcount", json!([])).as_u64().expect("a height")
 }
 
-/// Extends `source`'s chain to `target` blocks.
-fn grow(source: &Node, target: u64) {
+/// Extends `source`'s chain to `target` blocks, keeping its clock (`clock`,
+/// seconds) at or past every block's time.
+fn grow(source: &Node, target: u64, clock: &mut u64) {
     let mut tip = height(source);
     if tip < 100 {
         source.rpc("generatetoaddress", json!([100 - tip, REGTEST_ADDRESS]));
@@ -49,6 +52,10 @@ fn grow(source: &Node, target: u64) {
     while tip < target {
         let (outpoint, value) = coinbase_of(source, tip + 1 - 100);
         let block = block_on(source, vec![spend(outpoint, value, false)]);
+        if u64::from(block.header.time) > *clock {
+            *clock = u64::from(block.header.time) + 1000;
+            source.rpc("setmocktime", json!([*clock]));
+        }
         assert_eq!(source.rpc("submitblock", json!([hex::encode(block.serialize())])), Value::Null);
         tip += 1;
     }
@@ -89,15 +96,14 @@ fn main() {
         .map(|s| s.trim().parse().expect("SIZES: comma-separated block counts"))
         .collect();
     let baseline = std::env::var_os("ZENNETD_BASELINE").map(PathBuf::from);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
-    let largest = sizes.iter().copied().max().unwrap_or(0);
-    let clock = format!("-mocktime={}", now + largest + 3600);
-    let source = Node::start(&[&clock]);
+    let mut clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
+    let source = Node::start(&[&format!("-mocktime={clock}")]);
     let mut first_per_block: Vec<Option<f64>> = vec![None; 4];
     println!("csv,build,size,kind,seconds,blocks_per_second,peak_rss_mib");
     for &size in &sizes {
         let built = Instant::now();
-        grow(&source, size);
+        grow(&source, size, &mut clock);
+        let clock = format!("-mocktime={clock}");
         eprintln!("source grown to {size} blocks in {:.1} s", built.elapsed().as_secs_f64());
         let mut builds: Vec<(&str, Option<&PathBuf>)> = vec![("this", None)];
         if let Some(baseline) = &baseline {

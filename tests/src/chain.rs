@@ -105,7 +105,7 @@ pub fn block_on(node: &Node, txs: Vec<Transaction>) -> Block {
     let height = info["blocks"].as_u64().expect("blocks") as u32 + 1;
     let tip: BlockHash = info["bestblockhash"].as_str().expect("hash").parse().expect("hash");
     let mtp = info["mediantime"].as_u64().expect("mediantime") as u32;
-    let subsidy = 475_000_000u64 >> (height / 150);
+    let subsidy = 475_000_000u64.checked_shr(height / 150).unwrap_or(0);
     let payout = TxOut { value: Amount::from_sat(subsidy), script_pubkey: ScriptBuf::from_bytes(p2wpkh_script()) };
     let coinbase = coinbase_tx(height, &[0x2a], vec![payout]);
     let mut block = Block {

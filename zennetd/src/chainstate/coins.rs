@@ -21,7 +21,8 @@ pub struct CoinCache {
     coins: HashMap<OutPoint, Option<Coin>>,
     undo: HashMap<BlockHash, Vec<u8>>,
     txindex: HashMap<Txid, Option<BlockHash>>,
-    index: Vec<crate::store::IndexRecord>,
+    /// Index records by block hash (the latest for each wins, as in the store).
+    index: HashMap<BlockHash, crate::store::IndexRecord>,
     tip: Option<BlockHash>,
     bytes: usize,
     limit: usize,
@@ -34,7 +35,7 @@ impl CoinCache {
             coins: HashMap::new(),
             undo: HashMap::new(),
             txindex: HashMap::new(),
-            index: Vec::new(),
+            index: HashMap::new(),
             tip: None,
             bytes: 0,
             limit: limit_bytes,
@@ -76,7 +77,7 @@ impl CoinCache {
         for txid in batch.txindex_remove {
             self.txindex.insert(txid, None);
         }
-        self.index.extend(batch.index);
+        self.index.extend(batch.index.into_iter().map(|record| (record.header.block_hash(), record)));
         if batch.tip.is_some() {
             self.tip = batch.tip;
         }
@@ -91,7 +92,7 @@ impl CoinCache {
 
     /// Drops a cached index record that a direct store write supersedes.
     pub fn forget_index(&mut self, hash: &BlockHash) {
-        self.index.retain(|r| r.header.block_hash() != *hash);
+        self.index.remove(hash);
     }
 
     /// Full, or not flushed for a while.
@@ -108,8 +109,11 @@ impl CoinCache {
         if !self.is_dirty() {
             return Ok(());
         }
-        let mut batch =
-            ConnectBatch { tip: self.tip, index: std::mem::take(&mut self.index), ..ConnectBatch::default() };
+        let mut batch = ConnectBatch {
+            tip: self.tip,
+            index: self.index.drain().map(|(_, r)| r).collect(),
+            ..ConnectBatch::default()
+        };
         for (outpoint, entry) in self.coins.drain() {
             match entry {
                 Some(coin) => batch.created.push((outpoint, coin)),
