@@ -1,5 +1,6 @@
 //! The block index: every known header, its status, and views of branches.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 
@@ -221,36 +222,59 @@ impl BlockIndex {
 
 /// The chain ending at `tip`, read through the active chain where they
 /// share blocks: what the difficulty rules need to judge a block on a branch.
+/// The walk down from `tip` goes only as far as the heights asked for (the
+/// rules look a bounded way back), so a header far ahead of the active chain
+/// costs no walk to where it forks.
 pub struct BranchView<'a> {
-    pub index: &'a BlockIndex,
-    pub active: &'a [BlockHash],
-    branch: Branch,
+    index: &'a BlockIndex,
+    active: &'a [BlockHash],
+    tip_height: u32,
+    walk: RefCell<Walk>,
+}
+
+/// How far the walk down from the tip has gone.
+struct Walk {
+    /// Blocks not on the active chain, the tip first.
+    branch: Vec<BlockHash>,
+    /// The next block down to look at.
+    next: BlockHash,
+    /// Height of the highest block shared with the active chain, once met.
+    fork_height: Option<u32>,
 }
 
 impl<'a> BranchView<'a> {
     pub fn new(index: &'a BlockIndex, active: &'a [BlockHash], tip: &BlockHash) -> Option<Self> {
-        let branch = index.branch_off(active, tip)?;
-        Some(BranchView { index, active, branch })
-    }
-
-    /// Height of the last block shared with the active chain.
-    pub fn fork_height(&self) -> u32 {
-        self.branch.fork_height
-    }
-
-    /// Blocks above the fork point, lowest first.
-    pub fn branch(&self) -> &[BlockHash] {
-        &self.branch.blocks
+        let tip_height = index.get(tip)?.height;
+        Some(BranchView {
+            index,
+            active,
+            tip_height,
+            walk: RefCell::new(Walk { branch: Vec::new(), next: *tip, fork_height: None }),
+        })
     }
 }
 
 impl HeaderChain for BranchView<'_> {
     fn at_height(&self, height: u32) -> Option<BlockSummary> {
-        let fork_height = self.branch.fork_height;
-        let hash = if height <= fork_height {
-            self.active.get(height as usize)?
-        } else {
-            self.branch.blocks.get((height - fork_height - 1) as usize)?
+        if height > self.tip_height {
+            return None;
+        }
+        let mut walk = self.walk.borrow_mut();
+        // Down until the block at `height` is passed or the fork is met.
+        while walk.fork_height.is_none() && self.tip_height - walk.branch.len() as u32 >= height {
+            let entry = self.index.get(&walk.next)?;
+            if self.active.get(entry.height as usize) == Some(&entry.hash) {
+                walk.fork_height = Some(entry.height);
+            } else if entry.height == 0 {
+                return None; // not linked to the active genesis
+            } else {
+                walk.branch.push(entry.hash);
+                walk.next = entry.header.prev_blockhash;
+            }
+        }
+        let hash = match walk.fork_height {
+            Some(fork) if height <= fork => self.active.get(height as usize)?,
+            _ => walk.branch.get((self.tip_height - height) as usize)?,
         };
         self.index.get(hash).map(IndexEntry::summary)
     }

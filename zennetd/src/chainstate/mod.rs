@@ -256,7 +256,8 @@ impl Chainstate {
         if active.first() != Some(&self.params.genesis_hash) {
             return Err(StoreError::Corrupt("the stored chain does not start at this network's genesis block".into()));
         }
-        records.sort_by_key(|r| (r.height, !active.contains(&r.header.block_hash())));
+        let on_active: std::collections::HashSet<&BlockHash> = active.iter().collect();
+        records.sort_by_cached_key(|r| (r.height, !on_active.contains(&r.header.block_hash())));
         for record in records {
             self.index.insert(IndexEntry {
                 hash: record.header.block_hash(),

@@ -248,3 +248,34 @@ fn headers_first_sync_indexes_headers_then_connects_blocks_in_any_order() {
     let stop = <BlockHash as bitcoin::hashes::Hash>::all_zeros();
     assert_eq!(cs.headers_after(&[hashes[27]], &stop, 2000).len(), 2);
 }
+
+#[test]
+fn branch_view_reads_a_side_branch_and_the_active_chain_below_it() {
+    let mut cs = regtest();
+    let genesis = cs.tip().hash;
+    let t = now(&cs);
+    let a1 = mine(&mut cs, PowAlgo::Sha256d);
+    mine(&mut cs, PowAlgo::Sha256d);
+    mine(&mut cs, PowAlgo::Sha256d);
+    let b2 = block_on(&cs, a1, PowAlgo::Scrypt, 100);
+    assert_eq!(cs.submit_block(b2.clone(), t).unwrap(), Accepted::SideBranch);
+    let b3 = block_on(&cs, b2.block_hash(), PowAlgo::Scrypt, 101);
+    assert_eq!(cs.submit_block(b3.clone(), t).unwrap(), Accepted::SideBranch, "equal work: first seen stays");
+    let view = BranchView::new(cs.index(), &cs.active, &b3.block_hash()).unwrap();
+    // Asked top-down, bottom-up and out of order: the same answers.
+    for heights in [[3, 2, 1, 0, 4], [0, 1, 2, 3, 4], [2, 0, 3, 1, 4]] {
+        let view = BranchView::new(cs.index(), &cs.active, &b3.block_hash()).unwrap();
+        for height in heights {
+            let expected = match height {
+                0 => Some(genesis),
+                1 => Some(a1),
+                2 => Some(b2.block_hash()),
+                3 => Some(b3.block_hash()),
+                _ => None,
+            };
+            let summary = expected.map(|h| cs.entry(&h).unwrap().summary());
+            assert_eq!(view.at_height(height), summary, "height {height} asked in order {heights:?}");
+        }
+    }
+    assert_eq!(view.at_height(5), None);
+}
