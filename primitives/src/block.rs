@@ -71,12 +71,14 @@ impl Block {
         let mut r = Reader::new(bytes);
         let header = decode_header(&mut r)?;
         let count = r.count("transactions", MIN_TX_SIZE)?;
-        let mut decoded = Vec::with_capacity(count);
+        let mut txdata = Vec::with_capacity(count);
+        let mut hasher = crate::hashed_tx::TxHasher::new(bytes);
         for _ in 0..count {
-            decoded.push(Transaction::decode_with_layout(&mut r)?);
+            hasher.push(Transaction::decode_with_layout(&mut r)?, &mut txdata);
         }
+        hasher.finish(&mut txdata);
         r.finish()?;
-        Ok(Block { header, txdata: crate::hashed_tx::hash_decoded(bytes, decoded) })
+        Ok(Block { header, txdata })
     }
 
     pub fn serialize(&self) -> Vec<u8> {

@@ -38,7 +38,11 @@ impl HashedTx {
         let mut reader = Reader::new(bytes);
         let decoded = Transaction::decode_with_layout(&mut reader)?;
         reader.finish()?;
-        Ok(hash_decoded(bytes, vec![decoded]).pop().expect("one transaction in, one out"))
+        let mut hashed = Vec::with_capacity(1);
+        let mut hasher = TxHasher::new(bytes);
+        hasher.push(decoded, &mut hashed);
+        hasher.finish(&mut hashed);
+        Ok(hashed.pop().expect("one transaction in, one out"))
     }
 
     pub fn txid(&self) -> Txid {
@@ -92,44 +96,68 @@ impl From<HashedTx> for Transaction {
 
 /// Hashes transactions from the bytes they were decoded from (`layout`
 /// positions index `bytes`), two messages at a time where the CPU has the
-/// SHA extensions: the txid of the legacy form is its bytes', a witness
+/// SHA extensions, each pair just after it is decoded (while its bytes are
+/// in the cache): the txid of the legacy form is its bytes', a witness
 /// transaction's leaves out marker, flags and witnesses, and its wtxid is
 /// its bytes'. An announcement commits to its body's hash, not its bytes:
 /// it is hashed from its fields.
-pub(crate) fn hash_decoded(bytes: &[u8], decoded: Vec<(Transaction, Layout)>) -> Vec<HashedTx> {
-    // Each transaction's txid message, then (witness only) its wtxid message.
-    let mut messages: Vec<[&[u8]; 3]> = Vec::with_capacity(decoded.len() + decoded.len() / 2);
-    for (_, layout) in &decoded {
-        let whole = &bytes[layout.start..layout.end];
-        if layout.is_legacy() {
-            messages.push([whole, &[], &[]]);
-        } else if layout.is_witness_only() {
-            let lock_time = &bytes[layout.end - 4..layout.end];
-            messages.push([&bytes[layout.start..layout.start + 4], &bytes[layout.io_start..layout.io_end], lock_time]);
-            messages.push([whole, &[], &[]]);
+pub(crate) struct TxHasher<'a> {
+    bytes: &'a [u8],
+    pending: Vec<(Transaction, Layout)>,
+    /// Scratch, kept between pairs.
+    messages: Vec<[&'a [u8]; 3]>,
+    digests: Vec<[u8; 32]>,
+}
+
+impl<'a> TxHasher<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        TxHasher { bytes, pending: Vec::with_capacity(2), messages: Vec::new(), digests: Vec::new() }
+    }
+
+    /// Takes a decoded transaction; once two wait, hashes them into `out`.
+    pub fn push(&mut self, decoded: (Transaction, Layout), out: &mut Vec<HashedTx>) {
+        self.pending.push(decoded);
+        if self.pending.len() == 2 {
+            self.finish(out);
         }
     }
-    let mut digests = sha256d_each(&messages).into_iter();
-    decoded
-        .into_iter()
-        .map(|(tx, layout)| {
+
+    /// Hashes what is waiting into `out`.
+    pub fn finish(&mut self, out: &mut Vec<HashedTx>) {
+        let bytes = self.bytes;
+        // Each transaction's txid message, then (witness only) its wtxid message.
+        self.messages.clear();
+        for (_, layout) in &self.pending {
+            let whole = &bytes[layout.start..layout.end];
             if layout.is_legacy() {
-                let txid = digests.next().expect("a digest per message");
+                self.messages.push([whole, &[], &[]]);
+            } else if layout.is_witness_only() {
+                let version = &bytes[layout.start..layout.start + 4];
+                let lock_time = &bytes[layout.end - 4..layout.end];
+                self.messages.push([version, &bytes[layout.io_start..layout.io_end], lock_time]);
+                self.messages.push([whole, &[], &[]]);
+            }
+        }
+        self.digests.clear();
+        sha256d_each(&self.messages, &mut self.digests);
+        let mut digests = self.digests.iter().copied();
+        let mut next = || digests.next().expect("a digest per message");
+        for (tx, layout) in self.pending.drain(..) {
+            out.push(if layout.is_legacy() {
+                let txid = next();
                 HashedTx { tx, txid: Txid::from_byte_array(txid), wtxid: Wtxid::from_byte_array(txid) }
             } else if layout.is_witness_only() {
-                let txid = digests.next().expect("a digest per message");
-                let wtxid = digests.next().expect("a digest per message");
+                let (txid, wtxid) = (next(), next());
                 HashedTx { tx, txid: Txid::from_byte_array(txid), wtxid: Wtxid::from_byte_array(wtxid) }
             } else {
                 HashedTx::new(tx)
-            }
-        })
-        .collect()
+            });
+        }
+    }
 }
 
-/// Double SHA256 of each message (its parts concatenated).
-fn sha256d_each(messages: &[[&[u8]; 3]]) -> Vec<[u8; 32]> {
-    let mut digests = Vec::with_capacity(messages.len());
+/// Double SHA256 of each message (its parts concatenated), into `digests`.
+fn sha256d_each(messages: &[[&[u8]; 3]], digests: &mut Vec<[u8; 32]>) {
     let mut pairs = messages.chunks_exact(2);
     #[cfg(target_arch = "x86_64")]
     if crate::sha_ni::available() {
@@ -141,7 +169,6 @@ fn sha256d_each(messages: &[[&[u8]; 3]]) -> Vec<[u8; 32]> {
     for message in pairs.flatten().chain(remainder) {
         digests.push(sha256d(message));
     }
-    digests
 }
 
 /// Double SHA256 of the concatenated parts.

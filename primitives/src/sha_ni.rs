@@ -225,45 +225,88 @@ unsafe fn transform_scheduled(state: &mut [State; 2], schedule: &[u32; 64]) {
     }
 }
 
-/// One compression of a block on one state.
+/// Two rounds on `state` (ABEF, CDGH) with `wk` (words plus constants),
+/// then two more with its high half: four rounds.
+macro_rules! four_rounds {
+    ($state:ident, $wk:expr) => {{
+        let wk = $wk;
+        let after_two = _mm_sha256rnds2_epu32($state[1], $state[0], wk);
+        $state = [_mm_sha256rnds2_epu32($state[0], after_two, _mm_shuffle_epi32::<0x0E>(wk)), after_two];
+    }};
+}
+
+/// The next four schedule words into `$m0` from the sixteen held in
+/// `$m0..$m3` (oldest first).
+macro_rules! schedule {
+    ($m0:ident, $m1:ident, $m2:ident, $m3:ident) => {
+        $m0 = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32($m0, $m1), _mm_alignr_epi8::<4>($m3, $m2)), $m3);
+    };
+}
+
+/// The round constants of group `g` (rounds 4g to 4g+3).
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+unsafe fn k(group: usize) -> __m128i {
+    _mm_loadu_si128(K.as_ptr().add(4 * group).cast())
+}
+
+/// One compression of a block on one state, unrolled.
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
 unsafe fn transform_one(state: &mut State, message: [__m128i; 4]) {
-    let mut lanes = [*state];
-    transform_lanes(&mut lanes, [message]);
-    *state = lanes[0];
+    let [mut m0, mut m1, mut m2, mut m3] = message;
+    let mut s = *state;
+    four_rounds!(s, _mm_add_epi32(m0, k(0)));
+    four_rounds!(s, _mm_add_epi32(m1, k(1)));
+    four_rounds!(s, _mm_add_epi32(m2, k(2)));
+    four_rounds!(s, _mm_add_epi32(m3, k(3)));
+    for group in (4..16).step_by(4) {
+        schedule!(m0, m1, m2, m3);
+        four_rounds!(s, _mm_add_epi32(m0, k(group)));
+        schedule!(m1, m2, m3, m0);
+        four_rounds!(s, _mm_add_epi32(m1, k(group + 1)));
+        schedule!(m2, m3, m0, m1);
+        four_rounds!(s, _mm_add_epi32(m2, k(group + 2)));
+        schedule!(m3, m0, m1, m2);
+        four_rounds!(s, _mm_add_epi32(m3, k(group + 3)));
+    }
+    *state = [_mm_add_epi32(s[0], state[0]), _mm_add_epi32(s[1], state[1])];
 }
 
-/// One compression of a block on each of two states, interleaved.
+/// One compression of a block on each of two states, unrolled and
+/// interleaved four rounds at a time.
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
 unsafe fn transform(state: &mut [State; 2], message: [[__m128i; 4]; 2]) {
-    transform_lanes(state, message);
-}
-
-/// One compression of a block on each of `N` states, round by round.
-#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-unsafe fn transform_lanes<const N: usize>(state: &mut [State; N], mut message: [[__m128i; 4]; N]) {
-    let saved = *state;
-    for group in 0..16 {
-        let k = _mm_loadu_si128(K.as_ptr().add(4 * group).cast());
-        for lane in 0..N {
-            let m = &mut message[lane];
-            if group >= 4 {
-                // W[t..t+4] from W[t-16..t]: the four words held in m, rolling.
-                let t = _mm_sha256msg1_epu32(m[group % 4], m[(group + 1) % 4]);
-                let t = _mm_add_epi32(t, _mm_alignr_epi8::<4>(m[(group + 3) % 4], m[(group + 2) % 4]));
-                m[group % 4] = _mm_sha256msg2_epu32(t, m[(group + 3) % 4]);
-            }
-            let wk = _mm_add_epi32(m[group % 4], k);
-            let [abef, cdgh] = state[lane];
-            // Two rounds each: the result is the new ABEF, the old one the new CDGH.
-            let after_two = _mm_sha256rnds2_epu32(cdgh, abef, wk);
-            let after_four = _mm_sha256rnds2_epu32(abef, after_two, _mm_shuffle_epi32::<0x0E>(wk));
-            state[lane] = [after_four, after_two];
-        }
+    let [[mut a0, mut a1, mut a2, mut a3], [mut b0, mut b1, mut b2, mut b3]] = message;
+    let [mut sa, mut sb] = *state;
+    macro_rules! both {
+        ($group:expr, $a:ident, $b:ident) => {{
+            let k = k($group);
+            four_rounds!(sa, _mm_add_epi32($a, k));
+            four_rounds!(sb, _mm_add_epi32($b, k));
+        }};
     }
-    for lane in 0..N {
-        state[lane] = [_mm_add_epi32(state[lane][0], saved[lane][0]), _mm_add_epi32(state[lane][1], saved[lane][1])];
+    both!(0, a0, b0);
+    both!(1, a1, b1);
+    both!(2, a2, b2);
+    both!(3, a3, b3);
+    for group in (4..16).step_by(4) {
+        schedule!(a0, a1, a2, a3);
+        schedule!(b0, b1, b2, b3);
+        both!(group, a0, b0);
+        schedule!(a1, a2, a3, a0);
+        schedule!(b1, b2, b3, b0);
+        both!(group + 1, a1, b1);
+        schedule!(a2, a3, a0, a1);
+        schedule!(b2, b3, b0, b1);
+        both!(group + 2, a2, b2);
+        schedule!(a3, a0, a1, a2);
+        schedule!(b3, b0, b1, b2);
+        both!(group + 3, a3, b3);
     }
+    let [saved_a, saved_b] = *state;
+    *state = [
+        [_mm_add_epi32(sa[0], saved_a[0]), _mm_add_epi32(sa[1], saved_a[1])],
+        [_mm_add_epi32(sb[0], saved_b[0]), _mm_add_epi32(sb[1], saved_b[1])],
+    ];
 }
 
 #[cfg(test)]
