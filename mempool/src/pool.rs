@@ -7,7 +7,7 @@ use consensus::check::locks::sequence_locks_satisfied;
 use consensus::check::{check_transaction, is_final, Coin};
 use consensus::difficulty::HeaderChain;
 use consensus::{ChainParams, TxError};
-use primitives::{HashedTx, OutPoint, Transaction, TxOut, Txid, MAX_MONEY};
+use primitives::{HashedTx, OutPoint, Transaction, TxOut, Txid, Wtxid, MAX_MONEY};
 use script::cache::SignatureCache;
 use script::sigops::transaction_sigop_cost;
 use script::{verify_inputs, SpentOutputs, VerifyFlags};
@@ -20,6 +20,8 @@ use crate::policy::{check_witness_standard, standard_script_flags, Policy};
 pub struct MempoolEntry {
     pub tx: Transaction,
     pub txid: Txid,
+    /// Hashed once on entry (relay and inventory ask for it often).
+    pub wtxid: Wtxid,
     pub fee: u64,
     pub vsize: u64,
     pub sigop_cost: u64,
@@ -319,8 +321,18 @@ impl Mempool {
         let children = self.link_children(&tx, txid);
         self.total_vsize += vsize;
         self.updates += 1;
-        let entry =
-            MempoolEntry { tx, txid, fee, vsize, sigop_cost, time: ctx.now, height: ctx.height - 1, parents, children };
+        let entry = MempoolEntry {
+            wtxid: tx.wtxid(),
+            tx,
+            txid,
+            fee,
+            vsize,
+            sigop_cost,
+            time: ctx.now,
+            height: ctx.height - 1,
+            parents,
+            children,
+        };
         self.entries.insert(txid, entry);
         self.trim_to_size();
         if !self.entries.contains_key(&txid) {

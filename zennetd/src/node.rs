@@ -72,13 +72,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let params = Arc::new(ChainParams::for_network(config.network, config.regtest_multialgo));
     let store_path = config.datadir.join("chain");
-    let store = tokio::task::spawn_blocking(move || SledStore::open(&store_path)).await??;
+    // -dbcache covers both caches: an eighth (at most 64 MiB) for the store's
+    // pages, the rest for coin changes.
+    let dbcache_bytes = config.dbcache_mib << 20;
+    let page_cache = (dbcache_bytes / 8).clamp(1 << 20, 64 << 20);
+    let store =
+        tokio::task::spawn_blocking(move || SledStore::open_with_cache(&store_path, page_cache as u64)).await??;
     let signature_cache = Arc::new(SignatureCache::new(SIGNATURE_CACHE_ENTRIES, rand::random()));
     let script_threads = config.script_threads;
     let options = ChainOptions {
         script_threads,
         txindex: config.txindex,
-        cache_bytes: config.dbcache_mib << 20,
+        cache_bytes: dbcache_bytes.saturating_sub(page_cache).max(1 << 20),
         prune: config.prune,
     };
     let mut chainstate = Chainstate::open(params.clone(), Box::new(store), signature_cache.clone(), options)

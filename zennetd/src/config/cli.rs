@@ -33,7 +33,7 @@ pub struct Cli {
     /// Serve announcement bodies in pruned form once expired + 100 blocks (default 1; 0: archive).
     #[arg(long, help_heading = "General options")]
     pub pruneannouncements: Option<u8>,
-    /// MiB of coin changes kept in memory before they are written (default 450).
+    /// MiB of memory for the databases: coin changes kept before they are written, and an eighth (at most 64 MiB) for the store's page cache (default 450).
     #[arg(long, help_heading = "General options")]
     pub dbcache: Option<usize>,
     /// Keep the mempool across restarts in mempool.dat (default 1).

@@ -62,7 +62,7 @@ impl MempoolState {
 
     /// Every transaction with its feerate in zats per 1,000 vbytes.
     pub fn inventory(&self) -> Vec<(Txid, primitives::Wtxid, u64)> {
-        self.pool.entries().map(|e| (e.txid, e.tx.wtxid(), e.fee * 1000 / e.vsize.max(1))).collect()
+        self.pool.entries().map(|e| (e.txid, e.wtxid, e.fee * 1000 / e.vsize.max(1))).collect()
     }
 
     /// A transaction and its feerate (zats per 1,000 vbytes).

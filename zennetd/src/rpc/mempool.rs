@@ -181,7 +181,7 @@ fn entry_json(f: &EntryFacts) -> Value {
         "descendantsize": desc_size + e.vsize,
         "ancestorcount": anc_count + 1,
         "ancestorsize": anc_size + e.vsize,
-        "wtxid": e.tx.wtxid().to_string(),
+        "wtxid": e.wtxid.to_string(),
         "fees": {
             "base": amount(e.fee),
             "modified": amount(e.fee),

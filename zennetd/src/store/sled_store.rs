@@ -49,9 +49,17 @@ fn key(prefix: u8, body: &[u8]) -> Vec<u8> {
     k
 }
 
+/// sled's page cache when no share of `-dbcache` is given.
+const DEFAULT_PAGE_CACHE: u64 = 64 << 20;
+
 impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
-        let db = sled::Config::new().path(path).cache_capacity(64 << 20).open().map_err(db_err)?;
+        Self::open_with_cache(path, DEFAULT_PAGE_CACHE)
+    }
+
+    /// Opens with `cache_bytes` of page cache (its share of `-dbcache`).
+    pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<SledStore, StoreError> {
+        let db = sled::Config::new().path(path).cache_capacity(cache_bytes).open().map_err(db_err)?;
         let blocks = db.open_tree("blocks").map_err(db_err)?;
         let chainstate = db.open_tree("chainstate").map_err(db_err)?;
         Ok(SledStore { path: path.to_path_buf(), db, blocks, chainstate })
