@@ -3,7 +3,9 @@
 //! announces it), so that header lookups (`getblockheader`,
 //! `getblockhash`) read it from any thread without queueing behind block
 //! validation. Its lock is held for a lookup or an update, never across an
-//! `.await`.
+//! `.await`. The entries are shared with the index (an entry is copied only
+//! when the index changes it), so the view adds a map of pointers, not a
+//! second copy of the index.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
@@ -59,7 +61,7 @@ const POW_MEMO_ENTRIES: usize = 50_000;
 
 #[derive(Default)]
 struct Table {
-    entries: HashMap<BlockHash, IndexEntry>,
+    entries: HashMap<BlockHash, Arc<IndexEntry>>,
     active: Vec<BlockHash>,
     /// PoW hashes computed for readers (argon2d's costs milliseconds).
     pow: HashMap<BlockHash, [u8; 32]>,
@@ -83,8 +85,8 @@ impl HeaderView {
         }
         let mut table = self.0.write().unwrap_or_else(PoisonError::into_inner);
         for hash in changed {
-            if let Some(entry) = index.get(&hash) {
-                table.entries.insert(hash, entry.clone());
+            if let Some(entry) = index.shared(&hash) {
+                table.entries.insert(hash, entry);
             }
         }
         // Keep what both chains share (all but a reorganisation's blocks).
@@ -107,9 +109,9 @@ impl HeaderView {
             let active = table.active.get(entry.height as usize) == Some(hash);
             let tip_height = table.active.len() as i64 - 1;
             HeaderFacts {
-                entry: entry.clone(),
+                entry: IndexEntry::clone(entry),
                 confirmations: if active { tip_height - i64::from(entry.height) + 1 } else { -1 },
-                median_time: median_time(entry, |h| table.entries.get(h)),
+                median_time: median_time(entry, |h| table.entries.get(h).map(|e| &**e)),
                 next: if active { table.active.get(entry.height as usize + 1).copied() } else { None },
                 pow_hash: None,
             }

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use consensus::difficulty::{BlockSummary, HeaderChain};
 use num_bigint::BigUint;
@@ -68,7 +69,9 @@ pub type CandidateKey = (BigUint, Reverse<i64>, BlockHash);
 
 #[derive(Default)]
 pub struct BlockIndex {
-    entries: HashMap<BlockHash, IndexEntry>,
+    /// Shared with the header view until changed (copied on write), so the
+    /// view costs no second copy of the index.
+    entries: HashMap<BlockHash, Arc<IndexEntry>>,
     children: HashMap<BlockHash, Vec<BlockHash>>,
     next_sequence: i64,
     /// Height of the highest header not known to be invalid.
@@ -82,13 +85,18 @@ pub struct BlockIndex {
 
 impl BlockIndex {
     pub fn get(&self, hash: &BlockHash) -> Option<&IndexEntry> {
-        self.entries.get(hash)
+        self.entries.get(hash).map(|e| &**e)
+    }
+
+    /// The entry as the header view keeps it.
+    pub fn shared(&self, hash: &BlockHash) -> Option<Arc<IndexEntry>> {
+        self.entries.get(hash).cloned()
     }
 
     pub fn get_mut(&mut self, hash: &BlockHash) -> Option<&mut IndexEntry> {
         let entry = self.entries.get_mut(hash)?;
         self.changed.push(*hash);
-        Some(entry)
+        Some(Arc::make_mut(entry))
     }
 
     /// The entries that may have changed since the last call.
@@ -117,7 +125,7 @@ impl BlockIndex {
             }
         }
         self.changed.push(entry.hash);
-        self.entries.insert(entry.hash, entry);
+        self.entries.insert(entry.hash, Arc::new(entry));
     }
 
     /// The height of the best header chain (for pruned announcements).
@@ -128,7 +136,7 @@ impl BlockIndex {
     /// The most-work header not known to be invalid (recomputed after
     /// blocks are marked invalid, see [`Self::recompute_best_header`]).
     pub fn best_header(&self) -> Option<&IndexEntry> {
-        self.best_header.and_then(|h| self.entries.get(&h))
+        self.best_header.and_then(|h| self.get(&h))
     }
 
     pub fn recompute_best_header(&mut self) {
@@ -157,7 +165,7 @@ impl BlockIndex {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &IndexEntry> {
-        self.entries.values()
+        self.entries.values().map(|e| &**e)
     }
 
     /// The lowest sequence number yet (for `preciousblock`).
@@ -168,9 +176,9 @@ impl BlockIndex {
 
     /// The ancestor of `hash` at `height`.
     pub fn ancestor(&self, hash: &BlockHash, height: u32) -> Option<&IndexEntry> {
-        let mut entry = self.entries.get(hash)?;
+        let mut entry = self.get(hash)?;
         while entry.height > height {
-            entry = self.entries.get(&entry.header.prev_blockhash)?;
+            entry = self.get(&entry.header.prev_blockhash)?;
         }
         (entry.height == height).then_some(entry)
     }
