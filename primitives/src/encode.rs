@@ -63,11 +63,6 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
-    /// The bytes read since `start` (a past [`Reader::position`]).
-    pub fn read_since(&self, start: usize) -> &'a [u8] {
-        &self.data[start..self.pos]
-    }
-
     /// Fails unless every byte was consumed.
     pub fn finish(&self) -> Result<(), DecodeError> {
         match self.remaining() {

@@ -88,12 +88,6 @@ impl From<Transaction> for HashedTx {
     }
 }
 
-impl From<HashedTx> for Transaction {
-    fn from(tx: HashedTx) -> Self {
-        tx.tx
-    }
-}
-
 /// Hashes transactions from the bytes they were decoded from (`layout`
 /// positions index `bytes`), two messages at a time where the CPU has the
 /// SHA extensions, each pair just after it is decoded (while its bytes are

@@ -27,14 +27,7 @@ const DEADLINE: Duration = Duration::from_secs(3600);
 
 /// Peak resident memory of a running node, in MiB.
 fn peak_rss_mib(node: &Node) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", node.pid())).expect("/proc status");
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .expect("VmHWM");
-    kib / 1024.0
+    node.peak_rss_bytes() as f64 / (1024.0 * 1024.0)
 }
 
 fn height(node: &Node) -> u64 {

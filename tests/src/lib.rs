@@ -277,14 +277,23 @@ impl Node {
 
     /// Resident memory of the running process, in bytes (from /proc).
     pub fn rss_bytes(&self) -> u64 {
+        self.proc_status_kib("VmRSS:") * 1024
+    }
+
+    /// The most resident memory the running process has had, in bytes.
+    pub fn peak_rss_bytes(&self) -> u64 {
+        self.proc_status_kib("VmHWM:") * 1024
+    }
+
+    /// A KiB figure of the process's /proc status, by its label.
+    fn proc_status_kib(&self, label: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("/proc status");
-        let kib: u64 = status
+        status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(label))
             .and_then(|v| v.split_whitespace().next())
             .and_then(|v| v.parse().ok())
-            .expect("VmRSS");
-        kib * 1024
+            .unwrap_or_else(|| panic!("{label} in /proc status"))
     }
 
     /// SIGKILL, as a crash.
