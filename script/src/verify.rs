@@ -29,22 +29,40 @@ pub struct InputFailure {
 /// Inputs a worker takes at a time.
 const CHUNK: usize = 16;
 
+/// Copies `witness` into `scratch`, reusing the buffers of the previous
+/// input, so that a worker does not allocate per input.
+fn load_witness(scratch: &mut Vec<Vec<u8>>, witness: &primitives::Witness) {
+    scratch.truncate(witness.len());
+    for (index, item) in witness.iter().enumerate() {
+        match scratch.get_mut(index) {
+            Some(slot) => {
+                slot.clear();
+                slot.extend_from_slice(item);
+            }
+            None => scratch.push(item.to_vec()),
+        }
+    }
+}
+
 fn verify_one(
     job: &SpentOutputs<'_>,
     precomputed: &PrecomputedTransactionData,
     input: usize,
     flags: VerifyFlags,
     cache: Option<&SignatureCache>,
+    witness: &mut Vec<Vec<u8>>,
 ) -> Result<(), ScriptError> {
     let txin = &job.tx.input[input];
     let prev = &job.spent[input];
     let checker = TransactionChecker { tx: job.tx, input, amount: prev.value.to_sat(), precomputed, cache };
-    let witness = txin.witness.to_vec();
-    verify_script(txin.script_sig.as_bytes(), prev.script_pubkey.as_bytes(), &witness, flags, &checker)
+    load_witness(witness, &txin.witness);
+    verify_script(txin.script_sig.as_bytes(), prev.script_pubkey.as_bytes(), witness, flags, &checker)
 }
 
-/// Verifies every input of every job with `threads` threads (1 runs inline).
-/// Reports the failure with the lowest (transaction, input) position.
+/// Verifies every input of every job with `threads` threads, the caller's
+/// among them (1 runs inline), taking `CHUNK` inputs at a time as Core's
+/// check queue does. Reports the failure with the lowest (transaction,
+/// input) position.
 pub fn verify_inputs(
     jobs: &[SpentOutputs<'_>],
     flags: VerifyFlags,
@@ -66,41 +84,44 @@ pub fn verify_inputs(
         .collect();
     let inputs: Vec<(usize, usize)> =
         jobs.iter().enumerate().flat_map(|(t, j)| (0..j.tx.input.len()).map(move |i| (t, i))).collect();
-    let check = |position: usize| -> Result<(), InputFailure> {
+    let check = |position: usize, witness: &mut Vec<Vec<u8>>| -> Result<(), InputFailure> {
         let (tx_index, input) = inputs[position];
-        verify_one(&jobs[tx_index], &precomputed[tx_index], input, flags, cache).map_err(|error| InputFailure {
-            tx_index,
-            input,
-            error,
-        })
+        verify_one(&jobs[tx_index], &precomputed[tx_index], input, flags, cache, witness)
+            .map_err(|error| InputFailure { tx_index, input, error })
     };
 
     if threads <= 1 || inputs.len() <= CHUNK {
-        return (0..inputs.len()).try_for_each(check);
+        let mut witness = Vec::new();
+        return (0..inputs.len()).try_for_each(|position| check(position, &mut witness));
     }
     let next = AtomicUsize::new(0);
     let first_failure: Mutex<Option<(usize, InputFailure)>> = Mutex::new(None);
     let failed_at = AtomicUsize::new(usize::MAX);
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(inputs.len().div_ceil(CHUNK)) {
-            scope.spawn(|| loop {
-                let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-                if start >= inputs.len() || start > failed_at.load(Ordering::Relaxed) {
+    let work = || {
+        let mut witness = Vec::new();
+        loop {
+            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= inputs.len() || start > failed_at.load(Ordering::Relaxed) {
+                break;
+            }
+            for position in start..(start + CHUNK).min(inputs.len()) {
+                if let Err(failure) = check(position, &mut witness) {
+                    failed_at.fetch_min(position, Ordering::Relaxed);
+                    if let Ok(mut slot) = first_failure.lock() {
+                        if slot.as_ref().is_none_or(|(p, _)| position < *p) {
+                            *slot = Some((position, failure));
+                        }
+                    }
                     break;
                 }
-                for position in start..(start + CHUNK).min(inputs.len()) {
-                    if let Err(failure) = check(position) {
-                        failed_at.fetch_min(position, Ordering::Relaxed);
-                        if let Ok(mut slot) = first_failure.lock() {
-                            if slot.as_ref().is_none_or(|(p, _)| position < *p) {
-                                *slot = Some((position, failure));
-                            }
-                        }
-                        break;
-                    }
-                }
-            });
+            }
         }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads.min(inputs.len().div_ceil(CHUNK)) {
+            scope.spawn(work);
+        }
+        work();
     });
     match first_failure.into_inner().ok().flatten() {
         Some((_, failure)) => Err(failure),

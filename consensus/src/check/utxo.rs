@@ -78,7 +78,10 @@ pub fn connect_block(
     scripts: Option<&ScriptValidation<'_>>,
 ) -> Result<UtxoChanges, BlockError> {
     let mut created: HashMap<OutPoint, Coin> = HashMap::new();
-    let mut spent = Vec::new();
+    // The coins spent from `view` (the undo data), as (outpoint, height,
+    // coinbase, transaction, input): their outputs are moved out of
+    // `spent_outputs` once the scripts have run, rather than cloned twice.
+    let mut spent_from_before: Vec<(OutPoint, u32, bool, usize, usize)> = Vec::new();
     let mut spent_from_view: HashSet<OutPoint> = HashSet::new();
     let mut fees: u64 = 0;
     // The outputs each transaction's inputs spend, in input order.
@@ -99,7 +102,7 @@ pub fn connect_block(
                             .coin(&outpoint)
                             .filter(|_| spent_from_view.insert(outpoint))
                             .ok_or(fail(TxError::InputsMissingOrSpent { outpoint }))?;
-                        spent.push((outpoint, coin.clone()));
+                        spent_from_before.push((outpoint, coin.height, coin.is_coinbase, index, input));
                         coin
                     }
                 };
@@ -113,12 +116,12 @@ pub fn connect_block(
                 if tx.is_announcement() && !is_native_segwit_v0(&coin.output) {
                     return Err(fail(TxError::AnnouncementInputNotSegwit { input }));
                 }
-                spends.push(coin.output.clone());
                 coin_heights.push(coin.height);
                 value_in = value_in
                     .checked_add(coin.output.value.to_sat())
                     .filter(|v| *v <= MAX_MONEY)
                     .ok_or(fail(TxError::InputValuesOutOfRange))?;
+                spends.push(coin.output);
             }
             if !sequence_locks_satisfied(tx, &coin_heights, height, chain) {
                 return Err(fail(TxError::NonFinal));
@@ -174,6 +177,13 @@ pub fn connect_block(
         })?;
     }
 
+    let spent = spent_from_before
+        .into_iter()
+        .map(|(outpoint, height, is_coinbase, tx, input)| {
+            let output = std::mem::replace(&mut spent_outputs[tx][input], TxOut::NULL);
+            (outpoint, Coin { output, height, is_coinbase })
+        })
+        .collect();
     // Keep creation order deterministic for storage and tests.
     let mut created: Vec<(OutPoint, Coin)> = created.into_iter().collect();
     created.sort_by_key(|(outpoint, coin)| (coin.height, outpoint.txid, outpoint.vout));
