@@ -146,8 +146,13 @@ impl Mempool {
 
     /// Checks `tx` against consensus and policy; adds it unless `test_only`.
     /// Returns its fee.
-    pub fn accept(&mut self, tx: Transaction, ctx: &AcceptContext<'_>, test_only: bool) -> Result<u64, MempoolError> {
-        self.accept_checked(tx, ctx, test_only, false)
+    pub fn accept(
+        &mut self,
+        tx: impl Into<HashedTx>,
+        ctx: &AcceptContext<'_>,
+        test_only: bool,
+    ) -> Result<u64, MempoolError> {
+        self.accept_checked(tx.into(), ctx, test_only, false)
     }
 
     /// A parent paying less than the relay floor with the one child that
@@ -156,10 +161,11 @@ impl Mempool {
     /// other rule; otherwise neither does. Returns the two fees.
     pub fn accept_package(
         &mut self,
-        parent: Transaction,
-        child: Transaction,
+        parent: impl Into<HashedTx>,
+        child: impl Into<HashedTx>,
         ctx: &AcceptContext<'_>,
     ) -> Result<(u64, u64), MempoolError> {
+        let (parent, child) = (parent.into(), child.into());
         let parent_txid = parent.txid();
         if !child.input.iter().any(|i| i.previous_output.txid == parent_txid) {
             return Err(MempoolError::Package("the child does not spend the parent"));
@@ -192,7 +198,7 @@ impl Mempool {
 
     fn accept_checked(
         &mut self,
-        tx: Transaction,
+        tx: HashedTx,
         ctx: &AcceptContext<'_>,
         test_only: bool,
         package_parent: bool,
@@ -323,7 +329,7 @@ impl Mempool {
         self.updates += 1;
         let entry = MempoolEntry {
             wtxid: tx.wtxid(),
-            tx,
+            tx: tx.into_transaction(),
             txid,
             fee,
             vsize,

@@ -167,7 +167,7 @@ impl Manager {
                 notification = notifications.recv() => match notification {
                     // The fee and size come with it: no need to ask the mempool again.
                     Ok(Notification::TransactionAdded { tx, fee, vsize }) => {
-                        self.relay_transaction(&tx, fee * 1000 / vsize.max(1))
+                        self.relay_transaction(tx.txid(), tx.wtxid(), fee * 1000 / vsize.max(1))
                     }
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("{n} transactions not relayed (queue lagged)"),

@@ -7,7 +7,7 @@ use bitcoin::p2p::address::{AddrV2Message, Address};
 use bitcoin::p2p::message_blockdata::Inventory;
 use bitcoin::p2p::ServiceFlags;
 use primitives::encode::{write_compact_size, Reader};
-use primitives::{Block, BlockHash, Header, Transaction};
+use primitives::{Block, BlockHash, HashedTx, Header};
 
 /// BIP339 and everything before it.
 pub const PROTOCOL_VERSION: i32 = 70016;
@@ -82,7 +82,7 @@ pub enum NetMessage {
     Block(Box<Block>),
     /// A block already serialized (served from the store as is).
     RawBlock(Vec<u8>),
-    Tx(Box<Transaction>),
+    Tx(Box<HashedTx>),
     /// A transaction already serialized (without witnesses, for MSG_TX).
     RawTx(Vec<u8>),
     WtxidRelay,
@@ -242,7 +242,7 @@ impl NetMessage {
                 }
             }
             "block" => NetMessage::Block(Box::new(Block::from_bytes(payload).map_err(|e| malformed(e.to_string()))?)),
-            "tx" => NetMessage::Tx(Box::new(Transaction::from_bytes(payload).map_err(|e| malformed(e.to_string()))?)),
+            "tx" => NetMessage::Tx(Box::new(HashedTx::from_bytes(payload).map_err(|e| malformed(e.to_string()))?)),
             "wtxidrelay" => NetMessage::WtxidRelay,
             "mempool" => NetMessage::Mempool,
             "feefilter" => NetMessage::FeeFilter(decode_exact::<i64>(payload).map_err(malformed)?),

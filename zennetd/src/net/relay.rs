@@ -4,7 +4,7 @@
 use bitcoin::hashes::Hash;
 use bitcoin::p2p::message_blockdata::Inventory;
 use mempool::MempoolError;
-use primitives::{BlockHash, Transaction, Txid, Wtxid};
+use primitives::{BlockHash, HashedTx, Txid, Wtxid};
 
 use super::connection::PeerId;
 use super::manager::Manager;
@@ -57,19 +57,17 @@ fn serve_items(
             Inventory::WitnessBlock(h) => {
                 node.chain.served_block(&h, archive, true).ok().flatten().map(NetMessage::RawBlock)
             }
-            Inventory::Transaction(t) => {
-                node.mempool.transaction(&t).map(|(tx, _)| NetMessage::RawTx(tx.serialize_without_witness()))
-            }
+            Inventory::Transaction(t) => node.mempool.served(&t, false).map(|(bytes, _)| NetMessage::RawTx(bytes)),
             Inventory::WitnessTransaction(t) => {
-                node.mempool.transaction(&t).map(|(tx, _)| NetMessage::Tx(Box::new(tx)))
+                node.mempool.served(&t, true).map(|(bytes, _)| NetMessage::RawTx(bytes))
             }
             Inventory::WTx(w) => wtxids
                 .iter()
                 .find(|(known, _)| *known == w)
                 .and_then(|(_, t)| *t)
-                .and_then(|t| node.mempool.transaction(&t))
-                .filter(|(tx, _)| tx.wtxid() == w)
-                .map(|(tx, _)| NetMessage::Tx(Box::new(tx))),
+                .and_then(|t| node.mempool.served(&t, true))
+                .filter(|(_, wtxid)| *wtxid == w)
+                .map(|(bytes, _)| NetMessage::RawTx(bytes)),
             _ => continue,
         };
         match reply {
@@ -227,7 +225,7 @@ impl Manager {
         }
     }
 
-    pub(super) async fn on_tx(&mut self, id: PeerId, tx: Transaction) {
+    pub(super) async fn on_tx(&mut self, id: PeerId, tx: HashedTx) {
         if self.refuses_transactions_from(id) {
             self.disconnect(id, "transaction sent in violation of protocol");
             return;
@@ -269,11 +267,8 @@ impl Manager {
             }
             Err(MempoolError::AlreadyKnown) => {
                 if let Some(rate) = known_rate {
-                    let pool = self.chain.call(move |node| node.mempool.transaction(&txid)).await;
-                    if let Ok(Some((tx, _))) = pool {
-                        self.forget_known(&txid, &wtxid, id);
-                        self.relay_transaction(&tx, rate);
-                    }
+                    self.forget_known(&txid, &wtxid, id);
+                    self.relay_transaction(txid, wtxid, rate);
                 }
             }
             Err(e) if e.is_consensus_invalid() => self.misbehaving(id, &format!("invalid transaction: {}", e.reason())),
@@ -292,8 +287,7 @@ impl Manager {
     /// A transaction entered our mempool at `feerate` (zats per 1,000 vbytes):
     /// announce it to every peer that takes transactions, does not know it
     /// yet and whose fee filter it meets.
-    pub(super) fn relay_transaction(&mut self, tx: &Transaction, feerate: u64) {
-        let (txid, wtxid) = (tx.txid(), tx.wtxid());
+    pub(super) fn relay_transaction(&mut self, txid: Txid, wtxid: Wtxid, feerate: u64) {
         self.remember_wtxid(wtxid, txid);
         for peer in self.peers.values_mut() {
             if !peer.is_ready() || !peer.relays_transactions() || feerate < peer.fee_filter {

@@ -5,7 +5,7 @@
 
 use mempool::estimate::FeeEstimator;
 use mempool::{Mempool, Policy};
-use primitives::{Block, Transaction, Txid};
+use primitives::{Block, Transaction, Txid, Wtxid};
 
 pub struct MempoolState {
     pool: Mempool,
@@ -68,6 +68,16 @@ impl MempoolState {
     /// A transaction and its feerate (zats per 1,000 vbytes).
     pub fn transaction(&self, txid: &Txid) -> Option<(Transaction, u64)> {
         self.pool.get(txid).map(|e| (e.tx.clone(), e.fee * 1000 / e.vsize.max(1)))
+    }
+
+    /// A transaction's bytes as `getdata` serves them (with its witnesses
+    /// unless `witness` is false), encoded from the pool's entry, with the
+    /// wtxid the entry keeps.
+    pub fn served(&self, txid: &Txid, witness: bool) -> Option<(Vec<u8>, Wtxid)> {
+        self.pool.get(txid).map(|e| {
+            let bytes = if witness { e.tx.serialize() } else { e.tx.serialize_without_witness() };
+            (bytes, e.wtxid)
+        })
     }
 }
 

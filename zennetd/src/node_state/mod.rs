@@ -27,7 +27,7 @@ mod tests;
 use std::sync::Arc;
 
 use ::mempool::{AcceptContext, MempoolError, Policy};
-use primitives::{Block, BlockHash, Transaction};
+use primitives::{Block, BlockHash, HashedTx, Transaction};
 use script::cache::SignatureCache;
 
 use crate::chainstate::{Accepted, ChainError, ChainEvent, Chainstate, SubmitError};
@@ -167,7 +167,13 @@ impl NodeState {
 
     /// Checks `tx` against consensus, policy and the current chain; adds it
     /// to the mempool unless `test_only`. Returns its fee.
-    pub fn accept_to_mempool(&mut self, tx: Transaction, now: i64, test_only: bool) -> Result<u64, MempoolError> {
+    pub fn accept_to_mempool(
+        &mut self,
+        tx: impl Into<HashedTx>,
+        now: i64,
+        test_only: bool,
+    ) -> Result<u64, MempoolError> {
+        let tx = tx.into();
         let announced = (!test_only && self.notifications.follows_mempool()).then(|| tx.clone());
         let fee = self.with_pool_context(now, |pool, ctx| pool.accept(tx, ctx, test_only))?;
         // Replacements removed what they conflicted with.
@@ -182,10 +188,11 @@ impl NodeState {
     /// A parent and the child that pays for it (CPFP): both or neither.
     pub fn accept_package(
         &mut self,
-        parent: Transaction,
-        child: Transaction,
+        parent: impl Into<HashedTx>,
+        child: impl Into<HashedTx>,
         now: i64,
     ) -> Result<(u64, u64), MempoolError> {
+        let (parent, child) = (parent.into(), child.into());
         let announced = self.notifications.follows_mempool().then(|| (parent.clone(), child.clone()));
         let fees = self.with_pool_context(now, |pool, ctx| pool.accept_package(parent, child, ctx))?;
         self.notifications.mempool_removals(self.mempool.pool_mut().take_removed());

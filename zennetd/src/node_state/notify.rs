@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use primitives::{Block, BlockHash, Transaction, Txid};
+use primitives::{Block, BlockHash, HashedTx, Txid};
 use tokio::sync::broadcast;
 
 use crate::chainstate::ChainEvent;
@@ -29,7 +29,7 @@ pub enum Notification {
         height: u32,
     },
     TransactionAdded {
-        tx: Arc<Transaction>,
+        tx: Arc<HashedTx>,
         fee: u64,
         vsize: u64,
     },
@@ -109,7 +109,7 @@ impl Notifier {
         );
     }
 
-    pub(super) fn transaction_added(&self, tx: Transaction, fee: u64, vsize: u64) {
+    pub(super) fn transaction_added(&self, tx: HashedTx, fee: u64, vsize: u64) {
         send(&self.mempool, Notification::TransactionAdded { tx: Arc::new(tx), fee, vsize });
     }
 
