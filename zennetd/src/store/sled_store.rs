@@ -5,6 +5,7 @@
 //! atomic batch per connect or disconnect.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use bitcoin::hashes::Hash;
 use consensus::check::Coin;
@@ -49,6 +50,27 @@ fn key(prefix: u8, body: &[u8]) -> Vec<u8> {
     k
 }
 
+/// How long opening waits for a lock that this process's dropped handle
+/// still holds.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// Opens a sled database. A handle on it that this process has just dropped
+/// (a wallet rewrite's copy, an unloaded wallet, a store closed and opened
+/// again) can keep the file lock for a moment, because sled's background
+/// threads let go of it after the drop returns: a held lock is retried until
+/// a deadline, after which its error is returned as it is.
+pub(super) fn open_sled(config: &sled::Config) -> sled::Result<sled::Db> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// sled's page cache when no share of `-dbcache` is given.
 const DEFAULT_PAGE_CACHE: u64 = 64 << 20;
 
@@ -59,7 +81,7 @@ impl SledStore {
 
     /// Opens with `cache_bytes` of page cache (its share of `-dbcache`).
     pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<SledStore, StoreError> {
-        let db = sled::Config::new().path(path).cache_capacity(cache_bytes).open().map_err(db_err)?;
+        let db = open_sled(&sled::Config::new().path(path).cache_capacity(cache_bytes)).map_err(db_err)?;
         let blocks = db.open_tree("blocks").map_err(db_err)?;
         let chainstate = db.open_tree("chainstate").map_err(db_err)?;
         Ok(SledStore { path: path.to_path_buf(), db, blocks, chainstate })

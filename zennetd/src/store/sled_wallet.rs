@@ -44,7 +44,7 @@ impl SledWalletStore {
     }
 
     fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
-        sled::Config::new().path(dir).cache_capacity(8 << 20).open().map_err(err)
+        super::sled_store::open_sled(&sled::Config::new().path(dir).cache_capacity(8 << 20)).map_err(err)
     }
 }
 
@@ -158,6 +158,17 @@ mod tests {
         drop(store);
         let store = SledWalletStore::open(&dir).unwrap();
         assert_eq!(records(&store).len(), 3);
+    }
+
+    #[test]
+    fn reopening_right_after_a_drop_waits_for_the_lock() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("w");
+        for round in 0..40u8 {
+            let mut store = SledWalletStore::open(&dir).unwrap();
+            store.commit(vec![(format!("tx/{round}"), Some(vec![round]))]).unwrap();
+        }
+        assert_eq!(records(&SledWalletStore::open(&dir).unwrap()).len(), 40);
     }
 
     #[test]
