@@ -15,6 +15,7 @@ use http::{header, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use jsonrpsee::core::BoxError;
 use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use tower::{Layer, Service};
 
@@ -166,6 +167,14 @@ fn json_response(status: StatusCode, body: &Value) -> HttpResponse<HttpBody> {
     resp
 }
 
+/// A JSON body already written out (ending in a newline, as Core's).
+fn json_text_response(status: StatusCode, body: String) -> HttpResponse<HttpBody> {
+    let mut resp = HttpResponse::new(HttpBody::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
 /// A response after which the connection is closed.
 fn closing(status: StatusCode, body: &'static str) -> HttpResponse<HttpBody> {
     let mut resp = plain(status, body);
@@ -291,17 +300,22 @@ where
 
     let (resp_parts, resp_body) = response.into_parts();
     let resp_bytes = resp_body.collect().await?.to_bytes();
-    let Ok(reply) = serde_json::from_slice::<Value>(&resp_bytes) else {
-        return Ok(HttpResponse::from_parts(resp_parts, HttpBody::from(resp_bytes.to_vec())));
-    };
-    let (reply, legacy_error) = restore_response(reply, &slots);
-    let status = match (is_batch, legacy_error) {
+    let status = |legacy_error| match (is_batch, legacy_error) {
         (false, Some(codes::METHOD_NOT_FOUND)) => StatusCode::NOT_FOUND,
         (false, Some(codes::INVALID_REQUEST)) => StatusCode::BAD_REQUEST,
         (false, Some(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => resp_parts.status,
     };
-    Ok(json_response(status, &reply))
+    if !is_batch {
+        if let Some((body, legacy_error)) = restore_single(&resp_bytes, &slots) {
+            return Ok(json_text_response(status(legacy_error), body));
+        }
+    }
+    let Ok(reply) = serde_json::from_slice::<Value>(&resp_bytes) else {
+        return Ok(HttpResponse::from_parts(resp_parts, HttpBody::from(resp_bytes.to_vec())));
+    };
+    let (reply, legacy_error) = restore_response(reply, &slots);
+    Ok(json_response(status(legacy_error), &reply))
 }
 
 /// What a request's id was before it was replaced by its slot number, and
@@ -339,6 +353,45 @@ fn rewrite_one(item: Value, slots: &mut Vec<Slot>) -> Value {
     obj.insert("id".into(), Value::from(slots.len() as u64));
     slots.push(Slot { id, legacy });
     Value::Object(obj)
+}
+
+/// The reply to one rewritten call, restored as `restore_one` does but
+/// without building its result as a tree: the result and the error are
+/// copied as the bytes the server wrote them (a large `getblock` is scanned
+/// once, not parsed and written again). None when the reply has another
+/// shape; the tree path answers it then.
+fn restore_single(reply: &[u8], slots: &[Slot]) -> Option<(String, Option<i32>)> {
+    #[derive(serde::Deserialize)]
+    struct Reply<'a> {
+        id: Option<u64>,
+        #[serde(borrow, default)]
+        result: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        error: Option<&'a RawValue>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorCode {
+        code: Option<i64>,
+    }
+    let reply: Reply<'_> = serde_json::from_slice(reply).ok()?;
+    let slot = slots.get(usize::try_from(reply.id?).ok()?)?;
+    let id = serde_json::to_string(&slot.id).ok()?;
+    let raw = |value: Option<&RawValue>| value.map_or("null", RawValue::get).to_owned();
+    if slot.legacy {
+        let code = reply
+            .error
+            .and_then(|e| serde_json::from_str::<ErrorCode>(e.get()).ok())
+            .and_then(|e| e.code)
+            .map(|c| c as i32);
+        let (result, error) = (raw(reply.result), raw(reply.error));
+        Some((format!("{{\"result\":{result},\"error\":{error},\"id\":{id}}}\n"), code))
+    } else {
+        let member = match reply.error {
+            Some(error) => format!("\"error\":{}", error.get()),
+            None => format!("\"result\":{}", raw(reply.result)),
+        };
+        Some((format!("{{\"jsonrpc\":\"2.0\",{member},\"id\":{id}}}\n"), None))
+    }
 }
 
 /// Puts the original ids back and legacy replies into the legacy shape.
@@ -395,6 +448,37 @@ mod tests {
         let (reply, code) = restore_response(err, &slots);
         assert_eq!(reply["result"], Value::Null);
         assert_eq!(code, Some(-32601));
+    }
+
+    #[test]
+    fn single_replies_restored_from_bytes_match_the_tree_path() {
+        // Written as the server writes them: serde_json's text of a tree.
+        let replies = [
+            json!({"jsonrpc": "2.0", "id": 0, "result": 7}),
+            json!({"jsonrpc": "2.0", "id": 0, "result": null}),
+            json!({"jsonrpc": "2.0", "id": 0, "result": {
+                "z": 0.00000001, "a": [2.5e16, 4.656542373906925e-10, "é\"\n\u{1}", {"b": -0.0}], "m": ""
+            }}),
+            json!({"jsonrpc": "2.0", "id": 0, "error": {"code": -8, "message": "Block height out of range"}}),
+            json!({"jsonrpc": "2.0", "id": 0, "error": {"code": -32601, "message": "Method not found", "data": [1]}}),
+        ]
+        .map(|reply| reply.to_string());
+        for legacy in [true, false] {
+            for id in [json!("curltest"), json!(1.50), json!(null), json!({"x": [1]})] {
+                let slots = [Slot { id: id.clone(), legacy }];
+                for reply in &replies {
+                    let (text, code) = restore_single(reply.as_bytes(), &slots).expect("a single reply");
+                    let tree = restore_response(serde_json::from_str(reply).unwrap(), &slots);
+                    assert_eq!(text, tree.0.to_string() + "\n", "{reply} legacy={legacy} id={id}");
+                    assert_eq!(code, tree.1);
+                }
+            }
+        }
+        // Not one rewritten call: left to the tree path.
+        let slots = [Slot { id: json!(1), legacy: true }];
+        assert!(restore_single(br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700}}"#, &slots).is_none());
+        assert!(restore_single(br#"{"jsonrpc":"2.0","id":3,"result":1}"#, &slots).is_none());
+        assert!(restore_single(b"[]", &slots).is_none());
     }
 
     #[test]

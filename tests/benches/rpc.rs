@@ -1,5 +1,6 @@
-//! JSON-RPC throughput of `getblockcount` and `getblockheader` over
-//! keep-alive HTTP/1.1: one connection calling back to back, and 8
+//! JSON-RPC throughput of `getblockcount`, `getblockheader` and
+//! `getblock` at verbosity 2 (a block of 2,000 payments, about 1 MB of JSON)
+//! over keep-alive HTTP/1.1: one connection calling back to back, and 8
 //! connections at once. Each `zennetd` binary named in `ZENNETD_BASELINE`
 //! (a previous build) runs beside this workspace's release build on a
 //! 200-block regtest chain, and the two are measured in alternating rounds,
@@ -85,6 +86,38 @@ fn rate(node: &Node, body: &str, clients: usize, seconds: f64) -> f64 {
     done as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Mines, on the first node, a block that pays 2,000 addresses (after the
+/// 101 blocks that make its coins spendable) and hands every block to the
+/// other nodes, so that all of them serve the same block. Returns its hash.
+fn large_block(nodes: &[&Node]) -> serde_json::Value {
+    const WALLET: &str = "bench";
+    let miner = nodes[0];
+    let first_new = miner.rpc("getblockcount", json!([])).as_u64().expect("a height") + 1;
+    miner.rpc("createwallet", json!([WALLET]));
+    let address = miner.wallet_rpc(WALLET, "getnewaddress", json!([]));
+    miner.rpc("generatetoaddress", json!([101, address]));
+    let amounts: serde_json::Map<String, serde_json::Value> = (0..2_000)
+        .map(|_| {
+            (
+                miner.wallet_rpc(WALLET, "getnewaddress", json!([])).as_str().expect("an address").to_string(),
+                json!(0.001),
+            )
+        })
+        .collect();
+    // An explicit feerate (sat/vB): a fresh regtest chain has no estimates.
+    miner.wallet_rpc(WALLET, "sendmany", json!(["", amounts, null, null, null, null, null, null, 2]));
+    miner.rpc("generatetoaddress", json!([1, address]));
+    let tip = miner.rpc("getblockcount", json!([])).as_u64().expect("a height");
+    for height in first_new..=tip {
+        let hash = miner.rpc("getblockhash", json!([height]));
+        let raw = miner.rpc("getblock", json!([hash, 0]));
+        for other in &nodes[1..] {
+            assert!(other.rpc("submitblock", json!([raw])).is_null(), "block {height} accepted");
+        }
+    }
+    miner.rpc("getbestblockhash", json!([]))
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -102,12 +135,14 @@ fn main() {
         node.rpc("generatetoaddress", json!([200, REGTEST_ADDRESS]));
     }
     let hash = nodes[0].1.rpc("getblockhash", json!([100]));
+    let large = large_block(&nodes.iter().map(|(_, node)| node).collect::<Vec<_>>());
     let workloads = [
         ("getblockcount", json!({"jsonrpc": "1.0", "id": 1, "method": "getblockcount", "params": []}).to_string()),
         (
             "getblockheader",
             json!({"jsonrpc": "1.0", "id": 1, "method": "getblockheader", "params": [hash, true]}).to_string(),
         ),
+        ("getblock 2", json!({"jsonrpc": "1.0", "id": 1, "method": "getblock", "params": [large, 2]}).to_string()),
     ];
     // rates[node][workload][clients] over the rounds
     let mut rates = vec![vec![[Vec::new(), Vec::new()]; workloads.len()]; nodes.len()];
