@@ -119,6 +119,13 @@ pub fn split_checksum(descriptor: &str, require: bool) -> Result<&str, Descripto
 /// taproot output key, `addr()` for every other script with an address,
 /// `raw()` for the rest; with its checksum.
 pub fn infer(script: &[u8], network: Network) -> String {
+    let address = Address::from_script(&ScriptBuf::from_bytes(script.to_vec()), network).ok();
+    infer_with_address(script, address.map(|a| a.to_string()).as_deref())
+}
+
+/// `infer` for a caller that has already encoded the script's address
+/// (`address`, None when it has none), as an RPC reply that shows both.
+pub fn infer_with_address(script: &[u8], address: Option<&str>) -> String {
     use script::standard::{classify, OutputType};
     let valid_key = |k: &[u8]| PublicKey::from_slice(k).is_ok();
     let body = match classify(script) {
@@ -135,9 +142,9 @@ pub fn infer(script: &[u8], network: Network) -> String {
             }
             _ => format!("raw({})", hex::encode(script)),
         },
-        _ => match Address::from_script(&ScriptBuf::from_bytes(script.to_vec()), network) {
-            Ok(address) => format!("addr({address})"),
-            Err(_) => format!("raw({})", hex::encode(script)),
+        _ => match address {
+            Some(address) => format!("addr({address})"),
+            None => format!("raw({})", hex::encode(script)),
         },
     };
     // Every character above is in the descriptor charset.
