@@ -3,7 +3,7 @@
 
 use bitcoin::hashes::Hash;
 use primitives::encode::{display_hex, to_hex};
-use primitives::{Address, AnnouncementBody, Block, Network, PowAlgo, Transaction, COIN};
+use primitives::{Address, AnnouncementBody, Block, Network, PowAlgo, Transaction, Txid, Wtxid, COIN};
 use serde_json::{json, Map, Value};
 
 use super::asm::{script_to_asm, script_type};
@@ -107,7 +107,7 @@ pub fn block_json(
             .iter()
             .enumerate()
             .map(|(i, tx)| {
-                let mut json = tx_json(tx, network);
+                let mut json = tx_json_with_hashes(tx, tx.txid(), tx.wtxid(), network);
                 if let Some(spent) = &spent {
                     add_spent_details(&mut json, tx, &spent[i], verbosity >= 3, network);
                 }
@@ -139,9 +139,14 @@ pub fn script_pubkey_json(script: &primitives::ScriptBuf, network: Network) -> V
 
 /// Core's `TxToUniv` (with `hex`), plus an `announcement` object.
 pub fn tx_json(tx: &Transaction, network: Network) -> Value {
+    tx_json_with_hashes(tx, tx.txid(), tx.wtxid(), network)
+}
+
+/// `tx_json` for a transaction whose txid and wtxid are known (a block's).
+fn tx_json_with_hashes(tx: &Transaction, txid: Txid, wtxid: Wtxid, network: Network) -> Value {
     let mut obj = Map::new();
-    obj.insert("txid".into(), json!(tx.txid().to_string()));
-    obj.insert("hash".into(), json!(tx.wtxid().to_string()));
+    obj.insert("txid".into(), json!(txid.to_string()));
+    obj.insert("hash".into(), json!(wtxid.to_string()));
     obj.insert("version".into(), json!(tx.version));
     obj.insert("size".into(), json!(tx.total_size()));
     obj.insert("vsize".into(), json!(tx.vsize()));
