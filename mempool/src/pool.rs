@@ -18,10 +18,8 @@ use crate::policy::{check_witness_standard, standard_script_flags, Policy};
 
 #[derive(Debug, Clone)]
 pub struct MempoolEntry {
-    pub tx: Transaction,
-    pub txid: Txid,
-    /// Hashed once on entry (relay and inventory ask for it often).
-    pub wtxid: Wtxid,
+    /// With its txid and wtxid, hashed once when it arrived.
+    pub tx: HashedTx,
     pub fee: u64,
     pub vsize: u64,
     pub sigop_cost: u64,
@@ -31,6 +29,16 @@ pub struct MempoolEntry {
     pub height: u32,
     pub parents: HashSet<Txid>,
     pub children: HashSet<Txid>,
+}
+
+impl MempoolEntry {
+    pub fn txid(&self) -> Txid {
+        self.tx.txid()
+    }
+
+    pub fn wtxid(&self) -> Wtxid {
+        self.tx.wtxid()
+    }
 }
 
 /// What acceptance needs of the chain.
@@ -107,7 +115,7 @@ impl Mempool {
 
     /// The fee with any `prioritisetransaction` delta (never below zero).
     pub fn modified_fee(&self, entry: &MempoolEntry) -> u64 {
-        let delta = self.deltas.get(&entry.txid).copied().unwrap_or(0);
+        let delta = self.deltas.get(&entry.txid()).copied().unwrap_or(0);
         (entry.fee as i64).saturating_add(delta).max(0) as u64
     }
 
@@ -236,7 +244,7 @@ impl Mempool {
             let in_pool = self
                 .entries
                 .get(&outpoint.txid)
-                .filter(|p| !evicted.contains(&p.txid))
+                .filter(|p| !evicted.contains(&p.txid()))
                 .and_then(|p| p.tx.output.get(outpoint.vout as usize));
             let (out, height) = match in_pool {
                 Some(out) => {
@@ -327,18 +335,8 @@ impl Mempool {
         let children = self.link_children(&tx, txid);
         self.total_vsize += vsize;
         self.updates += 1;
-        let entry = MempoolEntry {
-            wtxid: tx.wtxid(),
-            tx: tx.into_transaction(),
-            txid,
-            fee,
-            vsize,
-            sigop_cost,
-            time: ctx.now,
-            height: ctx.height - 1,
-            parents,
-            children,
-        };
+        let entry =
+            MempoolEntry { tx, fee, vsize, sigop_cost, time: ctx.now, height: ctx.height - 1, parents, children };
         self.entries.insert(txid, entry);
         self.trim_to_size();
         if !self.entries.contains_key(&txid) {
@@ -369,7 +367,7 @@ impl Mempool {
     pub fn remove_for_reorg(&mut self, ctx: &AcceptContext<'_>) -> Vec<Txid> {
         let mtp = consensus::median_time_past(ctx.chain, ctx.height.saturating_sub(1));
         let stale: Vec<Txid> =
-            self.entries.values().filter(|e| !self.still_minable(e, ctx, mtp)).map(|e| e.txid).collect();
+            self.entries.values().filter(|e| !self.still_minable(e, ctx, mtp)).map(|e| e.txid()).collect();
         let mut removed = Vec::new();
         for txid in stale {
             if self.entries.contains_key(&txid) {
@@ -458,7 +456,7 @@ impl Mempool {
                 let task_gone = referenced_task(&e.tx).and_then(|id| tasks(&id)).is_some_and(|t| t.expired_at(height));
                 unmined || task_gone
             })
-            .map(|(e, _)| e.txid)
+            .map(|(e, _)| e.txid())
             .collect();
         let before = self.entries.len();
         for txid in stale {
@@ -470,7 +468,7 @@ impl Mempool {
     /// Removes transactions (and their descendants) that entered before `now - expiry`.
     pub fn expire(&mut self, now: i64) -> usize {
         let cutoff = now - self.policy.expiry_secs;
-        let old: Vec<Txid> = self.entries.values().filter(|e| e.time < cutoff).map(|e| e.txid).collect();
+        let old: Vec<Txid> = self.entries.values().filter(|e| e.time < cutoff).map(|e| e.txid()).collect();
         let before = self.entries.len();
         for txid in old {
             self.remove_with_descendants(&txid);
@@ -501,7 +499,7 @@ impl Mempool {
             // fee / vsize > c.fee / c.vsize, in integers.
             if u128::from(fee) * u128::from(c.vsize) <= u128::from(c.fee) * u128::from(vsize) {
                 return Err(MempoolError::InsufficientFee {
-                    reason: format!("rejecting replacement {}; new feerate not above that of {}", "tx", c.txid),
+                    reason: format!("rejecting replacement {}; new feerate not above that of {}", "tx", c.txid()),
                 });
             }
         }

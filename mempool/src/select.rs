@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use primitives::{Transaction, Txid, MAX_BLOCK_WEIGHT};
+use primitives::{HashedTx, Txid, MAX_BLOCK_WEIGHT};
 
 use crate::pool::Mempool;
 
@@ -39,8 +39,9 @@ impl PartialOrd for Scored {
 }
 
 /// The transactions for a block, parents before children, and their fees.
-pub fn select_transactions(pool: &Mempool) -> (Vec<Transaction>, u64) {
-    let ancestors: HashMap<Txid, HashSet<Txid>> = pool.entries().map(|e| (e.txid, pool.ancestors(&e.txid))).collect();
+pub fn select_transactions(pool: &Mempool) -> (Vec<HashedTx>, u64) {
+    let ancestors: HashMap<Txid, HashSet<Txid>> =
+        pool.entries().map(|e| (e.txid(), pool.ancestors(&e.txid()))).collect();
     let included_set =
         |set: &HashSet<Txid>, included: &HashSet<Txid>| set.iter().filter(|a| !included.contains(*a)).count();
     let score = |txid: &Txid, included: &HashSet<Txid>| -> Option<Scored> {
@@ -55,7 +56,7 @@ pub fn select_transactions(pool: &Mempool) -> (Vec<Transaction>, u64) {
     };
 
     let mut included: HashSet<Txid> = HashSet::new();
-    let mut heap: BinaryHeap<Scored> = pool.entries().filter_map(|e| score(&e.txid, &included)).collect();
+    let mut heap: BinaryHeap<Scored> = pool.entries().filter_map(|e| score(&e.txid(), &included)).collect();
     let mut chosen = Vec::new();
     let (mut weight, mut sigops, mut fees) = (COINBASE_WEIGHT_RESERVE, COINBASE_SIGOPS_RESERVE, 0u64);
     // As Core: -blockmaxweight between the coinbase reserve and the consensus limit.

@@ -2,7 +2,7 @@
 
 use bitcoin::block::{Header, Version};
 use bitcoin::hashes::{sha256d, Hash};
-use bitcoin::{BlockHash, CompactTarget, TxMerkleNode};
+use bitcoin::{BlockHash, CompactTarget, TxMerkleNode, Wtxid};
 
 use crate::encode::{compact_size_len, write_compact_size, DecodeError, Reader};
 use crate::hashed_tx::HashedTx;
@@ -126,13 +126,7 @@ impl Block {
 
     /// Merkle root over wtxids with the coinbase's taken as zero (BIP141).
     pub fn witness_merkle_root(&self) -> [u8; 32] {
-        let leaves = self
-            .txdata
-            .iter()
-            .enumerate()
-            .map(|(i, tx)| if i == 0 { [0; 32] } else { tx.wtxid().to_byte_array() })
-            .collect();
-        merkle::compute_root(leaves).0
+        witness_merkle_root(self.txdata.iter().skip(1).map(|tx| tx.wtxid()))
     }
 
     /// Index of the coinbase output holding the witness commitment: the last
@@ -148,11 +142,24 @@ impl Block {
     /// The commitment for a given witness reserved value:
     /// SHA256d(witness merkle root ‖ reserved value).
     pub fn compute_witness_commitment(&self, reserved_value: &[u8]) -> [u8; 32] {
-        let mut preimage = Vec::with_capacity(64);
-        preimage.extend_from_slice(&self.witness_merkle_root());
-        preimage.extend_from_slice(reserved_value);
-        sha256d::Hash::hash(&preimage).to_byte_array()
+        witness_commitment(self.witness_merkle_root(), reserved_value)
     }
+}
+
+/// BIP141's witness merkle root of a block whose transactions after the
+/// coinbase have `wtxids` (the coinbase's counts as zero): what a template
+/// needs before its coinbase exists.
+pub fn witness_merkle_root(wtxids: impl Iterator<Item = Wtxid>) -> [u8; 32] {
+    let leaves = std::iter::once([0; 32]).chain(wtxids.map(|w| w.to_byte_array())).collect();
+    merkle::compute_root(leaves).0
+}
+
+/// SHA256d(witness merkle root ‖ reserved value).
+pub fn witness_commitment(witness_root: [u8; 32], reserved_value: &[u8]) -> [u8; 32] {
+    let mut preimage = Vec::with_capacity(64);
+    preimage.extend_from_slice(&witness_root);
+    preimage.extend_from_slice(reserved_value);
+    sha256d::Hash::hash(&preimage).to_byte_array()
 }
 
 /// The scriptPubKey of a witness commitment output.

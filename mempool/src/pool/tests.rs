@@ -163,7 +163,7 @@ fn chains_are_limited_and_blocks_take_packages_by_ancestor_feerate() {
     // The parent alone pays below the relay minimum only if small; it is accepted at 200 zats.
     assert!(pool.get(&parent.txid()).is_some(), "parent accepted");
     let (selected, fees) = select_transactions(&pool);
-    let order: Vec<Txid> = selected.iter().map(Transaction::txid).collect();
+    let order: Vec<Txid> = selected.iter().map(HashedTx::txid).collect();
     assert_eq!(order, vec![parent.txid(), child.txid(), single.txid()]);
     assert_eq!(fees, 200 + 50_000 + 5_000);
 

@@ -28,7 +28,7 @@ impl Chainstate {
         script_pubkey: &ScriptBuf,
         now: i64,
         extra_nonce: u32,
-        txs: Vec<Transaction>,
+        txs: Vec<HashedTx>,
         fees: u64,
     ) -> Option<Block> {
         let view = BranchView::new(self.index(), &self.active, parent)?;
@@ -70,7 +70,7 @@ impl Chainstate {
                 bits: CompactTarget::from_consensus(next_bits(self.params(), &view, &tip, algo)),
                 nonce: 0,
             },
-            txdata: std::iter::once(coinbase).chain(txs).map(HashedTx::from).collect(),
+            txdata: std::iter::once(HashedTx::new(coinbase)).chain(txs).collect(),
         };
         let commitment = block.compute_witness_commitment(&[0u8; 32]);
         block.txdata[0].modify(|coinbase| {

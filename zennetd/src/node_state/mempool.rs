@@ -51,8 +51,8 @@ impl MempoolState {
     /// The pool's transactions, parents first, with their entry times.
     pub fn snapshot(&self) -> Vec<(Transaction, i64)> {
         let mut entries: Vec<_> = self.pool.entries().collect();
-        entries.sort_by_key(|e| (self.pool.ancestors(&e.txid).len(), e.time));
-        entries.into_iter().map(|e| (e.tx.clone(), e.time)).collect()
+        entries.sort_by_key(|e| (self.pool.ancestors(&e.txid()).len(), e.time));
+        entries.into_iter().map(|e| (e.tx.transaction().clone(), e.time)).collect()
     }
 
     /// Which of `txids` the pool holds.
@@ -62,12 +62,12 @@ impl MempoolState {
 
     /// Every transaction with its feerate in zats per 1,000 vbytes.
     pub fn inventory(&self) -> Vec<(Txid, primitives::Wtxid, u64)> {
-        self.pool.entries().map(|e| (e.txid, e.wtxid, e.fee * 1000 / e.vsize.max(1))).collect()
+        self.pool.entries().map(|e| (e.txid(), e.wtxid(), e.fee * 1000 / e.vsize.max(1))).collect()
     }
 
     /// A transaction and its feerate (zats per 1,000 vbytes).
     pub fn transaction(&self, txid: &Txid) -> Option<(Transaction, u64)> {
-        self.pool.get(txid).map(|e| (e.tx.clone(), e.fee * 1000 / e.vsize.max(1)))
+        self.pool.get(txid).map(|e| (e.tx.transaction().clone(), e.fee * 1000 / e.vsize.max(1)))
     }
 
     /// A transaction's bytes as `getdata` serves them (with its witnesses
@@ -76,7 +76,7 @@ impl MempoolState {
     pub fn served(&self, txid: &Txid, witness: bool) -> Option<(Vec<u8>, Wtxid)> {
         self.pool.get(txid).map(|e| {
             let bytes = if witness { e.tx.serialize() } else { e.tx.serialize_without_witness() };
-            (bytes, e.wtxid)
+            (bytes, e.wtxid())
         })
     }
 }

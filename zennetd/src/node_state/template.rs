@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use consensus::subsidy::block_subsidy;
-use primitives::block::witness_commitment_script;
-use primitives::{Block, BlockHash, HashedTx, OutPoint, PowAlgo, ScriptBuf, Transaction};
+use primitives::block::{witness_commitment, witness_commitment_script, witness_merkle_root};
+use primitives::{Block, BlockHash, HashedTx, OutPoint, PowAlgo, ScriptBuf};
 
 use super::NodeState;
 
@@ -17,7 +17,7 @@ impl NodeState {
     /// here is a bug elsewhere: it is logged and evicted with its descendants,
     /// rather than making every template invalid (Core's
     /// `TestBlockValidity` after assembly, done before it).
-    fn select_for_block(&mut self) -> (Vec<Transaction>, u64) {
+    fn select_for_block(&mut self) -> (Vec<HashedTx>, u64) {
         loop {
             let (txs, fees) = mempool::select::select_transactions(self.mempool.pool());
             let Some((txid, why)) = self.first_unminable(&txs) else {
@@ -33,7 +33,7 @@ impl NodeState {
 
     /// The first of `txs` (in block order) that cannot follow the ones before
     /// it on the tip, and why.
-    fn first_unminable(&self, txs: &[Transaction]) -> Option<(primitives::Txid, &'static str)> {
+    fn first_unminable(&self, txs: &[HashedTx]) -> Option<(primitives::Txid, &'static str)> {
         let height = self.chain.tip().height + 1;
         let mtp = self.chain.median_time_past(height - 1);
         let mut created: HashSet<OutPoint> = HashSet::new();
@@ -92,7 +92,7 @@ pub struct TemplateParts {
     pub mintime: i64,
     pub curtime: i64,
     /// Mempool transactions chosen by ancestor feerate, with fee and sigop cost.
-    pub transactions: Vec<(Transaction, u64, u64)>,
+    pub transactions: Vec<(HashedTx, u64, u64)>,
     pub coinbase_value: u64,
     /// The coinbase output committing to the witnesses (reserved value of zeros).
     pub witness_commitment: ScriptBuf,
@@ -105,7 +105,7 @@ impl NodeState {
         let tip = self.chain.tip();
         let height = tip.height + 1;
         let mintime = self.chain.median_time_past(tip.height) + 1;
-        let transactions: Vec<(Transaction, u64, u64)> = txs
+        let transactions: Vec<(HashedTx, u64, u64)> = txs
             .into_iter()
             .map(|tx| {
                 let entry = self.mempool.pool().get(&tx.txid());
@@ -114,20 +114,8 @@ impl NodeState {
             })
             .collect();
         // The witness commitment does not depend on the coinbase (its wtxid counts as zero).
-        let probe = Block {
-            header: self.chain.tip().header,
-            txdata: std::iter::once(Transaction {
-                version: 2,
-                input: vec![],
-                output: vec![],
-                announcement: None,
-                lock_time: 0,
-            })
-            .chain(transactions.iter().map(|(tx, _, _)| tx.clone()))
-            .map(HashedTx::from)
-            .collect(),
-        };
-        let commitment = probe.compute_witness_commitment(&[0u8; 32]);
+        let witness_root = witness_merkle_root(transactions.iter().map(|(tx, _, _)| tx.wtxid()));
+        let commitment = witness_commitment(witness_root, &[0u8; 32]);
         TemplateParts {
             height,
             previous: tip.hash,

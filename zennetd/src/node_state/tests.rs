@@ -73,7 +73,15 @@ impl Harness {
         let mut block = self
             .node
             .chain
-            .block_template_on(&parent, PowAlgo::Sha256d, &anyone_script(), Self::now(), self.extra, txs, fees)
+            .block_template_on(
+                &parent,
+                PowAlgo::Sha256d,
+                &anyone_script(),
+                Self::now(),
+                self.extra,
+                txs.into_iter().map(HashedTx::new).collect(),
+                fees,
+            )
             .expect("parent indexed");
         assert!(solve(&mut block, PowAlgo::Sha256d, &mut 1_000_000));
         block
@@ -96,7 +104,7 @@ impl Harness {
         let mut out: Vec<(OutPoint, u64)> = coins.into_iter().filter(|(o, _)| pool.spender(o).is_none()).collect();
         for entry in pool.entries() {
             for (vout, output) in entry.tx.output.iter().enumerate() {
-                let o = OutPoint { txid: entry.txid, vout: vout as u32 };
+                let o = OutPoint { txid: entry.txid(), vout: vout as u32 };
                 if pool.spender(&o).is_none() {
                     out.push((o, output.value.to_sat()));
                 }
@@ -196,7 +204,7 @@ impl Harness {
                 prop_assert!(
                     in_pool || on_chain,
                     "{} spends {o}, which is neither in the pool nor on the tip",
-                    entry.txid
+                    entry.txid()
                 );
             }
         }

@@ -442,7 +442,7 @@ pub async fn getannouncement(ctx: &RpcContext, args: &Args) -> RpcResult {
         .chain
         .call(move |node| -> Result<Option<Located>, crate::chainstate::ChainError> {
             if let Some(entry) = node.mempool.pool().get(&txid) {
-                return Ok(Some((entry.tx.clone(), None)));
+                return Ok(Some((entry.tx.transaction().clone(), None)));
             }
             let Some(record) = node.market.record(&txid) else { return Ok(None) };
             let (block, height) = (record.block, record.height);

@@ -163,8 +163,8 @@ fn package(set: &std::collections::HashSet<primitives::Txid>, pool: &mempool::Me
 fn entry_facts(e: &MempoolEntry, pool: &mempool::Mempool) -> EntryFacts {
     EntryFacts {
         entry: e.clone(),
-        ancestors: package(&pool.ancestors(&e.txid), pool),
-        descendants: package(&pool.descendants(&e.txid), pool),
+        ancestors: package(&pool.ancestors(&e.txid()), pool),
+        descendants: package(&pool.descendants(&e.txid()), pool),
     }
 }
 
@@ -181,7 +181,7 @@ fn entry_json(f: &EntryFacts) -> Value {
         "descendantsize": desc_size + e.vsize,
         "ancestorcount": anc_count + 1,
         "ancestorsize": anc_size + e.vsize,
-        "wtxid": e.wtxid.to_string(),
+        "wtxid": e.wtxid().to_string(),
         "fees": {
             "base": amount(e.fee),
             "modified": amount(e.fee),
@@ -197,7 +197,7 @@ fn entry_json(f: &EntryFacts) -> Value {
 /// `txid → entry` for verbose answers, `[txid]` otherwise.
 fn entries_json(facts: Vec<EntryFacts>, txids: Vec<primitives::Txid>, verbose: bool) -> Value {
     if verbose {
-        Value::Object(facts.iter().map(|f| (f.entry.txid.to_string(), entry_json(f))).collect())
+        Value::Object(facts.iter().map(|f| (f.entry.txid().to_string(), entry_json(f))).collect())
     } else {
         json!(txids.iter().map(|t| t.to_string()).collect::<Vec<_>>())
     }
@@ -211,7 +211,7 @@ pub async fn getrawmempool(ctx: &RpcContext, args: &Args) -> RpcResult {
             let pool = node.mempool.pool();
             let facts: Vec<EntryFacts> =
                 if verbose { pool.entries().map(|e| entry_facts(e, pool)).collect() } else { Vec::new() };
-            (facts, pool.entries().map(|e| e.txid).collect::<Vec<_>>())
+            (facts, pool.entries().map(|e| e.txid()).collect::<Vec<_>>())
         })
         .await?;
     Ok(entries_json(facts, txids, verbose))

@@ -293,7 +293,7 @@ pub async fn generateblock(ctx: &RpcContext, args: &Args) -> RpcResult {
                     Ok(txid) => txs.push(node.mempool.pool().get(&txid).map(|e| e.tx.clone()).ok_or_else(|| {
                         RpcError::new(codes::INVALID_ADDRESS_OR_KEY, format!("Transaction {txid} not in mempool."))
                     })?),
-                    Err(tx) => txs.push(tx),
+                    Err(tx) => txs.push(primitives::HashedTx::new(tx)),
                 }
             }
             // Fees: inputs from the UTXO set or from transactions before them here.

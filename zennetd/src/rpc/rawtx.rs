@@ -28,7 +28,7 @@ pub async fn getrawtransaction(ctx: &RpcContext, args: &Args) -> RpcResult {
             // As Core's GetTransaction: the mempool first, unless a block is named.
             if given_block.is_none() {
                 if let Some(entry) = node.mempool.pool().get(&txid) {
-                    return Ok(Found { tx: entry.tx.clone(), block: None, spent: None });
+                    return Ok(Found { tx: entry.tx.transaction().clone(), block: None, spent: None });
                 }
             }
             let block_hash = match given_block {

@@ -91,8 +91,19 @@ impl Gen {
         let algo = Self::algo_at(height);
         let time = i64::from(parent_block.header.time) + 60;
         let extra = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-        let mut block =
-            self.node.chain.block_template_on(&parent_hash, algo, &self.script, time, extra, txs, 0).unwrap();
+        let mut block = self
+            .node
+            .chain
+            .block_template_on(
+                &parent_hash,
+                algo,
+                &self.script,
+                time,
+                extra,
+                txs.into_iter().map(Into::into).collect(),
+                0,
+            )
+            .unwrap();
         block.header.time = time as u32;
         Self::solve(&mut block);
         self.blocks.insert(name.to_string(), block.clone());
