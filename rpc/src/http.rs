@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Limited};
 use jsonrpsee::core::BoxError;
 use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
 use serde_json::value::RawValue;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tower::{Layer, Service};
 
 use crate::auth::Auth;
@@ -306,16 +306,10 @@ where
         (false, Some(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => resp_parts.status,
     };
-    if !is_batch {
-        if let Some((body, legacy_error)) = restore_single(&resp_bytes, &slots) {
-            return Ok(json_text_response(status(legacy_error), body));
-        }
+    match restore_response(&resp_bytes, &slots) {
+        Some((body, legacy_error)) => Ok(json_text_response(status(legacy_error), body)),
+        None => Ok(HttpResponse::from_parts(resp_parts, HttpBody::from(resp_bytes.to_vec()))),
     }
-    let Ok(reply) = serde_json::from_slice::<Value>(&resp_bytes) else {
-        return Ok(HttpResponse::from_parts(resp_parts, HttpBody::from(resp_bytes.to_vec())));
-    };
-    let (reply, legacy_error) = restore_response(reply, &slots);
-    Ok(json_response(status(legacy_error), &reply))
 }
 
 /// What a request's id was before it was replaced by its slot number, and
@@ -355,12 +349,26 @@ fn rewrite_one(item: Value, slots: &mut Vec<Slot>) -> Value {
     Value::Object(obj)
 }
 
-/// The reply to one rewritten call, restored as `restore_one` does but
-/// without building its result as a tree: the result and the error are
-/// copied as the bytes the server wrote them (a large `getblock` is scanned
-/// once, not parsed and written again). None when the reply has another
-/// shape; the tree path answers it then.
-fn restore_single(reply: &[u8], slots: &[Slot]) -> Option<(String, Option<i32>)> {
+/// Puts the original ids back and legacy replies into the legacy shape,
+/// working on the reply's text: results and errors are copied as the bytes
+/// the server wrote (a large `getblock` is scanned once, not parsed into a
+/// tree and written again). Also returns the error code of a single legacy
+/// reply (for the HTTP status). None when the reply is not JSON.
+fn restore_response(reply: &[u8], slots: &[Slot]) -> Option<(String, Option<i32>)> {
+    let text = std::str::from_utf8(reply).ok()?;
+    if text.trim_start().starts_with('[') {
+        let items: Vec<&RawValue> = serde_json::from_str(text).ok()?;
+        let items: Vec<String> = items.into_iter().map(|item| restore_one(item, slots).0).collect();
+        return Some((format!("[{}]\n", items.join(",")), None));
+    }
+    let (mut restored, code) = restore_one(serde_json::from_str(text).ok()?, slots);
+    restored.push('\n');
+    Some((restored, code))
+}
+
+/// One reply object; anything that is not the reply to a rewritten call
+/// (no slot for its id) is passed on as it is.
+fn restore_one(item: &RawValue, slots: &[Slot]) -> (String, Option<i32>) {
     #[derive(serde::Deserialize)]
     struct Reply<'a> {
         id: Option<u64>,
@@ -373,9 +381,12 @@ fn restore_single(reply: &[u8], slots: &[Slot]) -> Option<(String, Option<i32>)>
     struct ErrorCode {
         code: Option<i64>,
     }
-    let reply: Reply<'_> = serde_json::from_slice(reply).ok()?;
-    let slot = slots.get(usize::try_from(reply.id?).ok()?)?;
-    let id = serde_json::to_string(&slot.id).ok()?;
+    let unchanged = || (item.get().to_owned(), None);
+    let Ok(reply) = serde_json::from_str::<Reply<'_>>(item.get()) else { return unchanged() };
+    let Some(slot) = reply.id.and_then(|i| usize::try_from(i).ok()).and_then(|i| slots.get(i)) else {
+        return unchanged();
+    };
+    let Ok(id) = serde_json::to_string(&slot.id) else { return unchanged() };
     let raw = |value: Option<&RawValue>| value.map_or("null", RawValue::get).to_owned();
     if slot.legacy {
         let code = reply
@@ -384,50 +395,13 @@ fn restore_single(reply: &[u8], slots: &[Slot]) -> Option<(String, Option<i32>)>
             .and_then(|e| e.code)
             .map(|c| c as i32);
         let (result, error) = (raw(reply.result), raw(reply.error));
-        Some((format!("{{\"result\":{result},\"error\":{error},\"id\":{id}}}\n"), code))
+        (format!("{{\"result\":{result},\"error\":{error},\"id\":{id}}}"), code)
     } else {
         let member = match reply.error {
             Some(error) => format!("\"error\":{}", error.get()),
             None => format!("\"result\":{}", raw(reply.result)),
         };
-        Some((format!("{{\"jsonrpc\":\"2.0\",{member},\"id\":{id}}}\n"), None))
-    }
-}
-
-/// Puts the original ids back and legacy replies into the legacy shape.
-/// Also returns the error code of a single legacy reply (for the HTTP status).
-fn restore_response(reply: Value, slots: &[Slot]) -> (Value, Option<i32>) {
-    match reply {
-        Value::Array(items) => (Value::Array(items.into_iter().map(|i| restore_one(i, slots).0).collect()), None),
-        single => restore_one(single, slots),
-    }
-}
-
-fn restore_one(item: Value, slots: &[Slot]) -> (Value, Option<i32>) {
-    let Value::Object(mut obj) = item else {
-        return (item, None);
-    };
-    let slot = obj.get("id").and_then(Value::as_u64).and_then(|i| slots.get(i as usize));
-    let Some(slot) = slot else {
-        return (Value::Object(obj), None);
-    };
-    let result = obj.remove("result");
-    let error = obj.remove("error");
-    let mut out = Map::new();
-    if slot.legacy {
-        let code = error.as_ref().and_then(|e| e.get("code")).and_then(Value::as_i64).map(|c| c as i32);
-        out.insert("result".into(), result.unwrap_or(Value::Null));
-        out.insert("error".into(), error.unwrap_or(Value::Null));
-        out.insert("id".into(), slot.id.clone());
-        (Value::Object(out), code)
-    } else {
-        out.insert("jsonrpc".into(), Value::from("2.0"));
-        match (result, error) {
-            (_, Some(error)) => out.insert("error".into(), error),
-            (result, None) => out.insert("result".into(), result.unwrap_or(Value::Null)),
-        };
-        out.insert("id".into(), slot.id.clone());
-        (Value::Object(out), None)
+        (format!("{{\"jsonrpc\":\"2.0\",{member},\"id\":{id}}}"), None)
     }
 }
 
@@ -435,24 +409,32 @@ fn restore_one(item: Value, slots: &[Slot]) -> (Value, Option<i32>) {
 mod tests {
     use super::*;
 
+    /// A reply as the server writes it (serde_json's compact text).
+    fn restored(reply: Value, slots: &[Slot]) -> (Value, Option<i32>) {
+        let (text, code) = restore_response(reply.to_string().as_bytes(), slots).expect("JSON");
+        assert!(text.ends_with('\n'));
+        (serde_json::from_str(&text).expect("JSON out"), code)
+    }
+
     #[test]
     fn legacy_request_round_trip() {
         let req = json!({"method": "getblockcount", "params": [], "id": "curltest"});
         let (rewritten, slots) = rewrite_request(req);
         assert_eq!(rewritten["jsonrpc"], "2.0");
         assert_eq!(rewritten["id"], 0);
-        let (reply, code) = restore_response(json!({"jsonrpc": "2.0", "result": 7, "id": 0}), &slots);
+        let (reply, code) = restored(json!({"jsonrpc": "2.0", "result": 7, "id": 0}), &slots);
         assert_eq!(reply, json!({"result": 7, "error": null, "id": "curltest"}));
         assert_eq!(code, None);
         let err = json!({"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": 0});
-        let (reply, code) = restore_response(err, &slots);
+        let (reply, code) = restored(err, &slots);
         assert_eq!(reply["result"], Value::Null);
         assert_eq!(code, Some(-32601));
     }
 
+    /// The text out, byte for byte: Core's member order, the result and
+    /// error exactly as written (numbers, escapes), the client's own id.
     #[test]
-    fn single_replies_restored_from_bytes_match_the_tree_path() {
-        // Written as the server writes them: serde_json's text of a tree.
+    fn replies_keep_core_order_and_the_servers_bytes() {
         let replies = [
             json!({"jsonrpc": "2.0", "id": 0, "result": 7}),
             json!({"jsonrpc": "2.0", "id": 0, "result": null}),
@@ -461,24 +443,32 @@ mod tests {
             }}),
             json!({"jsonrpc": "2.0", "id": 0, "error": {"code": -8, "message": "Block height out of range"}}),
             json!({"jsonrpc": "2.0", "id": 0, "error": {"code": -32601, "message": "Method not found", "data": [1]}}),
-        ]
-        .map(|reply| reply.to_string());
+        ];
         for legacy in [true, false] {
             for id in [json!("curltest"), json!(1.50), json!(null), json!({"x": [1]})] {
                 let slots = [Slot { id: id.clone(), legacy }];
                 for reply in &replies {
-                    let (text, code) = restore_single(reply.as_bytes(), &slots).expect("a single reply");
-                    let tree = restore_response(serde_json::from_str(reply).unwrap(), &slots);
-                    assert_eq!(text, tree.0.to_string() + "\n", "{reply} legacy={legacy} id={id}");
-                    assert_eq!(code, tree.1);
+                    let (result, error) = (reply.get("result").cloned(), reply.get("error").cloned());
+                    let expected = match (legacy, error) {
+                        (true, error) => json!({"result": result, "error": error, "id": id}),
+                        (false, Some(error)) => json!({"jsonrpc": "2.0", "error": error, "id": id}),
+                        (false, None) => json!({"jsonrpc": "2.0", "result": result, "id": id}),
+                    };
+                    let code = if legacy { reply["error"]["code"].as_i64().map(|c| c as i32) } else { None };
+                    let text = restore_response(reply.to_string().as_bytes(), &slots).expect("JSON");
+                    assert_eq!(text, (expected.to_string() + "\n", code), "{reply} legacy={legacy} id={id}");
                 }
             }
         }
-        // Not one rewritten call: left to the tree path.
+        // Not the reply to a rewritten call: passed on as it is.
         let slots = [Slot { id: json!(1), legacy: true }];
-        assert!(restore_single(br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700}}"#, &slots).is_none());
-        assert!(restore_single(br#"{"jsonrpc":"2.0","id":3,"result":1}"#, &slots).is_none());
-        assert!(restore_single(b"[]", &slots).is_none());
+        for other in
+            [r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700}}"#, r#"{"jsonrpc":"2.0","id":3,"result":1}"#]
+        {
+            assert_eq!(restore_response(other.as_bytes(), &slots), Some((format!("{other}\n"), None)));
+        }
+        assert_eq!(restore_response(b"[]", &slots), Some(("[]\n".to_string(), None)));
+        assert_eq!(restore_response(b"not json", &slots), None);
     }
 
     #[test]
@@ -495,9 +485,10 @@ mod tests {
             {"jsonrpc": "2.0", "result": "x", "id": 1},
             {"jsonrpc": "2.0", "result": "y", "id": 0}
         ]);
-        let (restored, _) = restore_response(reply, &slots);
+        let (restored, code) = restored(reply, &slots);
         assert_eq!(restored[0], json!({"result": "x", "error": null, "id": 1}));
         assert_eq!(restored[1], json!({"jsonrpc": "2.0", "result": "y", "id": 1}));
+        assert_eq!(code, None);
     }
 
     /// `-rpcallowip`: a client outside the allowed networks gets 403 before
