@@ -185,26 +185,12 @@ pub fn write_var_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 pub fn display_hex(bytes: &[u8; 32]) -> String {
     let mut rev = *bytes;
     rev.reverse();
-    to_hex(rev)
-}
-
-/// Lowercase hex of `bytes`, through rust-bitcoin's table encoder (several
-/// times faster than a char iterator; RPC replies hex every script).
-pub fn to_hex(bytes: impl AsRef<[u8]>) -> String {
-    use bitcoin::hex::DisplayHex;
-    bytes.as_ref().to_lower_hex_string()
+    hex::encode(rev)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn to_hex_is_lowercase_hex() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        assert_eq!(to_hex(&bytes), hex::encode(&bytes));
-        assert_eq!(to_hex([]), "");
-    }
 
     #[test]
     fn compact_size_round_trip_and_minimality() {

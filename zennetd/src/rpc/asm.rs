@@ -17,9 +17,9 @@ pub fn script_to_asm(script: &Script, sighash_decode: bool) -> String {
                     parts.push(script_num(data).to_string());
                 } else if sighash_decode && is_der_signature(data) {
                     let (sig, hash_type) = data.split_at(data.len() - 1);
-                    parts.push(format!("{}{}", primitives::encode::to_hex(sig), sighash_name(hash_type[0])));
+                    parts.push(format!("{}{}", hex::encode(sig), sighash_name(hash_type[0])));
                 } else {
-                    parts.push(primitives::encode::to_hex(data));
+                    parts.push(hex::encode(data));
                 }
             }
             Ok(Instruction::Op(opcode)) => parts.push(opcode_name(opcode)),

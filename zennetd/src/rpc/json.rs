@@ -2,7 +2,7 @@
 //! multi-algorithm fields `pow_algo`, `pow_algo_id`, `pow_hash`).
 
 use bitcoin::hashes::Hash;
-use primitives::encode::{display_hex, to_hex};
+use primitives::encode::display_hex;
 use primitives::{Address, AnnouncementBody, Block, Network, PowAlgo, Transaction, Txid, Wtxid, COIN};
 use serde_json::{json, Map, Value};
 
@@ -129,7 +129,7 @@ pub fn script_pubkey_json(script: &primitives::ScriptBuf, network: Network) -> V
     let mut spk = Map::new();
     spk.insert("asm".into(), json!(script_to_asm(script, false)));
     spk.insert("desc".into(), json!(wallet::descriptor::infer_with_address(script.as_bytes(), address.as_deref())));
-    spk.insert("hex".into(), json!(to_hex(script.as_bytes())));
+    spk.insert("hex".into(), json!(hex::encode(script.as_bytes())));
     if let Some(address) = address {
         spk.insert("address".into(), json!(address));
     }
@@ -158,17 +158,17 @@ fn tx_json_with_hashes(tx: &Transaction, txid: Txid, wtxid: Wtxid, network: Netw
         .map(|txin| {
             let mut i = Map::new();
             if tx.is_coinbase() {
-                i.insert("coinbase".into(), json!(to_hex(txin.script_sig.as_bytes())));
+                i.insert("coinbase".into(), json!(hex::encode(txin.script_sig.as_bytes())));
             } else {
                 i.insert("txid".into(), json!(txin.previous_output.txid.to_string()));
                 i.insert("vout".into(), json!(txin.previous_output.vout));
                 i.insert(
                     "scriptSig".into(),
-                    json!({"asm": script_to_asm(&txin.script_sig, true), "hex": to_hex(txin.script_sig.as_bytes())}),
+                    json!({"asm": script_to_asm(&txin.script_sig, true), "hex": hex::encode(txin.script_sig.as_bytes())}),
                 );
             }
             if !txin.witness.is_empty() {
-                i.insert("txinwitness".into(), json!(txin.witness.iter().map(to_hex).collect::<Vec<_>>()));
+                i.insert("txinwitness".into(), json!(txin.witness.iter().map(hex::encode).collect::<Vec<_>>()));
             }
             i.insert("sequence".into(), json!(txin.sequence.0));
             Value::Object(i)
@@ -197,17 +197,17 @@ fn tx_json_with_hashes(tx: &Transaction, txid: Txid, wtxid: Wtxid, network: Netw
         a.insert("kind_id".into(), json!(ann.kind));
         a.insert("expiry".into(), json!(ann.expiry));
         a.insert("body_size".into(), json!(ann.body.len()));
-        a.insert("body_hash".into(), json!(to_hex(ann.body.hash().to_byte_array())));
+        a.insert("body_hash".into(), json!(hex::encode(ann.body.hash().to_byte_array())));
         a.insert("pruned".into(), json!(ann.body.is_pruned()));
         if let AnnouncementBody::Full(body) = &ann.body {
-            a.insert("body".into(), json!(to_hex(body)));
+            a.insert("body".into(), json!(hex::encode(body)));
         }
         a.insert("nonce".into(), json!(ann.nonce));
         let pow = consensus::check::announcement::tx_pow_hash(tx, ann.nonce);
-        a.insert("pow_hash".into(), json!(to_hex(pow.iter().rev().copied().collect::<Vec<u8>>())));
+        a.insert("pow_hash".into(), json!(hex::encode(pow.iter().rev().copied().collect::<Vec<u8>>())));
         obj.insert("announcement".into(), Value::Object(a));
     }
-    obj.insert("hex".into(), json!(to_hex(tx.serialize())));
+    obj.insert("hex".into(), json!(hex::encode(tx.serialize())));
     Value::Object(obj)
 }
 
