@@ -6,7 +6,7 @@ use primitives::PowAlgo;
 use rpc::{codes, Args, RpcError};
 use serde_json::{json, Map, Value};
 
-use super::json::{block_json, difficulty, header_json, HeaderFacts};
+use super::json::{block_json, difficulty, header_json, real, HeaderFacts};
 use super::{parse_block_hash, RpcContext, RpcResult};
 
 fn block_not_found() -> RpcError {
@@ -26,7 +26,7 @@ pub async fn getbestblockhash(ctx: &RpcContext) -> RpcResult {
 }
 
 pub async fn getdifficulty(ctx: &RpcContext) -> RpcResult {
-    Ok(json!(ctx.chain.call(|node| difficulty(node.chain.tip().header.bits.to_consensus())).await?))
+    Ok(real(ctx.chain.call(|node| difficulty(node.chain.tip().header.bits.to_consensus())).await?))
 }
 
 pub async fn getblockhash(ctx: &RpcContext, args: &Args) -> RpcResult {
@@ -114,17 +114,17 @@ pub async fn getblockchaininfo(ctx: &RpcContext) -> RpcResult {
     let tip = &info.tip;
     let bits = tip.header.bits.to_consensus();
     let difficulties: Map<String, Value> =
-        info.next_bits.iter().map(|(algo, bits)| (algo.name().to_string(), json!(difficulty(*bits)))).collect();
+        info.next_bits.iter().map(|(algo, bits)| (algo.name().to_string(), real(difficulty(*bits)))).collect();
     let mut result = json!({
         "chain": info.chain,
         "blocks": tip.height,
         "headers": info.headers,
         "bestblockhash": tip.hash.to_string(),
         "bits": format!("{bits:08x}"),
-        "difficulty": difficulty(bits),
+        "difficulty": real(difficulty(bits)),
         "time": tip.header.time,
         "mediantime": info.median_time,
-        "verificationprogress": info.progress,
+        "verificationprogress": real(info.progress),
         "initialblockdownload": info.ibd,
         "chainwork": format!("{:0>64}", tip.chain_work.to_str_radix(16)),
         "size_on_disk": info.size_on_disk,

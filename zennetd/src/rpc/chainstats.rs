@@ -77,7 +77,7 @@ pub async fn getchaintxstats(ctx: &RpcContext, args: &Args) -> RpcResult {
         out["window_interval"] = json!(interval);
         out["window_tx_count"] = json!(tx_count);
         if interval > 0 {
-            out["txrate"] = json!(tx_count as f64 / interval as f64);
+            out["txrate"] = super::json::real(tx_count as f64 / interval as f64);
         }
     }
     Ok(out)

@@ -25,6 +25,38 @@ pub fn difficulty(bits: u32) -> f64 {
     diff
 }
 
+/// A real number as Core's `UniValue` prints a double (C++'s `%.16g`: 16
+/// significant digits, trailing zeros dropped, an exponent below 1e-4 or
+/// from 1e16 up): `4.656542373906925e-10` where the shortest round trip
+/// would be `4.6565423739069247e-10`, `0` rather than `0.0`. Infinities and
+/// NaN, which JSON cannot hold, are null.
+pub fn real(value: f64) -> Value {
+    if !value.is_finite() {
+        return Value::Null;
+    }
+    if value == 0.0 {
+        return if value.is_sign_negative() { "-0".parse().map_or(Value::Null, Value::Number) } else { json!(0) };
+    }
+    const PRECISION: i32 = 16;
+    let scientific = format!("{:.*e}", (PRECISION - 1) as usize, value);
+    let (mantissa, exponent) = scientific.split_once('e').expect("{:e} writes an exponent");
+    let exponent: i32 = exponent.parse().expect("{:e} writes a decimal exponent");
+    let trim = |digits: &str| -> String {
+        if digits.contains('.') {
+            digits.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            digits.to_string()
+        }
+    };
+    let text = if !(-4..PRECISION).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mantissa), exponent.abs())
+    } else {
+        trim(&format!("{:.*}", (PRECISION - 1 - exponent) as usize, value))
+    };
+    text.parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
+}
+
 /// An amount of ZEN as Core's `ValueFromAmount` prints it: a JSON number
 /// with eight decimals (`4.75000000`).
 pub fn amount(zats: u64) -> Value {
@@ -63,7 +95,7 @@ fn header_fields(facts: &HeaderFacts, head: Map<String, Value>, between: Map<Str
     obj.insert("mediantime".into(), json!(facts.median_time));
     obj.insert("nonce".into(), json!(header.nonce));
     obj.insert("bits".into(), json!(format!("{:08x}", header.bits.to_consensus())));
-    obj.insert("difficulty".into(), json!(difficulty(header.bits.to_consensus())));
+    obj.insert("difficulty".into(), real(difficulty(header.bits.to_consensus())));
     obj.insert("chainwork".into(), json!(work_hex(entry)));
     obj.insert("nTx".into(), json!(entry.tx_count));
     if entry.height > 0 {
@@ -286,5 +318,33 @@ mod tests {
         assert_eq!(difficulty(0x1d00ffff), 1.0);
         assert!((difficulty(0x1b0404cb) - 16307.420938523983).abs() < 1e-6);
         assert!((difficulty(0x207fffff) - 4.656542373906925e-10).abs() < 1e-20);
+    }
+
+    /// The text C++'s `std::setprecision(16)` writes (Core's `UniValue`).
+    #[test]
+    fn reals_print_as_core_prints_doubles() {
+        let cases: [(f64, &str); 16] = [
+            (difficulty(0x207fffff), "4.656542373906925e-10"),
+            (0.00010257378132090413, "0.0001025737813209041"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.0, "1"),
+            (123.5, "123.5"),
+            (-2.25, "-2.25"),
+            (2.5e16, "2.5e+16"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (16307.420938523983, "16307.42093852398"),
+            (123_456_789_012_345_680.0, "1.234567890123457e+17"),
+            (1.5e-300, "1.5e-300"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(real(value).to_string(), text, "{value:e}");
+        }
+        assert_eq!(real(f64::NAN), Value::Null);
+        assert_eq!(real(f64::INFINITY), Value::Null);
     }
 }

@@ -94,7 +94,7 @@ fn pow_json(bits: u32) -> Value {
         let hashes: f64 = hashes.to_string().parse().unwrap_or(f64::INFINITY);
         hashes / consensus::params::TX_POW_PER_SECOND as f64
     });
-    json!({"bits": format!("{bits:08x}"), "core_seconds": seconds})
+    json!({"bits": format!("{bits:08x}"), "core_seconds": seconds.map_or(Value::Null, super::json::real)})
 }
 
 pub fn task_fields_json(task: &Task, network: Network) -> Map<String, Value> {

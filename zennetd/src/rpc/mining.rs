@@ -6,7 +6,7 @@ use primitives::{Address, PowAlgo};
 use rpc::{codes, Args, RpcError};
 use serde_json::{json, Map, Value};
 
-use super::json::difficulty;
+use super::json::{difficulty, real};
 use super::template::network_hash_ps;
 use super::{RpcContext, RpcResult};
 use crate::chainstate::Accepted;
@@ -32,7 +32,7 @@ pub fn parse_algo(name: Option<&str>) -> Result<PowAlgo, RpcError> {
 pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
     let local = ctx.miner_counters.rates();
     let local_rates: Map<String, Value> =
-        PowAlgo::ALL.iter().map(|a| (a.name().to_string(), json!(local[*a as usize]))).collect();
+        PowAlgo::ALL.iter().map(|a| (a.name().to_string(), real(local[*a as usize]))).collect();
     let generating = local.iter().any(|r| *r > 0.0);
     // Per algorithm: next bits and network hash rate; then the totals.
     let (height, per_algo, default_bits, network_rate, chain_name, pooled, last_template) = ctx
@@ -56,18 +56,18 @@ pub async fn getmininginfo(ctx: &RpcContext) -> RpcResult {
         })
         .await?;
     let difficulties: Map<String, Value> =
-        per_algo.iter().map(|(a, bits, _)| (a.name().to_string(), json!(difficulty(*bits)))).collect();
+        per_algo.iter().map(|(a, bits, _)| (a.name().to_string(), real(difficulty(*bits)))).collect();
     let hashrates: Map<String, Value> =
-        per_algo.iter().map(|(a, _, rate)| (a.name().to_string(), json!(rate))).collect();
+        per_algo.iter().map(|(a, _, rate)| (a.name().to_string(), real(*rate))).collect();
     let mut info = json!({
         "blocks": height,
-        "difficulty": difficulty(default_bits),
-        "networkhashps": network_rate,
+        "difficulty": real(difficulty(default_bits)),
+        "networkhashps": real(network_rate),
         "hashrates": hashrates,
         "pooledtx": pooled,
         "chain": chain_name,
         "generate": generating,
-        "hashespersec": local.iter().sum::<f64>(),
+        "hashespersec": real(local.iter().sum::<f64>()),
         "localhashps": local_rates,
         "pow_algo": DEFAULT_ALGO.name(),
         "pow_algo_id": DEFAULT_ALGO.id(),

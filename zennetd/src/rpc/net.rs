@@ -85,13 +85,13 @@ fn peer_json(m: &Manager, p: &crate::net::peer::Peer) -> Value {
     // Present only once measured, as Core.
     if let Some(map) = info.as_object_mut() {
         if let Some(t) = secs(p.ping_time) {
-            map.insert("pingtime".into(), json!(t));
+            map.insert("pingtime".into(), super::json::real(t));
         }
         if let Some(t) = secs(p.min_ping) {
-            map.insert("minping".into(), json!(t));
+            map.insert("minping".into(), super::json::real(t));
         }
         if let Some((_, sent)) = p.ping_nonce {
-            map.insert("pingwait".into(), json!(sent.elapsed().as_secs_f64()));
+            map.insert("pingwait".into(), super::json::real(sent.elapsed().as_secs_f64()));
         }
     }
     info

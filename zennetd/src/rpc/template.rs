@@ -138,7 +138,7 @@ pub async fn getnetworkhashps(ctx: &RpcContext, args: &Args) -> RpcResult {
     let height = args.opt_i64(1)?;
     let algo = args.opt_str(2)?.map(|a| parse_algo(Some(a))).transpose()?;
     let rate = ctx.chain.call(move |node| network_hash_ps(&node.chain, nblocks, height, algo)).await?;
-    Ok(json!(rate))
+    Ok(super::json::real(rate))
 }
 
 /// Hashes per second: the work of the blocks in the window over its span.
