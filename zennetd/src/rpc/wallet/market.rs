@@ -21,6 +21,7 @@ use super::task_args::{check_body_size, parse_offer, parse_pow, parse_task};
 use super::{werr, Call};
 use crate::jobs::{JobState, Jobs};
 use crate::node_state::market::TaskState;
+use crate::rpc::json::real;
 use crate::rpc::market::{identity_facts, identity_json, known_task, parse_id, parse_identity, parse_role, role_name};
 use crate::wallets::{lock, Wallets};
 
@@ -113,10 +114,10 @@ pub fn getidentityjob(jobs: &Jobs, args: &Args) -> Result<Value, RpcError> {
         "state": state.as_str(),
         "threads": job.threads,
         "hashes": job.hashes(),
-        "hashrate": job.hash_rate(),
-        "elapsed_secs": job.elapsed(),
-        "expected_hashes": job.expected_hashes,
-        "expected_secs": job.expected_seconds(),
+        "hashrate": real(job.hash_rate()),
+        "elapsed_secs": real(job.elapsed()),
+        "expected_hashes": real(job.expected_hashes),
+        "expected_secs": job.expected_seconds().map_or(Value::Null, real),
     });
     match state {
         JobState::Found(result) => value["result"] = result,
