@@ -63,12 +63,18 @@ pub(super) fn open_sled(config: &sled::Config) -> sled::Result<sled::Db> {
     let deadline = Instant::now() + LOCK_WAIT;
     loop {
         match config.open() {
-            Err(sled::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+            Err(sled::Error::Io(e)) if is_lock_held(&e) && Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(10));
             }
             result => return result,
         }
     }
+}
+
+/// Whether opening failed on the file lock. sled 0.34 reports it as an
+/// `Other` error whose text names it, wrapping the `WouldBlock` of the lock.
+fn is_lock_held(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::WouldBlock || error.to_string().starts_with("could not acquire lock")
 }
 
 /// sled's page cache when no share of `-dbcache` is given.
